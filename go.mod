@@ -1,0 +1,3 @@
+module github.com/erp-mesh/erp
+
+go 1.26
