@@ -1,0 +1,50 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is read once from the environment (ERP_* variables); nothing else reads os.Getenv.
+type config struct {
+	HTTPAddr        string
+	AuthAddr        string
+	MasterAddr      string
+	MaxBodyBytes    int64
+	JWTIssuer       string
+	JWTAudience     string
+	EdgeSecret      string
+	CORSOrigins     []string
+	UpstreamTimeout time.Duration
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	cfg := config{
+		HTTPAddr:        get("ERP_GATEWAY_HTTP_ADDR", "127.0.0.1:8080"),
+		AuthAddr:        get("ERP_AUTH_GRPC_ADDR", "127.0.0.1:50051"),
+		MasterAddr:      get("ERP_MASTER_GRPC_ADDR", "127.0.0.1:50052"),
+		JWTIssuer:       get("ERP_JWT_ISSUER", "erp-auth"),
+		JWTAudience:     get("ERP_JWT_AUDIENCE", "erp"),
+		EdgeSecret:      getenv("ERP_EDGE_SHARED_SECRET"),
+		UpstreamTimeout: 30 * time.Second,
+	}
+	maxBody, err := strconv.ParseInt(get("ERP_MAX_BODY_BYTES", "1048576"), 10, 64)
+	if err != nil || maxBody <= 0 {
+		return config{}, fmt.Errorf("ERP_MAX_BODY_BYTES must be a positive integer, got %q", getenv("ERP_MAX_BODY_BYTES"))
+	}
+	cfg.MaxBodyBytes = maxBody
+	for _, origin := range strings.Split(get("ERP_CORS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000"), ",") {
+		if origin = strings.TrimRight(strings.TrimSpace(origin), "/"); origin != "" {
+			cfg.CORSOrigins = append(cfg.CORSOrigins, origin)
+		}
+	}
+	return cfg, nil
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/genproto/googleapis/rpc/code"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// errorBody is the one error shape both edges render:
+// {"code": <http status>, "status": "<GRPC_CODE>", "message": "...", "details": [...]}.
+type errorBody struct {
+	Code    int               `json:"code"`
+	Status  string            `json:"status"`
+	Message string            `json:"message"`
+	Details []json.RawMessage `json:"details"`
+}
+
+// codeName gives the google.rpc.Code enum name (INVALID_ARGUMENT), not grpc-go's CamelCase String().
+func codeName(c codes.Code) string {
+	if name, ok := code.Code_name[int32(c)]; ok {
+		return name
+	}
+	return code.Code_UNKNOWN.String()
+}
+
+// writeStatus renders st as the JSON error body with the given HTTP status.
+func writeStatus(w http.ResponseWriter, st *status.Status, httpStatus int) {
+	body := errorBody{
+		Code:    httpStatus,
+		Status:  codeName(st.Code()),
+		Message: st.Message(),
+		Details: []json.RawMessage{},
+	}
+	for _, detail := range st.Proto().GetDetails() {
+		raw, err := protojson.Marshal(detail)
+		if err != nil {
+			// A detail type this binary does not know: keep it rather than fail the whole body.
+			raw, _ = json.Marshal(map[string]string{
+				"@type": detail.GetTypeUrl(),
+				"value": base64.StdEncoding.EncodeToString(detail.GetValue()),
+			})
+		}
+		body.Details = append(body.Details, raw)
+	}
+	for _, detail := range st.Details() {
+		if info, ok := detail.(*errdetails.RetryInfo); ok && info.GetRetryDelay() != nil {
+			seconds := math.Ceil(info.GetRetryDelay().AsDuration().Seconds())
+			w.Header().Set("Retry-After", strconv.FormatInt(int64(math.Max(seconds, 0)), 10))
+		}
+	}
+	if httpStatus == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", "Bearer")
+	}
+	buf, err := json.Marshal(body)
+	if err != nil {
+		buf = []byte(`{"code":500,"status":"INTERNAL","message":"failed to render error","details":[]}`)
+		httpStatus = http.StatusInternalServerError
+	}
+	h := w.Header()
+	h.Del("Trailer")
+	h.Del("Transfer-Encoding")
+	h.Del("Content-Length")
+	h.Set("Content-Type", "application/json")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(httpStatus)
+	_, _ = w.Write(buf)
+}
+
+// writeError renders a gateway-made error with the standard gRPC->HTTP status for c.
+func writeError(w http.ResponseWriter, c codes.Code, msg string) {
+	writeStatus(w, status.New(c, msg), runtime.HTTPStatusFromCode(c))
+}
+
+func writeBodyTooLarge(w http.ResponseWriter) {
+	writeStatus(w, status.New(codes.ResourceExhausted, "request body too large"), http.StatusRequestEntityTooLarge)
+}
+
+// errorHandler is the runtime.ErrorHandlerFunc for every failed call (upstream status or gateway error).
+func errorHandler(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	if st := stateFrom(r.Context()); st != nil && st.bodyTooLarge.Load() {
+		writeBodyTooLarge(w)
+		return
+	}
+	var httpErr *runtime.HTTPStatusError
+	if errors.As(err, &httpErr) {
+		s := status.Convert(httpErr.Err)
+		writeStatus(w, s, httpErr.HTTPStatus)
+		return
+	}
+	s := status.Convert(err)
+	writeStatus(w, s, runtime.HTTPStatusFromCode(s.Code()))
+}
+
+// routingErrorHandler answers unknown routes (404) and known paths with another method (405) in JSON.
+func routingErrorHandler(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, _ *http.Request, httpStatus int) {
+	switch httpStatus {
+	case http.StatusNotFound:
+		writeStatus(w, status.New(codes.NotFound, "Not Found"), http.StatusNotFound)
+	case http.StatusMethodNotAllowed:
+		writeStatus(w, status.New(codes.Unimplemented, "Method Not Allowed"), http.StatusMethodNotAllowed)
+	case http.StatusBadRequest:
+		writeStatus(w, status.New(codes.InvalidArgument, "Bad Request"), http.StatusBadRequest)
+	default:
+		writeStatus(w, status.New(codes.Internal, "Unexpected routing error"), http.StatusInternalServerError)
+	}
+}

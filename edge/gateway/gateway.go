@@ -1,0 +1,305 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
+	"google.golang.org/genproto/googleapis/api/httpbody"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	authv1 "github.com/erp-mesh/erp/gen/go/erp/auth/v1"
+	masterv1 "github.com/erp-mesh/erp/gen/go/erp/master/v1"
+)
+
+// upstreams are the two services behind the edge.
+type upstreams struct {
+	auth   grpc.ClientConnInterface
+	master grpc.ClientConnInterface
+}
+
+// newMux builds the transcoding mux: snake_case JSON, raw HttpBody, the shared error shape and
+// the identity metadata the services expect from the edge.
+func newMux(cfg config) *runtime.ServeMux {
+	return runtime.NewServeMux(
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{
+			Marshaler: &runtime.JSONPb{
+				MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
+				UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+			},
+		}),
+		runtime.WithErrorHandler(errorHandler),
+		runtime.WithRoutingErrorHandler(routingErrorHandler),
+		runtime.WithIncomingHeaderMatcher(incomingHeaderMatcher),
+		runtime.WithMetadata(edgeMetadata(cfg.EdgeSecret)),
+	)
+}
+
+// incomingHeaderMatcher is the default matcher minus anything in the edge's own x-erp- namespace.
+func incomingHeaderMatcher(key string) (string, bool) {
+	if strings.HasPrefix(strings.ToLower(key), "x-erp-") {
+		return "", false
+	}
+	return runtime.DefaultHeaderMatcher(key)
+}
+
+// edgeMetadata adds the request id, the peer IP, the user agent and the verified identity.
+// Annotator values replace any header-derived metadata under the same key.
+func edgeMetadata(secret string) func(context.Context, *http.Request) metadata.MD {
+	return func(ctx context.Context, r *http.Request) metadata.MD {
+		md := metadata.MD{}
+		st := stateFrom(ctx)
+		if st != nil {
+			if st.requestID != "" {
+				md.Set("x-request-id", st.requestID)
+			}
+			if st.clientIP != "" {
+				md.Set("x-erp-client-ip", st.clientIP)
+			}
+			if st.user.UserID != "" {
+				md.Set("x-erp-user-id", st.user.UserID)
+				md.Set("x-erp-username", st.user.Username)
+			}
+		}
+		if ua := r.UserAgent(); ua != "" && isPrintableASCII(ua) {
+			md.Set("x-erp-user-agent", ua)
+		}
+		if secret != "" {
+			md.Set("x-erp-edge-auth", secret)
+		}
+		return md
+	}
+}
+
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// registerServices wires every REST-bound service onto mux over the two shared connections.
+func registerServices(ctx context.Context, mux *runtime.ServeMux, up upstreams) error {
+	type registration struct {
+		name string
+		fn   func() error
+	}
+	regs := []registration{
+		{"AuthService", func() error {
+			return authv1.RegisterAuthServiceHandlerClient(ctx, mux, authv1.NewAuthServiceClient(up.auth))
+		}},
+		{"UserService", func() error {
+			return authv1.RegisterUserServiceHandlerClient(ctx, mux, authv1.NewUserServiceClient(up.auth))
+		}},
+		{"RoleService", func() error {
+			return authv1.RegisterRoleServiceHandlerClient(ctx, mux, authv1.NewRoleServiceClient(up.auth))
+		}},
+		{"PermissionService", func() error {
+			return authv1.RegisterPermissionServiceHandlerClient(ctx, mux, authv1.NewPermissionServiceClient(up.auth))
+		}},
+		{"GroupPermissionService", func() error {
+			return authv1.RegisterGroupPermissionServiceHandlerClient(ctx, mux, authv1.NewGroupPermissionServiceClient(up.auth))
+		}},
+		{"AuditService", func() error {
+			return authv1.RegisterAuditServiceHandlerClient(ctx, mux, authv1.NewAuditServiceClient(up.auth))
+		}},
+		{"ContinentService", func() error {
+			return masterv1.RegisterContinentServiceHandlerClient(ctx, mux, masterv1.NewContinentServiceClient(up.master))
+		}},
+		{"CountryService", func() error {
+			return masterv1.RegisterCountryServiceHandlerClient(ctx, mux, masterv1.NewCountryServiceClient(up.master))
+		}},
+		{"StateService", func() error {
+			return masterv1.RegisterStateServiceHandlerClient(ctx, mux, masterv1.NewStateServiceClient(up.master))
+		}},
+		{"DistrictService", func() error {
+			return masterv1.RegisterDistrictServiceHandlerClient(ctx, mux, masterv1.NewDistrictServiceClient(up.master))
+		}},
+		{"CityService", func() error {
+			return masterv1.RegisterCityServiceHandlerClient(ctx, mux, masterv1.NewCityServiceClient(up.master))
+		}},
+		{"PlantService", func() error {
+			return masterv1.RegisterPlantServiceHandlerClient(ctx, mux, masterv1.NewPlantServiceClient(up.master))
+		}},
+		{"SiteService", func() error {
+			return masterv1.RegisterSiteServiceHandlerClient(ctx, mux, masterv1.NewSiteServiceClient(up.master))
+		}},
+		{"WardService", func() error {
+			return masterv1.RegisterWardServiceHandlerClient(ctx, mux, masterv1.NewWardServiceClient(up.master))
+		}},
+		{"ZoneService", func() error {
+			return masterv1.RegisterZoneServiceHandlerClient(ctx, mux, masterv1.NewZoneServiceClient(up.master))
+		}},
+		{"EquipmentTypeService", func() error {
+			return masterv1.RegisterEquipmentTypeServiceHandlerClient(ctx, mux, masterv1.NewEquipmentTypeServiceClient(up.master))
+		}},
+		{"ChangeFeedService", func() error {
+			return masterv1.RegisterChangeFeedServiceHandlerClient(ctx, mux, masterv1.NewChangeFeedServiceClient(up.master))
+		}},
+	}
+	for _, reg := range regs {
+		if err := reg.fn(); err != nil {
+			return fmt.Errorf("register %s: %w", reg.name, err)
+		}
+	}
+	return registerExportRoutes(mux, up.master)
+}
+
+// exportRoute is a literal GET route that a templated route of the same service would shadow.
+type exportRoute struct {
+	path   string
+	method string
+	newReq func() proto.Message
+}
+
+// exportRoutes: runtime.ServeMux tries the most recently registered pattern first, and the
+// generated code registers GetX (`/api/master/countries/{id}`) after ExportX
+// (`/api/master/countries/export.csv`), so `export.csv` would reach GetX as an id. Registering
+// these again after everything else puts the literal first.
+var exportRoutes = []exportRoute{
+	{"/api/master/continents/export.csv", masterv1.ContinentService_ExportContinents_FullMethodName, func() proto.Message { return &masterv1.ExportContinentsRequest{} }},
+	{"/api/master/countries/export.csv", masterv1.CountryService_ExportCountries_FullMethodName, func() proto.Message { return &masterv1.ExportCountriesRequest{} }},
+	{"/api/master/states/export.csv", masterv1.StateService_ExportStates_FullMethodName, func() proto.Message { return &masterv1.ExportStatesRequest{} }},
+	{"/api/master/districts/export.csv", masterv1.DistrictService_ExportDistricts_FullMethodName, func() proto.Message { return &masterv1.ExportDistrictsRequest{} }},
+	{"/api/master/cities/export.csv", masterv1.CityService_ExportCities_FullMethodName, func() proto.Message { return &masterv1.ExportCitiesRequest{} }},
+	{"/api/master/plants/export.csv", masterv1.PlantService_ExportPlants_FullMethodName, func() proto.Message { return &masterv1.ExportPlantsRequest{} }},
+	{"/api/master/sites/export.csv", masterv1.SiteService_ExportSites_FullMethodName, func() proto.Message { return &masterv1.ExportSitesRequest{} }},
+	{"/api/master/wards/export.csv", masterv1.WardService_ExportWards_FullMethodName, func() proto.Message { return &masterv1.ExportWardsRequest{} }},
+	{"/api/master/zones/export.csv", masterv1.ZoneService_ExportZones_FullMethodName, func() proto.Message { return &masterv1.ExportZonesRequest{} }},
+	{"/api/master/equipment-types/export.csv", masterv1.EquipmentTypeService_ExportEquipmentTypes_FullMethodName, func() proto.Message { return &masterv1.ExportEquipmentTypesRequest{} }},
+}
+
+func registerExportRoutes(mux *runtime.ServeMux, conn grpc.ClientConnInterface) error {
+	for _, route := range exportRoutes {
+		if err := mux.HandlePath(http.MethodGet, route.path, exportHandler(mux, conn, route)); err != nil {
+			return fmt.Errorf("register %s: %w", route.path, err)
+		}
+	}
+	return nil
+}
+
+// exportHandler does what the generated handler for an Export RPC does (query parameters into
+// the request, HttpBody out as-is).
+func exportHandler(mux *runtime.ServeMux, conn grpc.ClientConnInterface, route exportRoute) runtime.HandlerFunc {
+	noPathParams := utilities.NewDoubleArray(nil)
+	return func(w http.ResponseWriter, req *http.Request, _ map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		_, outbound := runtime.MarshalerForRequest(mux, req)
+		annotated, err := runtime.AnnotateContext(ctx, mux, req, route.method, runtime.WithHTTPPathPattern(route.path))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outbound, w, req, err)
+			return
+		}
+		protoReq := route.newReq()
+		if err := req.ParseForm(); err != nil {
+			runtime.HTTPError(annotated, mux, outbound, w, req, status.Errorf(codes.InvalidArgument, "%v", err))
+			return
+		}
+		if err := runtime.PopulateQueryParameters(protoReq, req.Form, noPathParams); err != nil {
+			runtime.HTTPError(annotated, mux, outbound, w, req, status.Errorf(codes.InvalidArgument, "%v", err))
+			return
+		}
+		if req.Body != nil {
+			_, _ = io.Copy(io.Discard, req.Body)
+		}
+		var md runtime.ServerMetadata
+		resp := &httpbody.HttpBody{}
+		err = conn.Invoke(annotated, route.method, protoReq, resp, grpc.Header(&md.HeaderMD), grpc.Trailer(&md.TrailerMD))
+		annotated = runtime.NewServerMetadataContext(annotated, md)
+		if err != nil {
+			runtime.HTTPError(annotated, mux, outbound, w, req, err)
+			return
+		}
+		runtime.ForwardResponseMessage(annotated, mux, outbound, w, req, resp, mux.GetForwardResponseOptions()...)
+	}
+}
+
+// healthHandler answers GET /api/health: SERVING only when both upstreams say so.
+func healthHandler(up upstreams, secret string) runtime.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, _ map[string]string) {
+		ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
+		defer cancel()
+		if secret != "" {
+			ctx = metadata.AppendToOutgoingContext(ctx, "x-erp-edge-auth", secret)
+		}
+		type result struct {
+			name string
+			err  error
+		}
+		results := make(chan result, 2)
+		check := func(name string, conn grpc.ClientConnInterface) {
+			resp, err := healthpb.NewHealthClient(conn).Check(ctx, &healthpb.HealthCheckRequest{})
+			if err == nil && resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+				err = fmt.Errorf("status %s", resp.GetStatus())
+			}
+			results <- result{name, err}
+		}
+		go check("auth", up.auth)
+		go check("master", up.master)
+		var failed []string
+		for range 2 {
+			if res := <-results; res.err != nil {
+				failed = append(failed, res.name)
+			}
+		}
+		if len(failed) > 0 {
+			writeError(w, codes.Unavailable, "upstream not serving: "+strings.Join(failed, ", "))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, `{"status":"SERVING"}`)
+	}
+}
+
+// newHandler assembles the edge: the transcoding mux wrapped in the middlewares (the last
+// wrapped runs first). Streaming responses end when ctx does.
+func newHandler(ctx context.Context, cfg config, up upstreams, verifier *tokenVerifier, accessLogOut io.Writer) (http.Handler, error) {
+	mux := newMux(cfg)
+	if err := registerServices(ctx, mux, up); err != nil {
+		return nil, err
+	}
+	if err := mux.HandlePath(http.MethodGet, "/api/health", healthHandler(up, cfg.EdgeSecret)); err != nil {
+		return nil, err
+	}
+	var h http.Handler = mux
+	h = withUpstreamTimeout(cfg.UpstreamTimeout, ctx, h)
+	h = limitBody(cfg.MaxBodyBytes, h)
+	h = authenticate(verifier, h)
+	h = stripIdentityHeaders(h)
+	h = stripTrailingSlash(h)
+	h = cors(cfg.CORSOrigins, h)
+	h = requestID(h)
+	h = accessLog(accessLogOut, h)
+	return h, nil
+}
+
+// grpcJWKSFetcher calls AuthService.GetJwks on the auth service.
+func grpcJWKSFetcher(conn grpc.ClientConnInterface, secret string) jwksFetcher {
+	client := authv1.NewAuthServiceClient(conn)
+	return func(ctx context.Context) ([]*authv1.Jwk, error) {
+		if secret != "" {
+			ctx = metadata.AppendToOutgoingContext(ctx, "x-erp-edge-auth", secret)
+		}
+		resp, err := client.GetJwks(ctx, &authv1.GetJwksRequest{})
+		if err != nil {
+			return nil, err
+		}
+		return resp.GetKeys(), nil
+	}
+}

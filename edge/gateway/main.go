@@ -1,0 +1,86 @@
+// Command erp-gateway is the grpc-gateway edge of the ERP mesh: the seed's REST face
+// (same as the Envoy edge) transcoded to the auth and master gRPC services, with JWT
+// verification, CORS, request ids and one JSON error shape.
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+)
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewJSONHandler(os.Stderr, nil)))
+	if err := run(); err != nil {
+		slog.Error("gateway stopped", "error", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg, err := loadConfig(os.Getenv)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	dial := func(addr string) (*grpc.ClientConn, error) {
+		return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	}
+	authConn, err := dial(cfg.AuthAddr)
+	if err != nil {
+		return err
+	}
+	defer authConn.Close()
+	masterConn, err := dial(cfg.MasterAddr)
+	if err != nil {
+		return err
+	}
+	defer masterConn.Close()
+
+	keys := newJWKSCache(grpcJWKSFetcher(authConn, cfg.EdgeSecret))
+	if err := keys.refresh(ctx); err != nil {
+		// Not fatal: the first token with an unknown kid fetches the keys again.
+		slog.Warn("initial jwks fetch failed", "error", err)
+	}
+	go keys.run(ctx, jwksRefreshInterval)
+
+	handler, err := newHandler(ctx, cfg, upstreams{auth: authConn, master: masterConn},
+		newTokenVerifier(keys, cfg.JWTIssuer, cfg.JWTAudience), os.Stdout)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr:              cfg.HTTPAddr,
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() {
+		slog.Info("gateway listening", "addr", cfg.HTTPAddr, "auth", cfg.AuthAddr, "master", cfg.MasterAddr)
+		errc <- srv.ListenAndServe()
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	slog.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
