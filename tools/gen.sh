@@ -20,6 +20,7 @@ $PY -m grpc_tools.protoc -Iprotos -Ivar/proto-deps -I"$WKT" \
 # Namespace packages would do, but explicit __init__.py files keep tools and pytest simple.
 find gen/python/erp -type d -exec touch {}/__init__.py \;
 
-# The descriptor set for Envoy's transcoder, with every import (google/api, google/rpc, WKT).
-.venv/bin/buf build protos -o gen/envoy/erp.binpb
+# The descriptor set for Envoy's transcoder: our protos plus every google/api and google/rpc file, so the
+# transcoder can render any google.rpc error detail (convert_grpc_status).
+.venv/bin/buf build -o gen/envoy/erp.binpb
 .venv/bin/buf generate

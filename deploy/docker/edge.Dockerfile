@@ -34,6 +34,7 @@ RUN groupadd --system --gid 10001 erp \
 COPY --from=deps /opt/venv /opt/venv
 WORKDIR /app
 COPY gen/envoy gen/envoy
+COPY gen/openapi gen/openapi
 COPY gen/python gen/python
 COPY erp_common erp_common
 COPY edge edge

@@ -2,8 +2,9 @@
 # ERP grpc-gateway edge (Go): REST on ERP_GATEWAY_HTTP_ADDR (:8080) in front of auth/master gRPC.
 #   docker build -f deploy/docker/gateway.Dockerfile -t erp/gateway:0.1.0 .
 # Static binary (CGO off) on distroless/static:nonroot: no shell, no package manager, uid 65532.
-# The HEALTHCHECK uses httpprobe, a ~40-line stdlib Go program built here (deploy/docker/httpprobe,
-# its own module so it never joins the repo module's ./...).
+# Two stdlib-only helpers from deploy/docker/gotools (its own module, never part of the repo's ./...):
+#   fileenv   entrypoint: ERP_*_FILE -> ERP_* (e.g. ERP_EDGE_SHARED_SECRET_FILE), then exec the gateway
+#   httpprobe HEALTHCHECK: GET /api/health, exit 0 on 2xx
 # Base images are pinned by exact tag; pin the digest too when you publish. No secret is baked in.
 
 FROM golang:1.26.8-bookworm AS build
@@ -16,17 +17,17 @@ RUN go mod download && go mod verify
 COPY gen/go gen/go
 COPY edge/gateway edge/gateway
 RUN go build -ldflags="-s -w" -o /out/erp-gateway ./edge/gateway
-COPY deploy/docker/httpprobe /src/httpprobe
-RUN go build -C /src/httpprobe -ldflags="-s -w" -o /out/httpprobe .
+COPY deploy/docker/gotools /src/gotools
+RUN go build -C /src/gotools -ldflags="-s -w" -o /out/ ./fileenv ./httpprobe
 
 FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 ENV ERP_GATEWAY_HTTP_ADDR=0.0.0.0:8080 \
     ERP_AUTH_GRPC_ADDR=auth:50051 \
     ERP_MASTER_GRPC_ADDR=master:50052
 COPY --from=build /out/erp-gateway /usr/local/bin/erp-gateway
-COPY --from=build /out/httpprobe /usr/local/bin/httpprobe
+COPY --from=build /out/fileenv /out/httpprobe /usr/local/bin/
 USER 65532:65532
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=4s --start-period=10s --retries=3 \
   CMD ["/usr/local/bin/httpprobe", "http://127.0.0.1:8080/api/health"]
-ENTRYPOINT ["/usr/local/bin/erp-gateway"]
+ENTRYPOINT ["/usr/local/bin/fileenv", "/usr/local/bin/erp-gateway"]

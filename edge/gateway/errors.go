@@ -26,6 +26,10 @@ type errorBody struct {
 	Details []json.RawMessage `json:"details"`
 }
 
+// detailJSON renders google.rpc details like response bodies (and like Envoy's transcoder with
+// preserve_proto_field_names): `field_violations`, `retry_delay`.
+var detailJSON = protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true}
+
 // codeName gives the google.rpc.Code enum name (INVALID_ARGUMENT), not grpc-go's CamelCase String().
 func codeName(c codes.Code) string {
 	if name, ok := code.Code_name[int32(c)]; ok {
@@ -43,7 +47,7 @@ func writeStatus(w http.ResponseWriter, st *status.Status, httpStatus int) {
 		Details: []json.RawMessage{},
 	}
 	for _, detail := range st.Proto().GetDetails() {
-		raw, err := protojson.Marshal(detail)
+		raw, err := detailJSON.Marshal(detail)
 		if err != nil {
 			// A detail type this binary does not know: keep it rather than fail the whole body.
 			raw, _ = json.Marshal(map[string]string{

@@ -43,6 +43,7 @@ func newMux(cfg config) *runtime.ServeMux {
 		runtime.WithRoutingErrorHandler(routingErrorHandler),
 		runtime.WithIncomingHeaderMatcher(incomingHeaderMatcher),
 		runtime.WithMetadata(edgeMetadata(cfg.EdgeSecret)),
+		runtime.SetQueryParameterParser(&strictQueryParser{}),
 	)
 }
 

@@ -185,10 +185,11 @@ func cors(origins []string, next http.Handler) http.Handler {
 	})
 }
 
-// stripTrailingSlash maps the seed's `/api/master/continents/` onto the proto route `/api/master/continents`.
+// stripTrailingSlash maps the seed's `/api/master/continents/` onto the proto route
+// `/api/master/continents`. Docs pages keep their slash (relative links), as on the Envoy edge.
 func stripTrailingSlash(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") && !strings.HasPrefix(p, "/api/docs/") {
 			u := *r.URL
 			u.Path = strings.TrimSuffix(p, "/")
 			if u.RawPath != "" {

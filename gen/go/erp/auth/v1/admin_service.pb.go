@@ -38,8 +38,8 @@ type User struct {
 	FirstName string `protobuf:"bytes,4,opt,name=first_name,json=firstName,proto3" json:"first_name,omitempty"`
 	// Family name.
 	LastName string `protobuf:"bytes,5,opt,name=last_name,json=lastName,proto3" json:"last_name,omitempty"`
-	// Disabled users cannot log in and their sessions end.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Disabled users cannot log in and their sessions end. Defaults to true on create.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// New password; checked against the password policy. Never returned.
 	Password string `protobuf:"bytes,7,opt,name=password,proto3" json:"password,omitempty"`
 	// Ids of the roles (the seed's groups) the user holds.
@@ -124,8 +124,8 @@ func (x *User) GetLastName() string {
 }
 
 func (x *User) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -536,8 +536,8 @@ type Role struct {
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// Description.
 	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
-	// Inactive roles grant nothing.
-	IsActive bool `protobuf:"varint,4,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Inactive roles grant nothing. Defaults to true on create.
+	IsActive *bool `protobuf:"varint,4,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// Ids of the permissions the role grants.
 	PermissionIds []int32 `protobuf:"varint,5,rep,packed,name=permission_ids,json=permissionIds,proto3" json:"permission_ids,omitempty"`
 	// Number of users holding the role.
@@ -602,8 +602,8 @@ func (x *Role) GetDescription() string {
 }
 
 func (x *Role) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -2178,15 +2178,15 @@ var File_erp_auth_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1ferp/auth/v1/admin_service.proto\x12\verp.auth.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8d\x04\n" +
+	"\x1ferp/auth/v1/admin_service.proto\x12\verp.auth.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa0\x04\n" +
 	"\x04User\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\x05B\x04\xe2A\x01\bR\x02id\x12 \n" +
 	"\busername\x18\x02 \x01(\tB\x04\xe2A\x01\x02R\busername\x12\x14\n" +
 	"\x05email\x18\x03 \x01(\tR\x05email\x12\x1d\n" +
 	"\n" +
 	"first_name\x18\x04 \x01(\tR\tfirstName\x12\x1b\n" +
-	"\tlast_name\x18\x05 \x01(\tR\blastName\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12 \n" +
+	"\tlast_name\x18\x05 \x01(\tR\blastName\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12 \n" +
 	"\bpassword\x18\a \x01(\tB\x04\xe2A\x01\x04R\bpassword\x12\x19\n" +
 	"\brole_ids\x18\b \x03(\x05R\aroleIds\x12\x1c\n" +
 	"\x06groups\x18\t \x03(\tB\x04\xe2A\x01\x03R\x06groups\x12&\n" +
@@ -2198,7 +2198,9 @@ const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"dateJoined\x12?\n" +
 	"\n" +
 	"last_login\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\tlastLogin:0\xeaA-\n" +
-	"\x10erp.auth.v1/User\x12\fusers/{user}*\x05users2\x04user\"\xb2\x01\n" +
+	"\x10erp.auth.v1/User\x12\fusers/{user}*\x05users2\x04userB\f\n" +
+	"\n" +
+	"_is_active\"\xb2\x01\n" +
 	"\x10ListUsersRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -2224,12 +2226,12 @@ const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"\x11DeleteUserRequest\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\x05B\x04\xe2A\x01\x02R\x02id\x12\x1f\n" +
 	"\vhard_delete\x18\x02 \x01(\bR\n" +
-	"hardDelete\"\xfb\x02\n" +
+	"hardDelete\"\x8e\x03\n" +
 	"\x04Role\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\x05B\x04\xe2A\x01\bR\x02id\x12\x18\n" +
 	"\x04name\x18\x02 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x04 \x01(\bR\bisActive\x12+\n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x04 \x01(\bH\x00R\bisActive\x88\x01\x01\x12+\n" +
 	"\x0epermission_ids\x18\x05 \x03(\x05B\x04\xe2A\x01\x03R\rpermissionIds\x12#\n" +
 	"\n" +
 	"user_count\x18\x06 \x01(\x05B\x04\xe2A\x01\x03R\tuserCount\x12?\n" +
@@ -2237,7 +2239,9 @@ const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"created_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\tcreatedAt\x12?\n" +
 	"\n" +
 	"updated_at\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\tupdatedAt:0\xeaA-\n" +
-	"\x10erp.auth.v1/Role\x12\froles/{role}*\x05roles2\x04role\"\xb2\x01\n" +
+	"\x10erp.auth.v1/Role\x12\froles/{role}*\x05roles2\x04roleB\f\n" +
+	"\n" +
+	"_is_active\"\xb2\x01\n" +
 	"\x10ListRolesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -2508,7 +2512,9 @@ func file_erp_auth_v1_admin_service_proto_init() {
 	if File_erp_auth_v1_admin_service_proto != nil {
 		return
 	}
+	file_erp_auth_v1_admin_service_proto_msgTypes[0].OneofWrappers = []any{}
 	file_erp_auth_v1_admin_service_proto_msgTypes[1].OneofWrappers = []any{}
+	file_erp_auth_v1_admin_service_proto_msgTypes[7].OneofWrappers = []any{}
 	file_erp_auth_v1_admin_service_proto_msgTypes[8].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -99,8 +99,9 @@ type Continent struct {
 	Code string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
 	// Free-text description.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	// Logical status; inactive rows stay visible but are flagged.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Logical status; inactive rows stay visible but are flagged. Defaults to true on create and is
+	// kept by a replace that omits it.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// True once the row is soft-deleted.
 	IsDeleted bool `protobuf:"varint,7,opt,name=is_deleted,json=isDeleted,proto3" json:"is_deleted,omitempty"`
 	// When the row was created.
@@ -183,8 +184,8 @@ func (x *Continent) GetDescription() string {
 }
 
 func (x *Continent) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -784,8 +785,9 @@ type Country struct {
 	Code string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
 	// Free-text description.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	// Logical status; inactive rows stay visible but are flagged.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Logical status; inactive rows stay visible but are flagged. Defaults to true on create and is
+	// kept by a replace that omits it.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// True once the row is soft-deleted.
 	IsDeleted bool `protobuf:"varint,7,opt,name=is_deleted,json=isDeleted,proto3" json:"is_deleted,omitempty"`
 	// When the row was created.
@@ -878,8 +880,8 @@ func (x *Country) GetDescription() string {
 }
 
 func (x *Country) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -1523,8 +1525,9 @@ type State struct {
 	Code string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
 	// Free-text description.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	// Logical status; inactive rows stay visible but are flagged.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Logical status; inactive rows stay visible but are flagged. Defaults to true on create and is
+	// kept by a replace that omits it.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// True once the row is soft-deleted.
 	IsDeleted bool `protobuf:"varint,7,opt,name=is_deleted,json=isDeleted,proto3" json:"is_deleted,omitempty"`
 	// When the row was created.
@@ -1611,8 +1614,8 @@ func (x *State) GetDescription() string {
 }
 
 func (x *State) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -2235,8 +2238,9 @@ type District struct {
 	Code string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
 	// Free-text description.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	// Logical status; inactive rows stay visible but are flagged.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Logical status; inactive rows stay visible but are flagged. Defaults to true on create and is
+	// kept by a replace that omits it.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// True once the row is soft-deleted.
 	IsDeleted bool `protobuf:"varint,7,opt,name=is_deleted,json=isDeleted,proto3" json:"is_deleted,omitempty"`
 	// When the row was created.
@@ -2321,8 +2325,8 @@ func (x *District) GetDescription() string {
 }
 
 func (x *District) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -2938,8 +2942,9 @@ type City struct {
 	Code string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
 	// Free-text description.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	// Logical status; inactive rows stay visible but are flagged.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Logical status; inactive rows stay visible but are flagged. Defaults to true on create and is
+	// kept by a replace that omits it.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// True once the row is soft-deleted.
 	IsDeleted bool `protobuf:"varint,7,opt,name=is_deleted,json=isDeleted,proto3" json:"is_deleted,omitempty"`
 	// When the row was created.
@@ -3030,8 +3035,8 @@ func (x *City) GetDescription() string {
 }
 
 func (x *City) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -3695,8 +3700,9 @@ type Plant struct {
 	Code string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
 	// Free-text description.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	// Logical status; inactive rows stay visible but are flagged.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Logical status; inactive rows stay visible but are flagged. Defaults to true on create and is
+	// kept by a replace that omits it.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// True once the row is soft-deleted.
 	IsDeleted bool `protobuf:"varint,7,opt,name=is_deleted,json=isDeleted,proto3" json:"is_deleted,omitempty"`
 	// When the row was created.
@@ -3787,8 +3793,8 @@ func (x *Plant) GetDescription() string {
 }
 
 func (x *Plant) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -4425,8 +4431,9 @@ type Site struct {
 	Code string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
 	// Free-text description.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	// Logical status; inactive rows stay visible but are flagged.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Logical status; inactive rows stay visible but are flagged. Defaults to true on create and is
+	// kept by a replace that omits it.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// True once the row is soft-deleted.
 	IsDeleted bool `protobuf:"varint,7,opt,name=is_deleted,json=isDeleted,proto3" json:"is_deleted,omitempty"`
 	// When the row was created.
@@ -4511,8 +4518,8 @@ func (x *Site) GetDescription() string {
 }
 
 func (x *Site) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -5128,8 +5135,9 @@ type Ward struct {
 	Code string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
 	// Free-text description.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	// Logical status; inactive rows stay visible but are flagged.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Logical status; inactive rows stay visible but are flagged. Defaults to true on create and is
+	// kept by a replace that omits it.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// True once the row is soft-deleted.
 	IsDeleted bool `protobuf:"varint,7,opt,name=is_deleted,json=isDeleted,proto3" json:"is_deleted,omitempty"`
 	// When the row was created.
@@ -5214,8 +5222,8 @@ func (x *Ward) GetDescription() string {
 }
 
 func (x *Ward) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -5831,8 +5839,9 @@ type Zone struct {
 	Code string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
 	// Free-text description.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	// Logical status; inactive rows stay visible but are flagged.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Logical status; inactive rows stay visible but are flagged. Defaults to true on create and is
+	// kept by a replace that omits it.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// True once the row is soft-deleted.
 	IsDeleted bool `protobuf:"varint,7,opt,name=is_deleted,json=isDeleted,proto3" json:"is_deleted,omitempty"`
 	// When the row was created.
@@ -5917,8 +5926,8 @@ func (x *Zone) GetDescription() string {
 }
 
 func (x *Zone) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -6534,8 +6543,9 @@ type EquipmentType struct {
 	Code string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
 	// Free-text description.
 	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	// Logical status; inactive rows stay visible but are flagged.
-	IsActive bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3" json:"is_active,omitempty"`
+	// Logical status; inactive rows stay visible but are flagged. Defaults to true on create and is
+	// kept by a replace that omits it.
+	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// True once the row is soft-deleted.
 	IsDeleted bool `protobuf:"varint,7,opt,name=is_deleted,json=isDeleted,proto3" json:"is_deleted,omitempty"`
 	// When the row was created.
@@ -6620,8 +6630,8 @@ func (x *EquipmentType) GetDescription() string {
 }
 
 func (x *EquipmentType) GetIsActive() bool {
-	if x != nil {
-		return x.IsActive
+	if x != nil && x.IsActive != nil {
+		return *x.IsActive
 	}
 	return false
 }
@@ -7429,14 +7439,14 @@ var File_erp_master_v1_master_service_proto protoreflect.FileDescriptor
 
 const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\n" +
-	"\"erp/master/v1/master_service.proto\x12\rerp.master.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x83\x04\n" +
+	"\"erp/master/v1/master_service.proto\x12\rerp.master.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x96\x04\n" +
 	"\tContinent\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
 	"\x04name\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12#\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12#\n" +
 	"\n" +
 	"is_deleted\x18\a \x01(\bB\x04\xe2A\x01\x03R\tisDeleted\x12?\n" +
 	"\n" +
@@ -7450,7 +7460,9 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"updated_by\x18\v \x01(\tB\x04\xe2A\x01\x03R\tupdatedBy\x12\x12\n" +
 	"\x04etag\x18\f \x01(\tR\x04etag:K\xeaAH\n" +
 	"\x17erp.master.v1/Continent\x12\x16continents/{continent}*\n" +
-	"continents2\tcontinent\"\x8d\x02\n" +
+	"continents2\tcontinentB\f\n" +
+	"\n" +
+	"_is_active\"\x8d\x02\n" +
 	"\x15ListContinentsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -7495,14 +7507,14 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\xbc\x05\n" +
+	"_is_active\"\xcf\x05\n" +
 	"\aCountry\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
 	"\x04name\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12#\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12#\n" +
 	"\n" +
 	"is_deleted\x18\a \x01(\bB\x04\xe2A\x01\x03R\tisDeleted\x12?\n" +
 	"\n" +
@@ -7525,7 +7537,9 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"isoNumeric\x12\x1d\n" +
 	"\n" +
 	"phone_code\x18\x18 \x01(\tR\tphoneCode:C\xeaA@\n" +
-	"\x15erp.master.v1/Country\x12\x13countries/{country}*\tcountries2\acountry\"\xaf\x02\n" +
+	"\x15erp.master.v1/Country\x12\x13countries/{country}*\tcountries2\acountryB\f\n" +
+	"\n" +
+	"_is_active\"\xaf\x02\n" +
 	"\x14ListCountriesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -7569,14 +7583,14 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\xd5\x04\n" +
+	"_is_active\"\xe8\x04\n" +
 	"\x05State\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
 	"\x04name\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12#\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12#\n" +
 	"\n" +
 	"is_deleted\x18\a \x01(\bB\x04\xe2A\x01\x03R\tisDeleted\x12?\n" +
 	"\n" +
@@ -7593,7 +7607,9 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"country_id\x18\x14 \x01(\tB\x1e\xe2A\x01\x02\xfaA\x17\n" +
 	"\x15erp.master.v1/CountryR\tcountryId\x12)\n" +
 	"\x10subdivision_code\x18\x15 \x01(\tR\x0fsubdivisionCode:7\xeaA4\n" +
-	"\x13erp.master.v1/State\x12\x0estates/{state}*\x06states2\x05state\"\xa8\x02\n" +
+	"\x13erp.master.v1/State\x12\x0estates/{state}*\x06states2\x05stateB\f\n" +
+	"\n" +
+	"_is_active\"\xa8\x02\n" +
 	"\x11ListStatesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -7638,14 +7654,14 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\xb6\x04\n" +
+	"_is_active\"\xc9\x04\n" +
 	"\bDistrict\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
 	"\x04name\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12#\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12#\n" +
 	"\n" +
 	"is_deleted\x18\a \x01(\bB\x04\xe2A\x01\x03R\tisDeleted\x12?\n" +
 	"\n" +
@@ -7660,7 +7676,9 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x04etag\x18\f \x01(\tR\x04etag\x127\n" +
 	"\bstate_id\x18\x14 \x01(\tB\x1c\xe2A\x01\x02\xfaA\x15\n" +
 	"\x13erp.master.v1/StateR\astateId:F\xeaAC\n" +
-	"\x16erp.master.v1/District\x12\x14districts/{district}*\tdistricts2\bdistrict\"\xa7\x02\n" +
+	"\x16erp.master.v1/District\x12\x14districts/{district}*\tdistricts2\bdistrictB\f\n" +
+	"\n" +
+	"_is_active\"\xa7\x02\n" +
 	"\x14ListDistrictsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -7704,14 +7722,14 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\xe6\x05\n" +
+	"_is_active\"\xf9\x05\n" +
 	"\x04City\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
 	"\x04name\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12#\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12#\n" +
 	"\n" +
 	"is_deleted\x18\a \x01(\bB\x04\xe2A\x01\x03R\tisDeleted\x12?\n" +
 	"\n" +
@@ -7734,7 +7752,9 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\vdistrict_id\x18\x17 \x01(\tB\x1f\xe2A\x01\x02\xfaA\x18\n" +
 	"\x16erp.master.v1/DistrictR\n" +
 	"districtId:4\xeaA1\n" +
-	"\x12erp.master.v1/City\x12\rcities/{city}*\x06cities2\x04city\"\x87\x03\n" +
+	"\x12erp.master.v1/City\x12\rcities/{city}*\x06cities2\x04cityB\f\n" +
+	"\n" +
+	"_is_active\"\x87\x03\n" +
 	"\x11ListCitiesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -7783,14 +7803,14 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\x9a\x05\n" +
+	"_is_active\"\xad\x05\n" +
 	"\x05Plant\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
 	"\x04name\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12#\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12#\n" +
 	"\n" +
 	"is_deleted\x18\a \x01(\bB\x04\xe2A\x01\x03R\tisDeleted\x12?\n" +
 	"\n" +
@@ -7806,9 +7826,11 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\acity_id\x18\x14 \x01(\tB\x1b\xe2A\x01\x01\xfaA\x14\n" +
 	"\x12erp.master.v1/CityR\x06cityId\x12\x18\n" +
 	"\aaddress\x18\x15 \x01(\tR\aaddress\x12\x1f\n" +
-	"\blatitude\x18\x16 \x01(\x01H\x00R\blatitude\x88\x01\x01\x12!\n" +
-	"\tlongitude\x18\x17 \x01(\x01H\x01R\tlongitude\x88\x01\x01:7\xeaA4\n" +
-	"\x13erp.master.v1/Plant\x12\x0eplants/{plant}*\x06plants2\x05plantB\v\n" +
+	"\blatitude\x18\x16 \x01(\x01H\x01R\blatitude\x88\x01\x01\x12!\n" +
+	"\tlongitude\x18\x17 \x01(\x01H\x02R\tlongitude\x88\x01\x01:7\xeaA4\n" +
+	"\x13erp.master.v1/Plant\x12\x0eplants/{plant}*\x06plants2\x05plantB\f\n" +
+	"\n" +
+	"_is_activeB\v\n" +
 	"\t_latitudeB\f\n" +
 	"\n" +
 	"_longitude\"\xa2\x02\n" +
@@ -7855,14 +7877,14 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\x9e\x04\n" +
+	"_is_active\"\xb1\x04\n" +
 	"\x04Site\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
 	"\x04name\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12#\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12#\n" +
 	"\n" +
 	"is_deleted\x18\a \x01(\bB\x04\xe2A\x01\x03R\tisDeleted\x12?\n" +
 	"\n" +
@@ -7877,7 +7899,9 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x04etag\x18\f \x01(\tR\x04etag\x127\n" +
 	"\bplant_id\x18\x14 \x01(\tB\x1c\xe2A\x01\x01\xfaA\x15\n" +
 	"\x13erp.master.v1/PlantR\aplantId:2\xeaA/\n" +
-	"\x12erp.master.v1/Site\x12\fsites/{site}*\x05sites2\x04site\"\xa3\x02\n" +
+	"\x12erp.master.v1/Site\x12\fsites/{site}*\x05sites2\x04siteB\f\n" +
+	"\n" +
+	"_is_active\"\xa3\x02\n" +
 	"\x10ListSitesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -7921,14 +7945,14 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\x9b\x04\n" +
+	"_is_active\"\xae\x04\n" +
 	"\x04Ward\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
 	"\x04name\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12#\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12#\n" +
 	"\n" +
 	"is_deleted\x18\a \x01(\bB\x04\xe2A\x01\x03R\tisDeleted\x12?\n" +
 	"\n" +
@@ -7943,7 +7967,9 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x04etag\x18\f \x01(\tR\x04etag\x124\n" +
 	"\azone_id\x18\x14 \x01(\tB\x1b\xe2A\x01\x01\xfaA\x14\n" +
 	"\x12erp.master.v1/ZoneR\x06zoneId:2\xeaA/\n" +
-	"\x12erp.master.v1/Ward\x12\fwards/{ward}*\x05wards2\x04ward\"\xa1\x02\n" +
+	"\x12erp.master.v1/Ward\x12\fwards/{ward}*\x05wards2\x04wardB\f\n" +
+	"\n" +
+	"_is_active\"\xa1\x02\n" +
 	"\x10ListWardsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -7987,14 +8013,14 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\x9b\x04\n" +
+	"_is_active\"\xae\x04\n" +
 	"\x04Zone\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
 	"\x04name\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12#\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12#\n" +
 	"\n" +
 	"is_deleted\x18\a \x01(\bB\x04\xe2A\x01\x03R\tisDeleted\x12?\n" +
 	"\n" +
@@ -8009,7 +8035,9 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x04etag\x18\f \x01(\tR\x04etag\x124\n" +
 	"\acity_id\x18\x14 \x01(\tB\x1b\xe2A\x01\x01\xfaA\x14\n" +
 	"\x12erp.master.v1/CityR\x06cityId:2\xeaA/\n" +
-	"\x12erp.master.v1/Zone\x12\fzones/{zone}*\x05zones2\x04zone\"\xa1\x02\n" +
+	"\x12erp.master.v1/Zone\x12\fzones/{zone}*\x05zones2\x04zoneB\f\n" +
+	"\n" +
+	"_is_active\"\xa1\x02\n" +
 	"\x10ListZonesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -8053,14 +8081,14 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\xb9\x04\n" +
+	"_is_active\"\xcc\x04\n" +
 	"\rEquipmentType\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
 	"\x04name\x18\x03 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12 \n" +
-	"\vdescription\x18\x05 \x01(\tR\vdescription\x12\x1b\n" +
-	"\tis_active\x18\x06 \x01(\bR\bisActive\x12#\n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12 \n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12#\n" +
 	"\n" +
 	"is_deleted\x18\a \x01(\bB\x04\xe2A\x01\x03R\tisDeleted\x12?\n" +
 	"\n" +
@@ -8074,7 +8102,9 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"updated_by\x18\v \x01(\tB\x04\xe2A\x01\x03R\tupdatedBy\x12\x12\n" +
 	"\x04etag\x18\f \x01(\tR\x04etag\x12\x1a\n" +
 	"\bcategory\x18\x14 \x01(\tR\bcategory:a\xeaA^\n" +
-	"\x1berp.master.v1/EquipmentType\x12 equipment-types/{equipment_type}*\x0eequipmenttypes2\requipmenttype\"\x91\x02\n" +
+	"\x1berp.master.v1/EquipmentType\x12 equipment-types/{equipment_type}*\x0eequipmenttypes2\requipmenttypeB\f\n" +
+	"\n" +
+	"_is_active\"\x91\x02\n" +
 	"\x19ListEquipmentTypesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -8247,7 +8277,7 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x13DeleteEquipmentType\x12).erp.master.v1.DeleteEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"(\x82\xd3\xe4\x93\x02\"* /api/master/equipment-types/{id}\x12\x98\x01\n" +
 	"\x15UndeleteEquipmentType\x12+.erp.master.v1.UndeleteEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"4\x82\xd3\xe4\x93\x02.:\x01*\")/api/master/equipment-types/{id}/undelete2\x8b\x01\n" +
 	"\x11ChangeFeedService\x12v\n" +
-	"\fWatchChanges\x12\".erp.master.v1.WatchChangesRequest\x1a#.erp.master.v1.WatchChangesResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/api/master/changes0\x01B7Z5github.com/erp-mesh/erp/gen/go/erp/master/v1;masterv1b\x06proto3"
+	"\fWatchChanges\x12\".erp.master.v1.WatchChangesRequest\x1a#.erp.master.v1.WatchChangesResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/api/master/changes0\x01BAZ?github.com/erp-mesh/erp/edge/gateway/gen/erp/master/v1;masterv1b\x06proto3"
 
 var (
 	file_erp_master_v1_master_service_proto_rawDescOnce sync.Once
@@ -8620,25 +8650,34 @@ func file_erp_master_v1_master_service_proto_init() {
 	if File_erp_master_v1_master_service_proto != nil {
 		return
 	}
+	file_erp_master_v1_master_service_proto_msgTypes[0].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[1].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[9].OneofWrappers = []any{}
+	file_erp_master_v1_master_service_proto_msgTypes[10].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[11].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[19].OneofWrappers = []any{}
+	file_erp_master_v1_master_service_proto_msgTypes[20].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[21].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[29].OneofWrappers = []any{}
+	file_erp_master_v1_master_service_proto_msgTypes[30].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[31].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[39].OneofWrappers = []any{}
+	file_erp_master_v1_master_service_proto_msgTypes[40].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[41].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[49].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[50].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[51].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[59].OneofWrappers = []any{}
+	file_erp_master_v1_master_service_proto_msgTypes[60].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[61].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[69].OneofWrappers = []any{}
+	file_erp_master_v1_master_service_proto_msgTypes[70].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[71].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[79].OneofWrappers = []any{}
+	file_erp_master_v1_master_service_proto_msgTypes[80].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[81].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[89].OneofWrappers = []any{}
+	file_erp_master_v1_master_service_proto_msgTypes[90].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[91].OneofWrappers = []any{}
 	file_erp_master_v1_master_service_proto_msgTypes[99].OneofWrappers = []any{}
 	type x struct{}

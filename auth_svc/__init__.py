@@ -1,0 +1,1 @@
+"""Auth service: logins, tokens, users, roles, permissions and the audit log."""

@@ -1,0 +1,60 @@
+"""Auth service settings, read once from ERP_* environment variables. Defaults suit `make run`."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from erp_common.secrets import value_or_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    grpc_addr: str
+    metrics_addr: str
+    db_url: str
+    keys_dir: Path
+    jwt_issuer: str
+    jwt_audience: str
+    access_ttl: int
+    refresh_ttl: int
+    bcrypt_rounds: int
+    admin_password: str
+    edge_secret: str
+    refresh_reuse_grace: int
+    lockout_threshold: int
+    lockout_base_seconds: int
+    lockout_max_seconds: int
+    ip_rate_limit_per_minute: int
+    mfa_token_ttl: int
+    log_level: str
+
+    @classmethod
+    def from_env(cls) -> "AuthConfig":
+        return cls(
+            grpc_addr=_env("ERP_AUTH_GRPC_ADDR", "127.0.0.1:50051"),
+            metrics_addr=_env("ERP_AUTH_METRICS_ADDR", "127.0.0.1:9451"),
+            db_url=_env("ERP_AUTH_DB_URL", f"sqlite:///{ROOT / 'var' / 'auth.sqlite3'}"),
+            keys_dir=Path(_env("ERP_KEYS_DIR", str(ROOT / "var" / "keys"))),
+            jwt_issuer=_env("ERP_JWT_ISSUER", "erp-auth"),
+            jwt_audience=_env("ERP_JWT_AUDIENCE", "erp"),
+            access_ttl=int(_env("ERP_JWT_ACCESS_TTL", "3600")),
+            refresh_ttl=int(_env("ERP_JWT_REFRESH_TTL", "604800")),
+            bcrypt_rounds=int(_env("ERP_BCRYPT_ROUNDS", "12")),
+            admin_password=_env("ERP_ADMIN_PASSWORD", ""),
+            edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
+            refresh_reuse_grace=int(_env("ERP_REFRESH_REUSE_GRACE", "0")),
+            lockout_threshold=int(_env("ERP_LOCKOUT_THRESHOLD", "5")),
+            lockout_base_seconds=int(_env("ERP_LOCKOUT_BASE_SECONDS", "60")),
+            lockout_max_seconds=int(_env("ERP_LOCKOUT_MAX_SECONDS", "900")),
+            ip_rate_limit_per_minute=int(_env("ERP_LOGIN_IP_RATE_PER_MINUTE", "60")),
+            mfa_token_ttl=int(_env("ERP_MFA_TOKEN_TTL", "300")),
+            log_level=_env("ERP_LOG_LEVEL", "INFO"),
+        )
+

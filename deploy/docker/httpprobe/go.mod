@@ -1,3 +1,0 @@
-module erp-deploy/httpprobe
-
-go 1.26

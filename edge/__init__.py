@@ -1,0 +1,1 @@
+"""The Envoy edge: configuration template, renderer and API docs routes."""

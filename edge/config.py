@@ -1,0 +1,51 @@
+"""Edge settings, read once from ERP_* environment variables."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from erp_common.secrets import value_or_file
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    http_addr: str
+    admin_addr: str
+    auth_addrs: list[str]
+    master_addrs: list[str]
+    cors_origins: list[str]
+    edge_secret: str
+    jwt_issuer: str
+    jwt_audience: str
+    max_body_bytes: int
+    login_rate_per_minute: int
+    refresh_rate_per_minute: int
+    docs_dir: Path
+
+    @classmethod
+    def from_env(cls) -> "EdgeConfig":
+        return cls(
+            http_addr=_env("ERP_EDGE_HTTP_ADDR", "127.0.0.1:8000"),
+            admin_addr=_env("ERP_EDGE_ADMIN_ADDR", "127.0.0.1:9901"),
+            auth_addrs=_list(_env("ERP_AUTH_GRPC_ADDR", "127.0.0.1:50051")),
+            master_addrs=_list(_env("ERP_MASTER_GRPC_ADDR", "127.0.0.1:50052")),
+            cors_origins=_list(_env("ERP_CORS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000")),
+            edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
+            jwt_issuer=_env("ERP_JWT_ISSUER", "erp-auth"),
+            jwt_audience=_env("ERP_JWT_AUDIENCE", "erp"),
+            max_body_bytes=int(_env("ERP_MAX_BODY_BYTES", "1048576")),
+            login_rate_per_minute=int(_env("ERP_EDGE_LOGIN_RATE_PER_MINUTE", "120")),
+            refresh_rate_per_minute=int(_env("ERP_EDGE_REFRESH_RATE_PER_MINUTE", "240")),
+            docs_dir=Path(_env("ERP_DOCS_DIR", str(ROOT / "var" / "docs"))),
+        )

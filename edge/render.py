@@ -1,0 +1,140 @@
+"""Renders envoy.yaml.tmpl into a runnable Envoy config from ERP_* settings.
+
+    python edge/render.py --out var/envoy.yaml
+
+ERP_AUTH_GRPC_ADDR / ERP_MASTER_GRPC_ADDR may list several replicas (comma separated); Envoy
+balances round robin over them, health-checks each with grpc.health.v1 and ejects outliers.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import string
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from edge.config import EdgeConfig  # noqa: E402
+
+# The gRPC -> HTTP status table decides the code; this names it in the body of Envoy's own replies.
+LOCAL_REPLY_STATUS = {
+    400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+    405: "UNIMPLEMENTED", 408: "DEADLINE_EXCEEDED", 409: "ABORTED", 413: "RESOURCE_EXHAUSTED",
+    415: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED", 431: "RESOURCE_EXHAUSTED", 500: "INTERNAL",
+    501: "UNIMPLEMENTED", 502: "UNAVAILABLE", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED",
+}
+
+SERVICES = [
+    "erp.auth.v1.AuthService", "erp.auth.v1.UserService", "erp.auth.v1.RoleService",
+    "erp.auth.v1.PermissionService", "erp.auth.v1.GroupPermissionService", "erp.auth.v1.AuditService",
+    "erp.master.v1.ContinentService", "erp.master.v1.CountryService", "erp.master.v1.StateService",
+    "erp.master.v1.DistrictService", "erp.master.v1.CityService", "erp.master.v1.PlantService",
+    "erp.master.v1.SiteService", "erp.master.v1.WardService", "erp.master.v1.ZoneService",
+    "erp.master.v1.EquipmentTypeService", "erp.master.v1.ChangeFeedService",
+]
+
+
+def _indent(lines: list[str], spaces: int) -> str:
+    return "\n".join(" " * spaces + line for line in lines)
+
+
+def local_reply_mappers() -> str:
+    lines = []
+    for code, name in LOCAL_REPLY_STATUS.items():
+        lines += [
+            "- filter:",
+            "    status_code_filter:",
+            f"      comparison: {{op: EQ, value: {{default_value: {code}, runtime_key: edge.local_reply.{code}}}}}",
+            "  body_format_override:",
+            "    json_format:",
+            '      code: "%RESPONSE_CODE%"',
+            f'      status: "{name}"',
+            '      message: "%LOCAL_REPLY_BODY%"',
+            '    content_type: "application/json"',
+        ]
+    return _indent(lines, 12)
+
+
+def cors_origins(origins: list[str]) -> str:
+    return _indent([f"- exact: {o!r}" for o in origins] or ["- exact: 'http://localhost:3000'"], 18)
+
+
+def _split(addr: str) -> tuple[str, int]:
+    host, _, port = addr.rpartition(":")
+    return host.strip("[]") or "127.0.0.1", int(port)
+
+
+def cluster(name: str, addrs: list[str]) -> str:
+    endpoints = []
+    for addr in addrs:
+        host, port = _split(addr)
+        endpoints.append(f"        - endpoint: {{address: {{socket_address: {{address: {host}, port_value: {port}}}}}}}")
+    dns = "STATIC" if all(_split(a)[0].replace(".", "").isdigit() for a in addrs) else "STRICT_DNS"
+    return "\n".join([
+        f"  - name: {name}",
+        f"    type: {dns}",
+        "    connect_timeout: 1s",
+        "    lb_policy: ROUND_ROBIN",
+        "    typed_extension_protocol_options:",
+        "      envoy.extensions.upstreams.http.v3.HttpProtocolOptions:",
+        '        "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+        "        explicit_http_config:",
+        "          http2_protocol_options: {max_concurrent_streams: 1000}",
+        "    circuit_breakers:",
+        "      thresholds:",
+        "      - {priority: DEFAULT, max_connections: 1024, max_pending_requests: 1024, max_requests: 4096, max_retries: 16}",
+        "    outlier_detection:",
+        "      consecutive_5xx: 5",
+        "      consecutive_gateway_failure: 3",
+        "      interval: 5s",
+        "      base_ejection_time: 15s",
+        "      max_ejection_percent: 50",
+        "    health_checks:",
+        "    - timeout: 1s",
+        "      interval: 2s",
+        "      unhealthy_threshold: 2",
+        "      healthy_threshold: 1",
+        "      no_traffic_interval: 2s",
+        "      grpc_health_check: {}",
+        "    common_lb_config:",
+        "      healthy_panic_threshold: {value: 0}",
+        "    load_assignment:",
+        f"      cluster_name: {name}",
+        "      endpoints:",
+        "      - lb_endpoints:",
+        *endpoints,
+    ])
+
+
+def render(config: EdgeConfig) -> str:
+    template = string.Template((ROOT / "edge" / "envoy.yaml.tmpl").read_text())
+    edge_host, edge_port = _split(config.http_addr)
+    admin_host, admin_port = _split(config.admin_addr)
+    from edge import docs
+    return template.substitute(
+        ADMIN_HOST=admin_host, ADMIN_PORT=admin_port, EDGE_HOST=edge_host, EDGE_PORT=edge_port,
+        LOCAL_REPLY_MAPPERS=local_reply_mappers(), CORS_ORIGINS=cors_origins(config.cors_origins),
+        EDGE_SECRET=config.edge_secret, DOCS_ROUTES=docs.routes(config),
+        LOGIN_BURST=config.login_rate_per_minute, REFRESH_BURST=config.refresh_rate_per_minute,
+        LUA_FILE=ROOT / "edge" / "errors.lua", MAX_BODY_BYTES=config.max_body_bytes,
+        JWT_ISSUER=config.jwt_issuer, JWT_AUDIENCE=config.jwt_audience,
+        DESCRIPTOR=ROOT / "gen" / "envoy" / "erp.binpb", SERVICES=", ".join(SERVICES),
+        UPSTREAM_CLUSTERS=cluster("auth", config.auth_addrs) + "\n" + cluster("master", config.master_addrs),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the edge secret
+    with os.fdopen(fd, "w") as f:
+        f.write(render(EdgeConfig.from_env()))
+
+
+if __name__ == "__main__":
+    main()

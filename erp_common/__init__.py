@@ -1,0 +1,1 @@
+"""Pieces every ERP service shares: errors, token verification, gRPC server plumbing, storage."""

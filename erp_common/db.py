@@ -1,0 +1,68 @@
+"""Database from a URL, and an idempotent, versioned migration runner on playhouse.migrate."""
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Callable, Sequence
+
+import peewee
+from playhouse import db_url
+from playhouse.migrate import SchemaMigrator
+
+log = logging.getLogger(__name__)
+
+Migration = tuple[int, str, Callable[[peewee.Database, SchemaMigrator], None]]
+
+
+def connect(url: str) -> peewee.Database:
+    """`mysql://user:pw@host:port/db` (pooled, utf8mb4) or `sqlite:///path` (WAL)."""
+    if url.startswith("mysql://"):
+        url = "mysql+pool://" + url[len("mysql://"):]
+    if url.startswith("mysql+pool://"):
+        return db_url.connect(url, max_connections=32, stale_timeout=300, timeout=10, charset="utf8mb4")
+    if url.startswith("sqlite"):
+        return db_url.connect(url, pragmas={"journal_mode": "wal", "busy_timeout": 10000,
+                                            "foreign_keys": 1})
+    raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
+
+
+def is_mysql(db: peewee.Database) -> bool:
+    return isinstance(db, peewee.MySQLDatabase)
+
+
+class _SchemaVersion(peewee.Model):
+    version = peewee.IntegerField(primary_key=True)
+    name = peewee.CharField(max_length=200)
+    applied_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "schema_migrations"
+
+
+def migrate(db: peewee.Database, migrations: Sequence[Migration]) -> list[int]:
+    """Applies the migrations not yet recorded, in order; safe to run from several replicas."""
+    applied: list[int] = []
+    with db.connection_context():
+        lock = is_mysql(db)
+        if lock:
+            got = db.execute_sql("SELECT GET_LOCK('erp_schema_migrations', 60)").fetchone()[0]
+            if got != 1:
+                raise RuntimeError("could not take the migration lock")
+        try:
+            with _SchemaVersion.bind_ctx(db):
+                db.create_tables([_SchemaVersion], safe=True)
+                done = {row.version for row in _SchemaVersion.select()}
+                migrator = SchemaMigrator.from_database(db)
+                for version, name, step in sorted(migrations, key=lambda m: m[0]):
+                    if version in done:
+                        continue
+                    log.info("applying migration %s %s", version, name)
+                    with db.atomic():
+                        step(db, migrator)
+                        _SchemaVersion.create(version=version, name=name,
+                                              applied_at=datetime.datetime.now(datetime.timezone.utc))
+                    applied.append(version)
+        finally:
+            if lock:
+                db.execute_sql("SELECT RELEASE_LOCK('erp_schema_migrations')")
+    return applied

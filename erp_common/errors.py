@@ -1,0 +1,128 @@
+"""Domain errors and the one table that maps them to gRPC statuses with google.rpc details.
+
+Domain code raises these; the server interceptor turns them into a status, once. Nothing here
+knows about HTTP: the edges map gRPC codes to HTTP with the standard table.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+
+ERROR_DOMAIN = "erp.local"
+
+
+@dataclass
+class DomainError(Exception):
+    message: str
+    reason: str = ""
+
+    code = grpc.StatusCode.INTERNAL
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def details(self) -> list:
+        return []
+
+
+@dataclass
+class InvalidArgument(DomainError):
+    """Field violations as (field, description) pairs."""
+
+    violations: list[tuple[str, str]] = field(default_factory=list)
+    code = grpc.StatusCode.INVALID_ARGUMENT
+
+    def details(self) -> list:
+        return [error_details_pb2.BadRequest(field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(field=f, description=d)
+            for f, d in self.violations])]
+
+
+def invalid(field_name: str, description: str) -> InvalidArgument:
+    return InvalidArgument(f"{field_name}: {description}", violations=[(field_name, description)])
+
+
+@dataclass
+class NotFound(DomainError):
+    resource_type: str = ""
+    resource_name: str = ""
+    code = grpc.StatusCode.NOT_FOUND
+
+    def details(self) -> list:
+        return [error_details_pb2.ResourceInfo(resource_type=self.resource_type,
+                                               resource_name=self.resource_name,
+                                               description=self.message)]
+
+
+@dataclass
+class AlreadyExists(DomainError):
+    resource_type: str = ""
+    resource_name: str = ""
+    code = grpc.StatusCode.ALREADY_EXISTS
+
+    def details(self) -> list:
+        return [error_details_pb2.ResourceInfo(resource_type=self.resource_type,
+                                               resource_name=self.resource_name,
+                                               description=self.message)]
+
+
+@dataclass
+class Aborted(DomainError):
+    """Optimistic-concurrency conflict: the caller's etag is stale."""
+
+    code = grpc.StatusCode.ABORTED
+
+
+@dataclass
+class FailedPrecondition(DomainError):
+    """Violations as (type, subject, description) triples."""
+
+    violations: list[tuple[str, str, str]] = field(default_factory=list)
+    code = grpc.StatusCode.FAILED_PRECONDITION
+
+    def details(self) -> list:
+        return [error_details_pb2.PreconditionFailure(violations=[
+            error_details_pb2.PreconditionFailure.Violation(type=t, subject=s, description=d)
+            for t, s, d in self.violations])]
+
+
+@dataclass
+class Unauthenticated(DomainError):
+    code = grpc.StatusCode.UNAUTHENTICATED
+
+
+@dataclass
+class PermissionDenied(DomainError):
+    permission: str = ""
+    code = grpc.StatusCode.PERMISSION_DENIED
+
+
+@dataclass
+class ResourceExhausted(DomainError):
+    retry_after_seconds: float = 0.0
+    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def details(self) -> list:
+        seconds = max(1, math.ceil(self.retry_after_seconds))
+        return [error_details_pb2.RetryInfo(retry_delay=duration_pb2.Duration(seconds=seconds))]
+
+
+@dataclass
+class Unavailable(DomainError):
+    code = grpc.StatusCode.UNAVAILABLE
+
+
+def to_status_proto(err: DomainError) -> status_pb2.Status:
+    details = list(err.details())
+    if err.reason:
+        details.insert(0, error_details_pb2.ErrorInfo(reason=err.reason, domain=ERROR_DOMAIN))
+    packed = []
+    for d in details:
+        a = any_pb2.Any()
+        a.Pack(d)
+        packed.append(a)
+    return status_pb2.Status(code=getattr(code_pb2, err.code.name), message=err.message, details=packed)

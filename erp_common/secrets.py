@@ -1,0 +1,29 @@
+"""Small helpers for secrets that live in files (Kubernetes Secrets, compose secrets, var/keys)."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def value_or_file(value: str, path: str) -> str:
+    """The literal value if set, else the stripped content of `path`, else ''."""
+    if value or not path:
+        return value
+    try:
+        return Path(path).read_text().strip()
+    except OSError:
+        return ""
+
+
+def ensure_secret_file(path: Path, nbytes: int = 32) -> str:
+    """Reads a random secret from `path`, creating it (mode 0600) on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        token = secrets.token_urlsafe(nbytes)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(token + "\n")
+        return token

@@ -1,0 +1,238 @@
+"""gRPC server plumbing shared by the services: one interceptor for the cross-cutting work
+(request id, caller identity, error mapping, access log), health, reflection, graceful stop."""
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import hmac
+import logging
+import signal
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Iterable, Optional
+
+import grpc
+import peewee
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from erp_common import errors
+from erp_common.logs import log, request_id_var
+from erp_common.tokens import Principal
+
+access_log = logging.getLogger("erp.access")
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CallContext:
+    method: str
+    request_id: str
+    client_ip: str
+    user_agent: str
+    token: str
+    principal: Optional[Principal] = None
+
+
+call_var: contextvars.ContextVar[CallContext] = contextvars.ContextVar("erp_call")
+
+
+def current_call() -> CallContext:
+    return call_var.get()
+
+
+def require_principal() -> Principal:
+    principal = current_call().principal
+    if principal is None:
+        raise errors.Unauthenticated("authentication required", reason="TOKEN_MISSING")
+    return principal
+
+
+def require_permission(permission: str) -> Principal:
+    principal = require_principal()
+    if not principal.has(permission):
+        raise errors.PermissionDenied(f"permission {permission} required", reason="PERMISSION_DENIED",
+                                      permission=permission)
+    return principal
+
+
+Authenticator = Callable[[str], Awaitable[Principal]]
+
+ALWAYS_PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+
+def _peer_ip(peer: str) -> str:
+    # "ipv4:127.0.0.1:5555", "ipv6:[::1]:5555", "unix:..."
+    kind, _, rest = peer.partition(":")
+    if kind == "ipv6":
+        return rest.rsplit("]", 1)[0].lstrip("[")
+    if kind == "ipv4":
+        return rest.rsplit(":", 1)[0]
+    return rest
+
+
+class ServiceInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps every handler: request id, identity, domain errors -> status, access log."""
+
+    def __init__(self, authenticate: Authenticator, public_methods: Iterable[str], edge_secret: str = "",
+                 observers: Iterable[Callable[[str, grpc.StatusCode, float], None]] = ()):
+        self._authenticate = authenticate
+        self._public = frozenset(public_methods)
+        self._edge_secret = edge_secret
+        self._observers = tuple(observers)
+
+    def _is_public(self, method: str) -> bool:
+        return method in self._public or method.startswith(ALWAYS_PUBLIC_PREFIXES)
+
+    def _context_for(self, method: str, context: grpc.aio.ServicerContext) -> CallContext:
+        md = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
+        from_edge = bool(self._edge_secret) and hmac.compare_digest(
+            md.get("x-erp-edge-auth", ""), self._edge_secret)
+        client_ip = md.get("x-erp-client-ip", "") if from_edge else ""
+        user_agent = (md.get("x-erp-user-agent") if from_edge else None) or md.get("user-agent", "")
+        auth = md.get("authorization", "")
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        return CallContext(method=method, request_id=md.get("x-request-id") or uuid.uuid4().hex,
+                           client_ip=client_ip or _peer_ip(context.peer()), user_agent=user_agent,
+                           token=token)
+
+    async def _begin(self, method: str, context) -> CallContext:
+        call = self._context_for(method, context)
+        call_var.set(call)
+        request_id_var.set(call.request_id)
+        if call.token or not self._is_public(method):
+            try:
+                call.principal = await self._authenticate(call.token)
+            except errors.Unauthenticated:
+                if not self._is_public(method):
+                    raise
+        return call
+
+    async def _fail(self, context, exc: BaseException) -> grpc.StatusCode:
+        if isinstance(exc, errors.DomainError):
+            status = errors.to_status_proto(exc)
+            await context.abort(exc.code, exc.message,
+                                trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
+        if isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
+            logger.error("database unavailable: %s", exc)
+            err = errors.Unavailable("database unavailable, retry later", reason="DATABASE_UNAVAILABLE")
+            return await self._fail(context, err)
+        logger.exception("unhandled error")
+        await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+        return grpc.StatusCode.INTERNAL  # unreachable: abort raises
+
+    def _finish(self, call: Optional[CallContext], method: str, code: grpc.StatusCode, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        for observe in self._observers:
+            observe(method, code, elapsed)
+        principal = call.principal if call else None
+        log(access_log, logging.INFO, "rpc", method=method, code=code.name,
+            duration_ms=round(elapsed * 1000, 2), user=principal.username if principal else "",
+            client_ip=call.client_ip if call else "")
+
+    async def intercept_service(self, continuation, handler_call_details):
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        method = handler_call_details.method
+        if handler.unary_unary:
+            inner = handler.unary_unary
+
+            async def unary(request, context):
+                started, call, code = time.perf_counter(), None, grpc.StatusCode.OK
+                try:
+                    call = await self._begin(method, context)
+                    return await inner(request, context)
+                except asyncio.CancelledError:
+                    code = grpc.StatusCode.CANCELLED
+                    raise
+                except Exception as exc:  # noqa: BLE001 - mapped to a status, never leaked
+                    code = getattr(exc, "code", grpc.StatusCode.INTERNAL)
+                    if not isinstance(code, grpc.StatusCode):
+                        code = context.code() or grpc.StatusCode.INTERNAL
+                    if _is_abort(exc):
+                        raise
+                    await self._fail(context, exc)
+                finally:
+                    self._finish(call, method, code, started)
+
+            return handler._replace(unary_unary=unary)
+        if handler.unary_stream:
+            inner_stream = handler.unary_stream
+
+            async def stream(request, context):
+                started, call, code = time.perf_counter(), None, grpc.StatusCode.OK
+                try:
+                    call = await self._begin(method, context)
+                    async for item in inner_stream(request, context):
+                        yield item
+                except asyncio.CancelledError:
+                    code = grpc.StatusCode.CANCELLED
+                    raise
+                except Exception as exc:  # noqa: BLE001
+                    code = getattr(exc, "code", grpc.StatusCode.INTERNAL)
+                    if not isinstance(code, grpc.StatusCode):
+                        code = grpc.StatusCode.INTERNAL
+                    if _is_abort(exc):
+                        raise
+                    await self._fail(context, exc)
+                finally:
+                    self._finish(call, method, code, started)
+
+            return handler._replace(unary_stream=stream)
+        return handler
+
+
+def _is_abort(exc: BaseException) -> bool:
+    return type(exc).__name__ == "AbortError"
+
+
+class ServingServer:
+    """A grpc.aio server with health and reflection, stopped gracefully on SIGTERM/SIGINT."""
+
+    def __init__(self, server: grpc.aio.Server, port: int, health_servicer: health.aio.HealthServicer,
+                 service_names: list[str]):
+        self.server = server
+        self.port = port
+        self.health = health_servicer
+        self.service_names = service_names
+
+    async def start(self) -> None:
+        await self.server.start()
+        for name in self.service_names + [""]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace: float = 10.0) -> None:
+        for name in self.service_names + [""]:
+            await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        await self.server.stop(grace)
+
+    async def serve_until_signal(self, grace: float = 10.0) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        logger.info("stopping: finishing in-flight RPCs (grace %ss)", grace)
+        await self.stop(grace)
+
+
+def build_server(address: str, register: Callable[[grpc.aio.Server], list[str]],
+                 interceptor: ServiceInterceptor, max_workers_hint: int = 0) -> ServingServer:
+    """`register` adds the servicers and returns their full service names."""
+    server = grpc.aio.server(interceptors=[interceptor], options=[
+        ("grpc.so_reuseport", 0),
+        ("grpc.max_receive_message_length", 4 * 1024 * 1024),
+        ("grpc.keepalive_permit_without_calls", 1),
+        ("grpc.http2.min_ping_interval_without_data_ms", 10000),
+    ])
+    names = register(server)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
+                                                 reflection.SERVICE_NAME], server)
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise RuntimeError(f"cannot listen on {address}")
+    return ServingServer(server, port, health_servicer, names)

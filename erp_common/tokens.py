@@ -1,0 +1,136 @@
+"""The one token verifier every service uses.
+
+RS256 only; the key is chosen by the header's `kid` from a key source (the auth service's own key
+store, or the JWK set fetched from it); `iss`, `aud`, `exp`, `nbf` and `type` are always checked.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol
+
+import jwt
+from jwt.algorithms import RSAAlgorithm
+
+from erp_common.errors import Unauthenticated
+
+ALLOWED_ALGORITHMS = ("RS256",)
+REQUIRED_CLAIMS = ("sub", "iat", "nbf", "exp", "iss", "aud", "jti", "type")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A verified caller."""
+
+    user_id: int
+    username: str
+    groups: tuple[str, ...]
+    permissions: frozenset[str]
+    session_id: str
+    token_id: str
+    issued_at: int
+    expires_at: int
+    claims: dict = field(compare=False, repr=False, default_factory=dict)
+
+    def has(self, permission: str) -> bool:
+        return permission in self.permissions
+
+
+class KeySource(Protocol):
+    def public_key(self, kid: str): ...
+
+
+class TokenVerifier:
+    def __init__(self, keys: KeySource, issuer: str, audience: str, leeway_seconds: int = 5):
+        self._keys = keys
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway = leeway_seconds
+
+    def verify(self, token: str, expected_type: str = "access") -> dict:
+        """Returns the claims of a valid token of `expected_type`; raises Unauthenticated otherwise."""
+        if not token:
+            raise Unauthenticated("missing token", reason="TOKEN_MISSING")
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError:
+            raise Unauthenticated("malformed token", reason="TOKEN_INVALID") from None
+        if header.get("alg") not in ALLOWED_ALGORITHMS:
+            raise Unauthenticated("token algorithm not allowed", reason="TOKEN_INVALID")
+        key = self._keys.public_key(str(header.get("kid", "")))
+        if key is None:
+            raise Unauthenticated("token signed by an unknown key", reason="TOKEN_INVALID")
+        try:
+            claims = jwt.decode(
+                token, key=key, algorithms=list(ALLOWED_ALGORITHMS), audience=self._audience,
+                issuer=self._issuer, leeway=self._leeway,
+                options={"require": list(REQUIRED_CLAIMS)})
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("token expired", reason="TOKEN_EXPIRED") from None
+        except jwt.ImmatureSignatureError:
+            raise Unauthenticated("token not yet valid", reason="TOKEN_INVALID") from None
+        except jwt.PyJWTError as exc:
+            raise Unauthenticated(f"invalid token: {exc}", reason="TOKEN_INVALID") from None
+        if claims.get("type") != expected_type:
+            raise Unauthenticated(f"not an {expected_type} token", reason="TOKEN_WRONG_TYPE")
+        return claims
+
+    def principal(self, token: str) -> Principal:
+        claims = self.verify(token, "access")
+        try:
+            user_id = int(claims["sub"])
+        except (TypeError, ValueError):
+            raise Unauthenticated("invalid subject", reason="TOKEN_INVALID") from None
+        return Principal(
+            user_id=user_id, username=str(claims.get("username", "")),
+            groups=tuple(claims.get("groups") or ()),
+            permissions=frozenset(claims.get("permissions") or ()),
+            session_id=str(claims.get("sid", "")), token_id=str(claims["jti"]),
+            issued_at=int(claims["iat"]), expires_at=int(claims["exp"]), claims=claims)
+
+
+def public_key_from_jwk(jwk: dict):
+    return RSAAlgorithm.from_jwk(json.dumps(jwk))
+
+
+class JwksCache:
+    """Public keys by `kid`, fetched with `fetch()` (returns JWK dicts) and cached.
+
+    An unknown `kid` triggers a refetch, at most once per `min_refetch_seconds`, so a forged header
+    cannot make the service hammer the auth service; keys are refreshed every `ttl_seconds`.
+    """
+
+    def __init__(self, fetch: Callable[[], Iterable[dict]], ttl_seconds: float = 300.0,
+                 min_refetch_seconds: float = 5.0, clock: Callable[[], float] = time.monotonic):
+        self._fetch = fetch
+        self._ttl = ttl_seconds
+        self._min_refetch = min_refetch_seconds
+        self._clock = clock
+        self._keys: dict[str, object] = {}
+        self._fetched_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def public_key(self, kid: str):
+        now = self._clock()
+        key = self._keys.get(kid)
+        stale = now - self._fetched_at > self._ttl
+        if key is not None and not stale:
+            return key
+        if now - self._fetched_at >= self._min_refetch or stale:
+            self._refresh(now)
+        return self._keys.get(kid)
+
+    def _refresh(self, now: float) -> None:
+        with self._lock:
+            if self._clock() - self._fetched_at < self._min_refetch and self._keys:
+                return
+            try:
+                jwks = list(self._fetch())
+            except Exception:  # noqa: BLE001 - keep serving with the keys we have
+                self._fetched_at = now
+                return
+            self._keys = {j["kid"]: public_key_from_jwk(j) for j in jwks
+                          if j.get("kty") == "RSA" and j.get("alg", "RS256") == "RS256"}
+            self._fetched_at = now

@@ -1,0 +1,1 @@
+"""Test harness: real components (MariaDB, services, edges) started on free loopback ports."""

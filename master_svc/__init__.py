@@ -1,0 +1,1 @@
+"""Master-data service: geography, organisation and equipment-type masters."""

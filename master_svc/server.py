@@ -1,0 +1,37 @@
+"""create_server(config): the master gRPC server with health, reflection and the shared interceptor."""
+from __future__ import annotations
+
+import asyncio
+
+from erp_common import db as dbutil
+from erp_common.server import ServiceInterceptor, ServingServer, build_server
+from master_svc.api.servicer import register_all
+from master_svc.auth_client import make_verifier
+from master_svc.config import MasterConfig
+from master_svc.storage import migrations, models
+from master_svc.storage.repository import MasterRepository
+
+
+def prepare(config: MasterConfig) -> MasterRepository:
+    database = dbutil.connect(config.db_url)
+    models.database.initialize(database)
+    dbutil.migrate(database, migrations.MIGRATIONS)
+    return MasterRepository(database)
+
+
+def create_server(config: MasterConfig, repo: MasterRepository) -> ServingServer:
+    verifier = make_verifier(config)
+
+    async def authenticate(token: str):
+        return await asyncio.to_thread(verifier.principal, token)
+
+    interceptor = ServiceInterceptor(authenticate, public_methods=(), edge_secret=config.edge_secret)
+    return build_server(config.grpc_addr, lambda server: register_all(server, repo), interceptor)
+
+
+async def serve(config: MasterConfig) -> None:
+    repo = await asyncio.to_thread(prepare, config)
+    server = create_server(config, repo)
+    await server.start()
+    print(f"master_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}", flush=True)
+    await server.serve_until_signal()
