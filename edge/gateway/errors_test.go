@@ -17,7 +17,6 @@ import (
 	masterv1 "github.com/erp-mesh/erp/gen/go/erp/master/v1"
 )
 
-
 func TestErrorHandlerMapsCodesToHTTP(t *testing.T) {
 	cases := []struct {
 		code     codes.Code
