@@ -41,7 +41,16 @@ def _indent(lines: list[str], spaces: int) -> str:
 
 
 def local_reply_mappers() -> str:
-    lines = []
+    lines = [
+        # The only 200 Envoy answers itself is the health check of /api/health.
+        "- filter:",
+        "    status_code_filter:",
+        "      comparison: {op: EQ, value: {default_value: 200, runtime_key: edge.local_reply.200}}",
+        "  body_format_override:",
+        "    json_format:",
+        '      status: "SERVING"',
+        '    content_type: "application/json"',
+    ]
     for code, name in LOCAL_REPLY_STATUS.items():
         lines += [
             "- filter:",

@@ -1,8 +1,21 @@
 #!/usr/bin/env bash
 # Regenerates everything under gen/ from protos/. Run through `make gen`.
+#   tools/gen.sh               regenerate gen/
+#   tools/gen.sh --out DIR     generate into DIR/gen instead (the staleness test compares the two)
+#   tools/gen.sh --deps-only   only lay out the third-party protos buf needs (var/proto-deps)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+OUT=.
+DEPS_ONLY=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --out) OUT="$2"; shift 2 ;;
+    --deps-only) DEPS_ONLY=1; shift ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
 SITE=$($PY -c 'import google.api.http_pb2 as m, os; print(os.path.dirname(os.path.dirname(os.path.dirname(m.__file__))))')
 WKT=$($PY -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_tools.__file__), "_proto"))')
 
@@ -10,17 +23,19 @@ WKT=$($PY -c 'import grpc_tools, os; print(os.path.join(os.path.dirname(grpc_too
 rm -rf var/proto-deps && mkdir -p var/proto-deps/google
 cp -r "$SITE/google/api" "$SITE/google/rpc" var/proto-deps/google/
 find var/proto-deps -type f ! -name '*.proto' -delete
-find var/proto-deps -type d -empty -delete
+find var/proto-deps -depth -type d -empty -delete
+[ "$DEPS_ONLY" = 1 ] && exit 0
 
-rm -rf gen && mkdir -p gen/python gen/envoy gen/openapi gen/go
+GEN="$OUT/gen"
+rm -rf "$GEN" && mkdir -p "$GEN/python" "$GEN/envoy" "$GEN/openapi" "$GEN/go"
 mapfile -t PROTOS < <(cd protos && find erp -name '*.proto' | sort)
 
 $PY -m grpc_tools.protoc -Iprotos -Ivar/proto-deps -I"$WKT" \
-  --python_out=gen/python --pyi_out=gen/python --grpc_python_out=gen/python "${PROTOS[@]}"
+  --python_out="$GEN/python" --pyi_out="$GEN/python" --grpc_python_out="$GEN/python" "${PROTOS[@]}"
 # Namespace packages would do, but explicit __init__.py files keep tools and pytest simple.
-find gen/python/erp -type d -exec touch {}/__init__.py \;
+find "$GEN/python/erp" -type d -exec touch {}/__init__.py \;
 
 # The descriptor set for Envoy's transcoder: our protos plus every google/api and google/rpc file, so the
 # transcoder can render any google.rpc error detail (convert_grpc_status).
-.venv/bin/buf build -o gen/envoy/erp.binpb
-.venv/bin/buf generate
+.venv/bin/buf build -o "$GEN/envoy/erp.binpb"
+.venv/bin/buf generate -o "$OUT"

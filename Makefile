@@ -1,0 +1,79 @@
+# The two commands: `make run` and `make test`. Everything they need is installed from here.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools/bin
+GO ?= go
+GOBIN := $(CURDIR)/$(TOOLS)
+EDGE ?= envoy
+
+GRPC_GATEWAY_VERSION := v2.33.0
+PROTOC_GEN_GO_VERSION := v1.36.12
+PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
+
+.PHONY: help venv tools gen lint breaking mariadb gateway run up down test test-fast bench clean
+
+help:
+	@echo "make run     start auth_svc, master_svc and the edge (EDGE=envoy|gateway) in the foreground"
+	@echo "make test    install what is missing, regenerate, run every test"
+	@echo "make up / make down   the same mesh in the background (logs in var/log)"
+	@echo "make gen     regenerate gen/ from protos/      make lint   buf lint + buf breaking"
+	@echo "make bench   benchmarks (bounded, loopback only)"
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -c 'import site, pathlib; pathlib.Path(site.getsitepackages()[0], "erp-mesh.pth").write_text("$(CURDIR)/gen/python\n$(CURDIR)\n")'
+	touch $@
+
+venv: $(VENV)/.installed
+
+$(TOOLS)/.installed:
+	mkdir -p $(TOOLS)
+	GOBIN=$(GOBIN) $(GO) install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$(GRPC_GATEWAY_VERSION)
+	GOBIN=$(GOBIN) $(GO) install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(GRPC_GATEWAY_VERSION)
+	GOBIN=$(GOBIN) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO_VERSION)
+	GOBIN=$(GOBIN) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
+	touch $@
+
+tools: $(TOOLS)/.installed
+
+gen: venv tools
+	./tools/gen.sh
+
+lint: venv tools
+	./tools/gen.sh --deps-only
+	$(VENV)/bin/buf lint
+	./tools/breaking.sh
+
+# mariadb-server for the throwaway test database (the harness starts its own mariadbd).
+mariadb:
+	@command -v mariadbd >/dev/null || test -x /usr/sbin/mariadbd || { \
+	  echo "installing mariadb-server (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server >/dev/null; }
+
+gateway: tools
+	$(GO) build -o edge/gateway/erp-gateway ./edge/gateway
+
+run: gen
+	$(PY) -m tools.mesh run --edge $(EDGE)
+
+up: gen
+	$(PY) -m tools.mesh up --edge $(EDGE)
+
+down:
+	$(PY) -m tools.mesh down
+
+test: venv tools mariadb gateway
+	./tools/gen.sh --deps-only
+	$(PY) -m pytest -q
+	$(GO) test ./edge/gateway/...
+
+bench: venv gateway
+	$(PY) -m bench.run
+
+clean:
+	rm -rf var/run var/log

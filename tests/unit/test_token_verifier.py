@@ -1,0 +1,125 @@
+"""The shared verifier refuses every classic JWT attack and accepts only RS256 access tokens."""
+import base64
+import json
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from erp_common.errors import Unauthenticated
+from erp_common.tokens import JwksCache, TokenVerifier
+
+ISSUER, AUDIENCE = "erp-auth", "erp"
+
+
+class Keys:
+    def __init__(self):
+        self.private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def public_key(self, kid):
+        return self.private.public_key() if kid == "k1" else None
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return Keys()
+
+
+@pytest.fixture
+def verifier(keys):
+    return TokenVerifier(keys, ISSUER, AUDIENCE, leeway_seconds=0)
+
+
+def claims(**overrides):
+    now = int(time.time())
+    base = {"sub": "7", "username": "alice", "groups": ["g"], "permissions": ["master_country_read"],
+            "iat": now, "nbf": now, "exp": now + 60, "iss": ISSUER, "aud": AUDIENCE, "jti": "j1", "sid": "s1",
+            "type": "access"}
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def sign(keys, payload, kid="k1", alg="RS256", key=None):
+    return jwt.encode(payload, key or keys.private, algorithm=alg, headers={"kid": kid})
+
+
+def test_valid_access_token_gives_principal(keys, verifier):
+    principal = verifier.principal(sign(keys, claims()))
+    assert (principal.user_id, principal.username, principal.session_id) == (7, "alice", "s1")
+    assert principal.has("master_country_read") and not principal.has("master_country_delete")
+
+
+def _b64(obj) -> str:
+    return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+
+def test_alg_none_is_refused(verifier):
+    token = f"{_b64({'alg': 'none', 'kid': 'k1'})}.{_b64(claims())}."
+    with pytest.raises(Unauthenticated, match="algorithm"):
+        verifier.verify(token)
+
+
+def test_hs256_signed_with_the_public_key_is_refused(keys, verifier):
+    public_pem = keys.private.public_key().public_bytes(serialization.Encoding.PEM,
+                                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+    header = _b64({"alg": "HS256", "typ": "JWT", "kid": "k1"})
+    body = _b64(claims())
+    import hashlib
+    import hmac
+    sig = base64.urlsafe_b64encode(hmac.new(public_pem, f"{header}.{body}".encode(), hashlib.sha256).digest()).rstrip(b"=").decode()
+    with pytest.raises(Unauthenticated, match="algorithm"):
+        verifier.verify(f"{header}.{body}.{sig}")
+
+
+@pytest.mark.parametrize("overrides, reason", [
+    ({"exp": int(time.time()) - 10}, "expired"),
+    ({"nbf": int(time.time()) + 600}, "not yet valid"),
+    ({"iss": "someone-else"}, "invalid token"),
+    ({"aud": "other-audience"}, "invalid token"),
+    ({"type": "refresh"}, "not an access token"),
+    ({"jti": None}, "invalid token"),
+])
+def test_bad_claims_are_refused(keys, verifier, overrides, reason):
+    with pytest.raises(Unauthenticated, match=reason):
+        verifier.verify(sign(keys, claims(**overrides)))
+
+
+def test_unknown_kid_is_refused(keys, verifier):
+    with pytest.raises(Unauthenticated, match="unknown key"):
+        verifier.verify(sign(keys, claims(), kid="k2"))
+
+
+def test_tampered_payload_is_refused(keys, verifier):
+    header, _, signature = sign(keys, claims()).split(".")
+    forged = _b64(claims(permissions=["auth_user_delete"]))
+    with pytest.raises(Unauthenticated):
+        verifier.verify(f"{header}.{forged}.{signature}")
+
+
+def test_token_signed_by_another_key_with_known_kid_is_refused(verifier, keys):
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    with pytest.raises(Unauthenticated):
+        verifier.verify(sign(keys, claims(), key=other))
+
+
+def test_jwks_cache_refetches_unknown_kid_at_most_once_per_interval(keys):
+    from erp_common.tokens import public_key_from_jwk  # noqa: F401  (the cache converts JWKs itself)
+    numbers = keys.private.public_key().public_numbers()
+    n = base64.urlsafe_b64encode(numbers.n.to_bytes(256, "big")).rstrip(b"=").decode()
+    e = base64.urlsafe_b64encode(numbers.e.to_bytes(3, "big")).rstrip(b"=").decode()
+    published = [{"kty": "RSA", "kid": "old", "alg": "RS256", "n": n, "e": e}]
+    fetches = []
+    now = [100.0]
+
+    def fetch():
+        fetches.append(now[0])
+        return list(published)
+
+    cache = JwksCache(fetch, ttl_seconds=300, min_refetch_seconds=5, clock=lambda: now[0])
+    assert cache.public_key("old") is not None
+    assert cache.public_key("new") is None and len(fetches) == 1  # within the interval: no refetch
+    published.append({**published[0], "kid": "new"})
+    now[0] += 6
+    assert cache.public_key("new") is not None and len(fetches) == 2  # rotated key found on miss

@@ -1,0 +1,231 @@
+"""Starts the whole mesh on this machine: auth_svc, master_svc and an edge (Envoy or the Go gateway).
+
+    python -m tools.mesh run   [--edge envoy|gateway]   foreground; Ctrl-C stops everything
+    python -m tools.mesh up    [--edge envoy|gateway]   background; pid files var/run, logs var/log
+    python -m tools.mesh down
+
+The test harness uses `Mesh` directly with free ports and a throwaway MariaDB.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from erp_common.secrets import ensure_secret_file
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+PY = sys.executable
+GATEWAY_BIN = ROOT / "edge" / "gateway" / "erp-gateway"
+
+
+@dataclass
+class Process:
+    name: str
+    argv: list[str]
+    env: dict
+    log_path: Path
+    proc: subprocess.Popen | None = None
+
+
+@dataclass
+class Mesh:
+    """Addresses default to DESIGN.md's ports; tests pass free ports and MariaDB URLs."""
+
+    auth_addr: str = "127.0.0.1:50051"
+    master_addr: str = "127.0.0.1:50052"
+    edge_addr: str = "127.0.0.1:8000"
+    admin_addr: str = "127.0.0.1:9901"
+    gateway_addr: str = "127.0.0.1:8080"
+    auth_metrics_addr: str = "127.0.0.1:9451"
+    master_metrics_addr: str = "127.0.0.1:9452"
+    edges: tuple[str, ...] = ("envoy",)
+    state_dir: Path = VAR
+    extra_env: dict = field(default_factory=dict)
+    processes: list[Process] = field(default_factory=list)
+
+    def env(self) -> dict:
+        secret_file = self.state_dir / "keys" / "edge-secret"
+        ensure_secret_file(secret_file)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ERP_")}
+        env.update({
+            "PYTHONUNBUFFERED": "1",
+            "ERP_AUTH_GRPC_ADDR": self.auth_addr, "ERP_MASTER_GRPC_ADDR": self.master_addr,
+            "ERP_EDGE_HTTP_ADDR": self.edge_addr, "ERP_EDGE_ADMIN_ADDR": self.admin_addr,
+            "ERP_GATEWAY_HTTP_ADDR": self.gateway_addr,
+            "ERP_AUTH_METRICS_ADDR": self.auth_metrics_addr, "ERP_MASTER_METRICS_ADDR": self.master_metrics_addr,
+            "ERP_KEYS_DIR": str(self.state_dir / "keys"),
+            "ERP_EDGE_SHARED_SECRET_FILE": str(secret_file),
+            "ERP_AUTH_DB_URL": f"sqlite:///{self.state_dir / 'auth.sqlite3'}",
+            "ERP_MASTER_DB_URL": f"sqlite:///{self.state_dir / 'master.sqlite3'}",
+        })
+        env.update({k: v for k, v in os.environ.items() if k.startswith("ERP_")})
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, argv: list[str], env: dict, foreground: bool) -> Process:
+        log_path = self.state_dir / "log" / f"{name}.log"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        p = Process(name, argv, env, log_path)
+        if foreground:
+            p.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+            threading.Thread(target=_tee, args=(p.proc, name, log_path), daemon=True).start()
+        else:
+            p.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=open(log_path, "ab"),
+                                      stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes.append(p)
+        return p
+
+    def start(self, foreground: bool = False, timeout: float = 60.0) -> None:
+        env = self.env()
+        auth = self._spawn("auth_svc", [PY, "-m", "auth_svc"], env, foreground)
+        _wait_grpc_health(self.auth_addr, auth, timeout)
+        master = self._spawn("master_svc", [PY, "-m", "master_svc"], env, foreground)
+        _wait_grpc_health(self.master_addr, master, timeout)
+        if "envoy" in self.edges:
+            config = self.state_dir / "run" / "envoy.yaml"
+            subprocess.run([PY, str(ROOT / "edge" / "render.py"), "--out", str(config)], env=env, check=True)
+            envoy = self._spawn("envoy", [str(Path(PY).parent / "envoy"), "-c", str(config), "--log-level", "warn",
+                                          "--use-dynamic-base-id", "--drain-time-s", "2"], env, foreground)
+            _wait_http(f"http://{self.edge_addr}/api/health", envoy, timeout)
+        if "gateway" in self.edges:
+            if not GATEWAY_BIN.exists():
+                raise FileNotFoundError(f"{GATEWAY_BIN} missing: run `make gateway`")
+            gateway = self._spawn("gateway", [str(GATEWAY_BIN)], env, foreground)
+            _wait_http(f"http://{self.gateway_addr}/api/health", gateway, timeout)
+
+    def write_pids(self) -> None:
+        run = self.state_dir / "run"
+        run.mkdir(parents=True, exist_ok=True)
+        for p in self.processes:
+            (run / f"{p.name}.pid").write_text(str(p.proc.pid))
+
+    def stop(self) -> None:
+        for p in reversed(self.processes):
+            if p.proc and p.proc.poll() is None:
+                p.proc.send_signal(signal.SIGTERM)
+        for p in reversed(self.processes):
+            if p.proc:
+                try:
+                    p.proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    p.proc.kill()
+        self.processes.clear()
+
+
+def _tee(proc: subprocess.Popen, name: str, log_path: Path) -> None:
+    with open(log_path, "ab") as log:
+        for line in proc.stdout:
+            log.write(line)
+            log.flush()
+            if not line.startswith(b"{"):  # JSON log lines go to the file; plain messages to the console too
+                sys.stdout.write(f"[{name}] {line.decode(errors='replace')}")
+                sys.stdout.flush()
+
+
+def _wait_grpc_health(addr: str, p: Process, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    with grpc.insecure_channel(addr) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while time.monotonic() < deadline:
+            if p.proc.poll() is not None:
+                raise RuntimeError(f"{p.name} exited with {p.proc.returncode}; see {p.log_path}")
+            try:
+                if stub.Check(health_pb2.HealthCheckRequest(), timeout=1).status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.RpcError:
+                time.sleep(0.1)
+    raise TimeoutError(f"{p.name} not healthy on {addr} after {timeout}s; see {p.log_path}")
+
+
+def _wait_http(url: str, p: Process, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if p.proc.poll() is not None:
+            raise RuntimeError(f"{p.name} exited with {p.proc.returncode}; see {p.log_path}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{p.name} not ready at {url} after {timeout}s; see {p.log_path}")
+
+
+def _banner(mesh: Mesh, started: float) -> str:
+    lines = [f"ERP mesh ready in {time.monotonic() - started:.1f}s",
+             f"  auth_svc    grpc://{mesh.auth_addr}   (metrics http://{mesh.auth_metrics_addr}/metrics)",
+             f"  master_svc  grpc://{mesh.master_addr}   (metrics http://{mesh.master_metrics_addr}/metrics)"]
+    if "envoy" in mesh.edges:
+        lines += [f"  edge        http://{mesh.edge_addr}   REST + native gRPC; admin http://{mesh.admin_addr}",
+                  f"  docs        http://{mesh.edge_addr}/api/docs/swagger/  and /api/docs/redoc/",
+                  f"  login page  http://{mesh.edge_addr}/api/auth/login_page/"]
+    if "gateway" in mesh.edges:
+        lines.append(f"  gateway     http://{mesh.gateway_addr}   REST (grpc-gateway)")
+    base = mesh.edge_addr if "envoy" in mesh.edges else mesh.gateway_addr
+    lines += ["Log in:",
+              f"  curl -s -X POST http://{base}/api/auth/login/ -H 'Content-Type: application/json' \\",
+              "       -d '{\"username\":\"admin\",\"password\":\"<ERP_ADMIN_PASSWORD or the one printed above>\"}'",
+              f"Logs: {mesh.state_dir / 'log'}"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tools.mesh", description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("run", "up", "down"))
+    parser.add_argument("--edge", choices=("envoy", "gateway", "both"), default=os.environ.get("EDGE", "envoy"))
+    args = parser.parse_args()
+    edges = ("envoy", "gateway") if args.edge == "both" else (args.edge,)
+    mesh = Mesh(edges=edges)
+    run_dir = VAR / "run"
+    if args.command == "down":
+        for pid_file in sorted(run_dir.glob("*.pid")):
+            try:
+                os.kill(int(pid_file.read_text()), signal.SIGTERM)
+                print(f"stopped {pid_file.stem}")
+            except (ProcessLookupError, ValueError):
+                pass
+            pid_file.unlink()
+        return
+    started = time.monotonic()
+    try:
+        mesh.start(foreground=args.command == "run")
+    except Exception:
+        mesh.stop()
+        raise
+    if args.command == "up":
+        mesh.write_pids()
+        auth_log = (VAR / "log" / "auth_svc.log").read_text(errors="replace")
+        for line in auth_log.splitlines():
+            if "first admin created" in line:
+                print(line)
+        print(_banner(mesh, started))
+        return
+    print(_banner(mesh, started), flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    while not stop.is_set():
+        for p in mesh.processes:
+            if p.proc.poll() is not None:
+                print(f"{p.name} exited with {p.proc.returncode}; stopping the mesh (see {p.log_path})")
+                stop.set()
+        stop.wait(0.5)
+    print("stopping ...", flush=True)
+    mesh.stop()
+
+
+if __name__ == "__main__":
+    main()
