@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/genproto/googleapis/rpc/code"
@@ -103,7 +104,16 @@ func errorHandler(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w
 		return
 	}
 	s := status.Convert(err)
+	if s.Code() == codes.Unavailable && isTransportFailure(s.Message()) {
+		// grpc-go's own dial error names internal addresses; the client only needs to retry.
+		s = status.New(codes.Unavailable, "upstream service unavailable")
+	}
 	writeStatus(w, s, runtime.HTTPStatusFromCode(s.Code()))
+}
+
+func isTransportFailure(msg string) bool {
+	return strings.Contains(msg, "connection error") || strings.Contains(msg, "transport:") ||
+		strings.Contains(msg, "name resolver")
 }
 
 // routingErrorHandler answers unknown routes (404) and known paths with another method (405) in JSON.
@@ -119,3 +129,53 @@ func routingErrorHandler(_ context.Context, _ *runtime.ServeMux, _ runtime.Marsh
 		writeStatus(w, status.New(codes.Internal, "Unexpected routing error"), http.StatusInternalServerError)
 	}
 }
+
+// streamErrorHandler remembers a stream's failure so that, when it comes before the first
+// message, streamErrorWriter can answer with the shared error body instead of {"error": ...}.
+func streamErrorHandler(ctx context.Context, err error) *status.Status {
+	s := status.Convert(err)
+	if st := stateFrom(ctx); st != nil {
+		st.streamErr.Store(s)
+	}
+	return s
+}
+
+// streamErrorWriter turns an error status written before any body into the shared error body.
+// Errors after the first message stay in-stream ({"error": {...}} lines), the runtime's default.
+type streamErrorWriter struct {
+	http.ResponseWriter
+	state    *requestState
+	started  bool
+	replaced bool
+}
+
+func (w *streamErrorWriter) WriteHeader(code int) {
+	if !w.started && code >= 400 {
+		if s := w.state.streamErr.Load(); s != nil {
+			w.started, w.replaced = true, true
+			writeStatus(w.ResponseWriter, s, code)
+			return
+		}
+	}
+	w.started = true
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *streamErrorWriter) Write(b []byte) (int, error) {
+	if w.replaced {
+		return len(b), nil
+	}
+	w.started = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *streamErrorWriter) Flush() {
+	if w.replaced {
+		return
+	}
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+func (w *streamErrorWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

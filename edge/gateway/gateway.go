@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,17 +36,53 @@ type upstreams struct {
 func newMux(cfg config) *runtime.ServeMux {
 	return runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{
-			Marshaler: &runtime.JSONPb{
+			Marshaler: &compactJSONPb{JSONPb: runtime.JSONPb{
 				MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
 				UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-			},
+			}},
 		}),
 		runtime.WithErrorHandler(errorHandler),
+		runtime.WithStreamErrorHandler(streamErrorHandler),
 		runtime.WithRoutingErrorHandler(routingErrorHandler),
 		runtime.WithIncomingHeaderMatcher(incomingHeaderMatcher),
+		runtime.WithOutgoingHeaderMatcher(outgoingHeaderMatcher),
 		runtime.WithMetadata(edgeMetadata(cfg.EdgeSecret)),
 		runtime.SetQueryParameterParser(&strictQueryParser{}),
 	)
+}
+
+// compactJSONPb is runtime.JSONPb with protojson's deliberately unstable whitespace removed, so
+// bodies look like the Envoy edge's (`{"a":1,"b":2}`).
+type compactJSONPb struct {
+	runtime.JSONPb
+}
+
+func (m *compactJSONPb) Marshal(v any) ([]byte, error) {
+	raw, err := m.JSONPb.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, raw); err != nil {
+		return raw, nil
+	}
+	return buf.Bytes(), nil
+}
+
+// outgoingHeaderMatcher passes a service's response metadata through under its own name (as
+// Envoy does) but not gRPC's transport headers, which mean nothing to an HTTP client.
+func outgoingHeaderMatcher(key string) (string, bool) {
+	k := strings.ToLower(key)
+	switch {
+	case strings.HasPrefix(k, "grpc-"), strings.HasPrefix(k, ":"):
+		return "", false
+	}
+	switch k {
+	case "content-type", "content-length", "transfer-encoding", "trailer", "te", "connection",
+		"keep-alive", "upgrade", "date", "server", "x-request-id":
+		return "", false
+	}
+	return key, true
 }
 
 // incomingHeaderMatcher is the default matcher minus anything in the edge's own x-erp- namespace.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // requestState carries what the middlewares learn about one request to the metadata annotator,
@@ -23,6 +24,7 @@ type requestState struct {
 	clientIP     string
 	user         identity
 	bodyTooLarge atomic.Bool
+	streamErr    atomic.Pointer[status.Status]
 }
 
 type stateKey struct{}
@@ -326,6 +328,9 @@ func withUpstreamTimeout(timeout time.Duration, shutdown context.Context, next h
 			defer cancel()
 			stop := context.AfterFunc(shutdown, cancel)
 			defer stop()
+			if st := stateFrom(r.Context()); st != nil {
+				w = &streamErrorWriter{ResponseWriter: w, state: st}
+			}
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}

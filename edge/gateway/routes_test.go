@@ -15,6 +15,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -263,27 +264,25 @@ func TestWatchChangesStreamsFlushedNDJSON(t *testing.T) {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	sc := bufio.NewScanner(resp.Body)
-	var cursors []float64
+	var cursors []string
 	for sc.Scan() {
 		if len(cursors) == 0 {
 			close(release)
 		}
 		var line struct {
 			Result struct {
-				Change map[string]any `json:"change"`
+				Change struct {
+					Cursor string `json:"cursor"` // int64 is a JSON string in proto3 JSON
+				} `json:"change"`
 			} `json:"result"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
-		c, _ := line.Result.Change["cursor"].(string) // int64 is a JSON string in proto3 JSON
-		if c == "" {
-			t.Fatalf("line without result.change.cursor: %s", sc.Text())
-		}
-		cursors = append(cursors, float64(len(cursors)+1))
+		cursors = append(cursors, line.Result.Change.Cursor)
 	}
-	if len(cursors) != 3 {
-		t.Fatalf("got %d lines", len(cursors))
+	if strings.Join(cursors, ",") != "1,2,3" {
+		t.Fatalf("cursors %q", cursors)
 	}
 	got := &masterv1.WatchChangesRequest{}
 	if err := proto.Unmarshal(e.up.lastCall(t).req, got); err != nil || got.GetCursor() != 0 || got.GetMaxChanges() != 3 {
@@ -323,5 +322,67 @@ func TestUnknownQueryParametersAreRejected(t *testing.T) {
 	}
 	if got.GetPageSize() != 5 || got.GetPageToken() != "abc" || !got.GetShowDeleted() {
 		t.Errorf("request %v", got)
+	}
+}
+
+func TestStreamErrors(t *testing.T) {
+	e := startEdge(t)
+	tok := e.token(t)
+	// Before the first message: the shared error body and status.
+	e.up.reply = func(method string, stream grpc.ServerStream) error {
+		return status.Error(codes.InvalidArgument, "unknown entity 'planet'")
+	}
+	resp, body := e.do(t, http.MethodGet, "/api/master/changes?entities=planet", nil, withToken(tok))
+	eb := decodeError(t, resp, body, 400, "INVALID_ARGUMENT")
+	if eb.Message != "unknown entity 'planet'" {
+		t.Errorf("message %q", eb.Message)
+	}
+	// After a message: the runtime's in-stream error line.
+	e.up.reply = func(method string, stream grpc.ServerStream) error {
+		if err := stream.SendMsg(&masterv1.WatchChangesResponse{Change: &masterv1.Change{Cursor: 1}}); err != nil {
+			return err
+		}
+		return status.Error(codes.Unavailable, "database unavailable")
+	}
+	resp, body = e.do(t, http.MethodGet, "/api/master/changes", nil, withToken(tok))
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	if resp.StatusCode != 200 || len(lines) != 2 || !strings.HasPrefix(lines[0], `{"result":`) || !strings.HasPrefix(lines[1], `{"error":`) {
+		t.Fatalf("%d %q", resp.StatusCode, lines)
+	}
+}
+
+func TestResponseHeadersAndCompactJSON(t *testing.T) {
+	e := startEdge(t)
+	e.up.reply = func(method string, stream grpc.ServerStream) error {
+		if err := stream.SetHeader(metadata.Pairs("x-total-count", "7")); err != nil {
+			return err
+		}
+		return stream.SendMsg(&masterv1.ListContinentsResponse{Continents: []*masterv1.Continent{{Id: "a", Name: "Asia"}}})
+	}
+	resp, body := e.do(t, http.MethodGet, "/api/master/continents", nil, withToken(e.token(t)))
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if strings.Contains(string(body), ", ") || strings.Contains(string(body), ": ") {
+		t.Errorf("body is not compact: %s", body)
+	}
+	if resp.Header.Get("X-Total-Count") != "7" {
+		t.Errorf("service header not forwarded: %v", resp.Header)
+	}
+	for k := range resp.Header {
+		if strings.HasPrefix(strings.ToLower(k), "grpc-") {
+			t.Errorf("gRPC transport header leaked: %s", k)
+		}
+	}
+}
+
+func TestUnreachableUpstreamIs503WithoutInternals(t *testing.T) {
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/api/master/continents", nil)
+	errorHandler(req.Context(), nil, nil, rec, req, status.Error(codes.Unavailable,
+		`connection error: desc = "transport: Error while dialing: dial tcp 10.1.2.3:50052: connect: connection refused"`))
+	eb := decodeError(t, rec.Result(), rec.Body.Bytes(), 503, "UNAVAILABLE")
+	if strings.Contains(eb.Message, "10.1.2.3") {
+		t.Errorf("message leaks the address: %q", eb.Message)
 	}
 }
