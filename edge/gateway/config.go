@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,14 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("ERP_MAX_BODY_BYTES must be a positive integer, got %q", getenv("ERP_MAX_BODY_BYTES"))
 	}
 	cfg.MaxBodyBytes = maxBody
+	if path := strings.TrimSpace(getenv("ERP_EDGE_SHARED_SECRET_FILE")); cfg.EdgeSecret == "" && path != "" {
+		// Like the services' value_or_file: the literal wins, else the file's stripped content.
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return config{}, fmt.Errorf("ERP_EDGE_SHARED_SECRET_FILE: %w", err)
+		}
+		cfg.EdgeSecret = strings.TrimSpace(string(raw))
+	}
 	for _, origin := range strings.Split(get("ERP_CORS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000"), ",") {
 		if origin = strings.TrimRight(strings.TrimSpace(origin), "/"); origin != "" {
 			cfg.CORSOrigins = append(cfg.CORSOrigins, origin)

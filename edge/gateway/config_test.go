@@ -1,0 +1,60 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := loadConfig(envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := config{
+		HTTPAddr: "127.0.0.1:8080", AuthAddr: "127.0.0.1:50051", MasterAddr: "127.0.0.1:50052",
+		MaxBodyBytes: 1048576, JWTIssuer: "erp-auth", JWTAudience: "erp",
+		CORSOrigins:     []string{"http://localhost:3000", "http://127.0.0.1:3000"},
+		UpstreamTimeout: 30 * time.Second,
+	}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Fatalf("got %+v\nwant %+v", cfg, want)
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "edge-secret")
+	if err := os.WriteFile(secretFile, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"ERP_CORS_ORIGINS":            " https://erp.example.com/ ,http://localhost:5173,, ",
+		"ERP_MAX_BODY_BYTES":          "2048",
+		"ERP_EDGE_SHARED_SECRET_FILE": secretFile,
+	}
+	cfg, err := loadConfig(envOf(env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.EdgeSecret != "from-file" || cfg.MaxBodyBytes != 2048 ||
+		!reflect.DeepEqual(cfg.CORSOrigins, []string{"https://erp.example.com", "http://localhost:5173"}) {
+		t.Fatalf("%+v", cfg)
+	}
+	env["ERP_EDGE_SHARED_SECRET"] = "literal"
+	if cfg, _ := loadConfig(envOf(env)); cfg.EdgeSecret != "literal" {
+		t.Fatalf("literal secret should win over the file, got %q", cfg.EdgeSecret)
+	}
+	for _, bad := range []map[string]string{
+		{"ERP_MAX_BODY_BYTES": "lots"},
+		{"ERP_MAX_BODY_BYTES": "0"},
+		{"ERP_EDGE_SHARED_SECRET_FILE": filepath.Join(t.TempDir(), "missing")},
+	} {
+		if _, err := loadConfig(envOf(bad)); err == nil {
+			t.Errorf("%v: accepted", bad)
+		}
+	}
+}
