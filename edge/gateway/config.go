@@ -11,8 +11,8 @@ import (
 // config is read once from the environment (ERP_* variables); nothing else reads os.Getenv.
 type config struct {
 	HTTPAddr        string
-	AuthAddr        string
-	MasterAddr      string
+	AuthAddrs       []string
+	MasterAddrs     []string
 	MaxBodyBytes    int64
 	JWTIssuer       string
 	JWTAudience     string
@@ -30,8 +30,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	cfg := config{
 		HTTPAddr:        get("ERP_GATEWAY_HTTP_ADDR", "127.0.0.1:8080"),
-		AuthAddr:        get("ERP_AUTH_GRPC_ADDR", "127.0.0.1:50051"),
-		MasterAddr:      get("ERP_MASTER_GRPC_ADDR", "127.0.0.1:50052"),
+		AuthAddrs:       splitAddrs(get("ERP_AUTH_GRPC_ADDR", "127.0.0.1:50051")),
+		MasterAddrs:     splitAddrs(get("ERP_MASTER_GRPC_ADDR", "127.0.0.1:50052")),
 		JWTIssuer:       get("ERP_JWT_ISSUER", "erp-auth"),
 		JWTAudience:     get("ERP_JWT_AUDIENCE", "erp"),
 		EdgeSecret:      getenv("ERP_EDGE_SHARED_SECRET"),
@@ -42,6 +42,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("ERP_MAX_BODY_BYTES must be a positive integer, got %q", getenv("ERP_MAX_BODY_BYTES"))
 	}
 	cfg.MaxBodyBytes = maxBody
+	if len(cfg.AuthAddrs) == 0 || len(cfg.MasterAddrs) == 0 {
+		return config{}, fmt.Errorf("ERP_AUTH_GRPC_ADDR and ERP_MASTER_GRPC_ADDR need at least one address")
+	}
 	if path := strings.TrimSpace(getenv("ERP_EDGE_SHARED_SECRET_FILE")); cfg.EdgeSecret == "" && path != "" {
 		// Like the services' value_or_file: the literal wins, else the file's stripped content.
 		raw, err := os.ReadFile(path)

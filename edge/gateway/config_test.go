@@ -16,7 +16,7 @@ func TestConfigDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config{
-		HTTPAddr: "127.0.0.1:8080", AuthAddr: "127.0.0.1:50051", MasterAddr: "127.0.0.1:50052",
+		HTTPAddr: "127.0.0.1:8080", AuthAddrs: []string{"127.0.0.1:50051"}, MasterAddrs: []string{"127.0.0.1:50052"},
 		MaxBodyBytes: 1048576, JWTIssuer: "erp-auth", JWTAudience: "erp",
 		CORSOrigins:     []string{"http://localhost:3000", "http://127.0.0.1:3000"},
 		UpstreamTimeout: 30 * time.Second,
@@ -35,12 +35,13 @@ func TestConfigFromEnv(t *testing.T) {
 		"ERP_CORS_ORIGINS":            " https://erp.example.com/ ,http://localhost:5173,, ",
 		"ERP_MAX_BODY_BYTES":          "2048",
 		"ERP_EDGE_SHARED_SECRET_FILE": secretFile,
+		"ERP_MASTER_GRPC_ADDR":        "m1:50052, m2:50052",
 	}
 	cfg, err := loadConfig(envOf(env))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.EdgeSecret != "from-file" || cfg.MaxBodyBytes != 2048 ||
+	if cfg.EdgeSecret != "from-file" || !reflect.DeepEqual(cfg.MasterAddrs, []string{"m1:50052", "m2:50052"}) || cfg.MaxBodyBytes != 2048 ||
 		!reflect.DeepEqual(cfg.CORSOrigins, []string{"https://erp.example.com", "http://localhost:5173"}) {
 		t.Fatalf("%+v", cfg)
 	}
@@ -51,10 +52,36 @@ func TestConfigFromEnv(t *testing.T) {
 	for _, bad := range []map[string]string{
 		{"ERP_MAX_BODY_BYTES": "lots"},
 		{"ERP_MAX_BODY_BYTES": "0"},
+		{"ERP_AUTH_GRPC_ADDR": " , "},
 		{"ERP_EDGE_SHARED_SECRET_FILE": filepath.Join(t.TempDir(), "missing")},
 	} {
 		if _, err := loadConfig(envOf(bad)); err == nil {
 			t.Errorf("%v: accepted", bad)
 		}
+	}
+}
+
+func TestDialUpstreamSpreadsOverReplicas(t *testing.T) {
+	a, b := startUpstream(t), startUpstream(t)
+	conn, err := dialUpstream("master", []string{a.addr, b.addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for range 6 {
+		if _, err := grpcJWKSFetcher(conn, "")(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if a.jwksFetch.Load() == 0 || b.jwksFetch.Load() == 0 {
+		t.Fatalf("calls per replica: %d, %d", a.jwksFetch.Load(), b.jwksFetch.Load())
+	}
+	single, err := dialUpstream("auth", []string{a.addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer single.Close()
+	if _, err := grpcJWKSFetcher(single, "")(t.Context()); err != nil {
+		t.Fatal(err)
 	}
 }

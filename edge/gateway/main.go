@@ -12,9 +12,6 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
-
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 )
 
 func main() {
@@ -33,15 +30,12 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	dial := func(addr string) (*grpc.ClientConn, error) {
-		return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	}
-	authConn, err := dial(cfg.AuthAddr)
+	authConn, err := dialUpstream("auth", cfg.AuthAddrs)
 	if err != nil {
 		return err
 	}
 	defer authConn.Close()
-	masterConn, err := dial(cfg.MasterAddr)
+	masterConn, err := dialUpstream("master", cfg.MasterAddrs)
 	if err != nil {
 		return err
 	}
@@ -68,7 +62,7 @@ func run() error {
 	}
 	errc := make(chan error, 1)
 	go func() {
-		slog.Info("gateway listening", "addr", cfg.HTTPAddr, "auth", cfg.AuthAddr, "master", cfg.MasterAddr)
+		slog.Info("gateway listening", "addr", cfg.HTTPAddr, "auth", cfg.AuthAddrs, "master", cfg.MasterAddrs)
 		errc <- srv.ListenAndServe()
 	}()
 	select {
