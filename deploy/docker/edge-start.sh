@@ -4,6 +4,6 @@
 set -eu
 
 out="${ERP_EDGE_CONFIG_OUT:-/tmp/envoy.yaml}"
-python /app/edge/render.py --out "$out"
+python "${ERP_APP_DIR:-/app}/edge/render.py" --out "$out"
 # One Envoy per container: no hot restart, so no shared-memory region to coordinate.
 exec envoy -c "$out" --disable-hot-restart --log-level "${ERP_EDGE_LOG_LEVEL:-info}" "$@"

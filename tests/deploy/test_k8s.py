@@ -188,8 +188,12 @@ def test_secrets_are_references_that_the_example_defines():
         for vol in spec.get("volumes", []):
             if "secret" in vol:
                 assert vol["secret"]["secretName"] in example
-    keys = [v for v in DEPLOYMENTS["auth"]["spec"]["template"]["spec"]["volumes"] if "secret" in v]
+    auth = DEPLOYMENTS["auth"]["spec"]["template"]["spec"]
+    keys = [v for v in auth["volumes"] if "secret" in v]
     assert keys and keys[0]["secret"]["secretName"] == "erp-signing-keys"
+    # auth_svc reads ERP_KEYS_DIR/active/*.pem; the init container copies the Secret there.
+    install = " ".join(auth["initContainers"][0]["command"])
+    assert "/var/lib/erp/keys/active" in install and "*.pem" in install
 
 
 def test_migration_job():
