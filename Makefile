@@ -23,9 +23,9 @@ help:
 	@echo "make gen     regenerate gen/ from protos/      make lint   buf lint + buf breaking"
 	@echo "make bench   benchmarks (bounded, loopback only)"
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt requirements-deploy.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-deploy.txt
 	$(PY) -c 'import site, pathlib; pathlib.Path(site.getsitepackages()[0], "erp-mesh.pth").write_text("$(CURDIR)/gen/python\n$(CURDIR)\n")'
 	touch $@
 
