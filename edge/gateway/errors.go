@@ -116,13 +116,13 @@ func isTransportFailure(msg string) bool {
 		strings.Contains(msg, "name resolver")
 }
 
-// routingErrorHandler answers unknown routes (404) and known paths with another method (405) in JSON.
+// routingErrorHandler answers unknown routes in JSON. A known path with another method is a 404 too:
+// Envoy's transcoder cannot tell the two apart, and both edges must answer alike (DESIGN.md: unknown
+// id or route -> NOT_FOUND).
 func routingErrorHandler(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, _ *http.Request, httpStatus int) {
 	switch httpStatus {
-	case http.StatusNotFound:
+	case http.StatusNotFound, http.StatusMethodNotAllowed:
 		writeStatus(w, status.New(codes.NotFound, "Not Found"), http.StatusNotFound)
-	case http.StatusMethodNotAllowed:
-		writeStatus(w, status.New(codes.Unimplemented, "Method Not Allowed"), http.StatusMethodNotAllowed)
 	case http.StatusBadRequest:
 		writeStatus(w, status.New(codes.InvalidArgument, "Bad Request"), http.StatusBadRequest)
 	default:

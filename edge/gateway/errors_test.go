@@ -121,7 +121,7 @@ func TestRoutingAndRequestErrorsAreJSON(t *testing.T) {
 	resp, body = e.do(t, http.MethodGet, "/", nil, withToken(tok))
 	decodeError(t, resp, body, 404, "NOT_FOUND")
 	resp, body = e.do(t, http.MethodDelete, "/api/master/continents/", nil, withToken(tok))
-	decodeError(t, resp, body, 405, "UNIMPLEMENTED")
+	decodeError(t, resp, body, 404, "NOT_FOUND")
 	resp, body = e.do(t, http.MethodPost, "/api/master/continents/", strings.NewReader(`{"name": `), withToken(tok))
 	decodeError(t, resp, body, 400, "INVALID_ARGUMENT")
 	resp, body = e.do(t, http.MethodPost, "/api/master/continents/", strings.NewReader(`{"no_such_field": 1}`), withToken(tok))
