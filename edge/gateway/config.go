@@ -19,6 +19,7 @@ type config struct {
 	EdgeSecret      string
 	CORSOrigins     []string
 	UpstreamTimeout time.Duration
+	DocsDir         string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -36,6 +37,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		JWTAudience:     get("ERP_JWT_AUDIENCE", "erp"),
 		EdgeSecret:      getenv("ERP_EDGE_SHARED_SECRET"),
 		UpstreamTimeout: 30 * time.Second,
+		DocsDir:         get("ERP_DOCS_DIR", "var/docs"),
 	}
 	maxBody, err := strconv.ParseInt(get("ERP_MAX_BODY_BYTES", "1048576"), 10, 64)
 	if err != nil || maxBody <= 0 {

@@ -320,6 +320,7 @@ func newHandler(ctx context.Context, cfg config, up upstreams, verifier *tokenVe
 	h = withUpstreamTimeout(cfg.UpstreamTimeout, ctx, h)
 	h = limitBody(cfg.MaxBodyBytes, h)
 	h = authenticate(verifier, h)
+	h = docsHandler(cfg.DocsDir, h)
 	h = stripIdentityHeaders(h)
 	h = stripTrailingSlash(h)
 	h = cors(cfg.CORSOrigins, h)
