@@ -68,10 +68,14 @@ func TestDialUpstreamSpreadsOverReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	for range 6 {
+	// round_robin only uses READY subchannels, so on a loaded machine the first calls may all go to
+	// the replica that connected first; both must get calls once both are connected.
+	deadline := time.Now().Add(5 * time.Second)
+	for (a.jwksFetch.Load() == 0 || b.jwksFetch.Load() == 0) && time.Now().Before(deadline) {
 		if _, err := grpcJWKSFetcher(conn, "")(t.Context()); err != nil {
 			t.Fatal(err)
 		}
+		time.Sleep(5 * time.Millisecond)
 	}
 	if a.jwksFetch.Load() == 0 || b.jwksFetch.Load() == 0 {
 		t.Fatalf("calls per replica: %d, %d", a.jwksFetch.Load(), b.jwksFetch.Load())
