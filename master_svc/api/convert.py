@@ -6,14 +6,12 @@ import datetime
 from google.protobuf import timestamp_pb2
 
 from erp_common.errors import invalid
-from master_svc.domain.entities import EntitySpec
+from master_svc.domain.entities import EntitySpec, mutable_fields
 
-MUTABLE_COMMON = ("name", "code", "description", "is_active")
 OPTIONAL_SCALARS = {"latitude", "longitude", "is_active"}
-
-
-def mutable_fields(spec: EntitySpec) -> tuple[str, ...]:
-    return MUTABLE_COMMON + tuple(p.field for p in spec.parents) + spec.extra
+# Fields a mask may name but that an update never writes (AIP-203: output-only fields in a mask are
+# ignored). grpc-gateway builds the mask from the PATCH body's keys, so `id` and `etag` arrive here.
+IGNORED_IN_MASK = {"id", "unique_id", "etag", "is_deleted", "created_at", "updated_at", "created_by", "updated_by"}
 
 
 def _ts(value: datetime.datetime) -> timestamp_pb2.Timestamp:
@@ -51,15 +49,19 @@ def all_values(spec: EntitySpec, msg) -> dict:
 
 
 def masked_values(spec: EntitySpec, msg, paths: list[str]) -> dict:
-    """The fields named by an update mask, or every field set to a non-default value."""
+    """The fields named by an update mask, or every field set to a non-default value.
+
+    A masked field absent from the message is cleared (AIP-134); for `is_active` that means false.
+    """
     allowed = set(mutable_fields(spec))
     if not paths:
         paths = [fd.name for fd, _ in msg.ListFields() if fd.name in allowed]
     values = {}
     for path in paths:
+        if path in IGNORED_IN_MASK:
+            continue
         if path not in allowed:
             raise invalid("update_mask", f"{path!r} is not a mutable field of {spec.name}")
-        values[path] = _value(msg, path)
-        if path in OPTIONAL_SCALARS and values[path] is None and path == "is_active":
-            values[path] = False
+        value = _value(msg, path)
+        values[path] = False if path == "is_active" and value is None else value
     return values

@@ -1,7 +1,8 @@
 """One servicer per master entity, built from domain.entities: protobuf <-> repository.
 
 The ten services have the same eight RPCs, so their methods are generated from the entity specs
-instead of being written ten times; each reads like the proto comment of its RPC.
+instead of being written ten times; each reads like the proto comment of its RPC. Every write
+wakes this process's change-feed watchers once it has committed.
 """
 from __future__ import annotations
 
@@ -15,10 +16,9 @@ from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from erp_common.server import require_permission
 from master_svc.api.convert import all_values, masked_values, to_message
-from master_svc.domain.entities import ENTITIES, EntitySpec
+from master_svc.api.feed import ChangeFeedServicer, ChangeSignal
+from master_svc.domain.entities import ENTITIES, EntitySpec, csv_columns
 from master_svc.storage.repository import ListQuery, MasterRepository
-
-CSV_COLUMNS = ("id", "name", "code", "description", "is_active", "is_deleted")
 
 
 def _run(repo: MasterRepository, fn, *args):
@@ -28,7 +28,7 @@ def _run(repo: MasterRepository, fn, *args):
     return asyncio.to_thread(work)
 
 
-def build_servicer(spec: EntitySpec, repo: MasterRepository):
+def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSignal):
     message = getattr(pb, spec.message)
     base = getattr(pb_grpc, f"{spec.message}ServiceServicer")
     list_response = getattr(pb, f"List{spec.plural}Response")
@@ -39,14 +39,16 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository):
         return to_message(spec, message, row)
 
     def query(request) -> ListQuery:
-        ordering = request.ordering
-        if not ordering and request.order_by:
-            field, _, direction = request.order_by.strip().partition(" ")
-            ordering = ("-" if direction.strip().lower() == "desc" else "") + field
-        return ListQuery(page_size=request.page_size, page_token=request.page_token, ordering=ordering,
-                         search=request.search, is_active=request.is_active if request.HasField("is_active") else None,
+        return ListQuery(page_size=request.page_size, page_token=request.page_token, ordering=request.ordering,
+                         order_by=request.order_by, filter=request.filter, search=request.search,
+                         is_active=request.is_active if request.HasField("is_active") else None,
                          show_deleted=request.show_deleted,
-                         parents=tuple((p.field, getattr(request, p.field)) for p in spec.parents))
+                         parents=tuple((p.field, getattr(request, p.field).strip()) for p in spec.parents))
+
+    async def write(fn, *args):
+        row = await _run(repo, fn, spec, *args)
+        signal.notify()
+        return msg(row)
 
     async def list_rows(self, request, context):
         require_permission(spec.permission("read"))
@@ -55,7 +57,7 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository):
 
     async def export_rows(self, request, context):
         require_permission(spec.permission("read"))
-        columns = CSV_COLUMNS + tuple(p.field for p in spec.parents) + spec.extra + ("created_at", "updated_at")
+        columns = csv_columns(spec)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(columns)
@@ -76,29 +78,26 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository):
 
     async def create_row(self, request, context):
         principal = require_permission(spec.permission("create"))
-        values = all_values(spec, getattr(request, singular))
-        return msg(await _run(repo, repo.create, spec, values, principal.username))
+        return await write(repo.create, all_values(spec, getattr(request, singular)), principal.username)
 
     async def replace_row(self, request, context):
         principal = require_permission(spec.permission("update"))
         body = getattr(request, singular)
-        values = all_values(spec, body)
-        return msg(await _run(repo, repo.update, spec, body.id.strip(), values, body.etag, principal.username))
+        return await write(repo.update, body.id.strip(), all_values(spec, body), body.etag, principal.username)
 
     async def update_row(self, request, context):
         principal = require_permission(spec.permission("update"))
         body = getattr(request, singular)
         values = masked_values(spec, body, list(request.update_mask.paths))
-        return msg(await _run(repo, repo.update, spec, body.id.strip(), values, body.etag, principal.username))
+        return await write(repo.update, body.id.strip(), values, body.etag, principal.username)
 
     async def delete_row(self, request, context):
         principal = require_permission(spec.permission("delete"))
-        return msg(await _run(repo, repo.delete, spec, request.id.strip(), request.etag, request.hard_delete,
-                              principal.username))
+        return await write(repo.delete, request.id.strip(), request.etag, request.hard_delete, principal.username)
 
     async def undelete_row(self, request, context):
         principal = require_permission(spec.permission("delete"))
-        return msg(await _run(repo, repo.undelete, spec, request.id.strip(), principal.username))
+        return await write(repo.undelete, request.id.strip(), principal.username)
 
     methods = {
         f"List{spec.plural}": list_rows, f"Export{spec.plural}": export_rows, f"Get{spec.message}": get_row,
@@ -110,9 +109,12 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository):
 
 
 def register_all(server, repo: MasterRepository) -> list[str]:
+    signal = ChangeSignal()
     names = []
     for spec in ENTITIES:
         add = getattr(pb_grpc, f"add_{spec.message}ServiceServicer_to_server")
-        add(build_servicer(spec, repo), server)
+        add(build_servicer(spec, repo, signal), server)
         names.append(pb.DESCRIPTOR.services_by_name[f"{spec.message}Service"].full_name)
+    pb_grpc.add_ChangeFeedServiceServicer_to_server(ChangeFeedServicer(repo, signal), server)
+    names.append(pb.DESCRIPTOR.services_by_name["ChangeFeedService"].full_name)
     return names

@@ -1,7 +1,16 @@
-"""The ten masters: their names, parents and extra fields. Everything generic is driven by this."""
+"""The ten masters: their names, parents and extra fields, and the field rules every write obeys.
+
+Everything generic (storage, servicers, CSV) is driven by these specs, so an eleventh master is
+one entry here plus its model and messages.
+"""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
+
+from erp_common.errors import InvalidArgument
+
+NAME_MAX, CODE_MAX = 200, 50
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,92 @@ ENTITIES: tuple[EntitySpec, ...] = (
 
 BY_NAME = {e.name: e for e in ENTITIES}
 
+# Columns of the CSV export; an import reads the same header, ignoring the output-only columns.
+CSV_OUTPUT_ONLY = ("is_deleted", "created_at", "updated_at", "created_by", "updated_by", "unique_id", "etag")
+
+
+def csv_columns(spec: EntitySpec) -> tuple[str, ...]:
+    return (("id", "name", "code", "description", "is_active", "is_deleted") + tuple(p.field for p in spec.parents)
+            + spec.extra + ("created_at", "updated_at"))
+
+
+def mutable_fields(spec: EntitySpec) -> tuple[str, ...]:
+    return ("name", "code", "description", "is_active") + tuple(p.field for p in spec.parents) + spec.extra
+
+
+# The links a City carries above its district, filled from the district when omitted.
+CITY_UPPER_LINKS = ("state_id", "country_id", "continent_id")
+
+# Which entities reference each entity, and through which field: what PROTECT must look at.
+CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
+    e.name: tuple((child.name, p.field) for child in ENTITIES for p in child.parents if p.entity == e.name)
+    for e in ENTITIES
+}
+
 
 def normalize_name(name: str) -> str:
     """The uniqueness key of a name: case- and whitespace-insensitive."""
     return " ".join(name.split()).casefold()
+
+
+def clean_name(name: str) -> str:
+    """The stored form of a name: surrounding whitespace removed, inner runs collapsed to one space."""
+    return " ".join(name.split())
+
+
+def normalized(spec: EntitySpec, values: dict[str, Any]) -> dict[str, Any]:
+    """A copy with the stored forms: cleaned name, trimmed ids and codes, upper-case ISO codes."""
+    out = dict(values)
+    if "name" in out:
+        out["name"] = clean_name(out["name"] or "")
+    for key, value in out.items():
+        if isinstance(value, str) and (key.endswith("_id") or key in ("code", "subdivision_code", "phone_code")):
+            out[key] = value.strip()
+    if spec.name == "country":
+        for key in ("iso_alpha2", "iso_alpha3", "iso_numeric"):
+            if isinstance(out.get(key), str):
+                out[key] = out[key].strip().upper()
+    return out
+
+
+def field_violations(spec: EntitySpec, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every (field, problem) of a row's own values; parents are checked against storage later."""
+    problems: list[tuple[str, str]] = []
+    name = clean_name(values.get("name") or "")
+    if not name:
+        problems.append(("name", "This field is required."))
+    elif len(name) > NAME_MAX:
+        problems.append(("name", f"Ensure this field has no more than {NAME_MAX} characters."))
+    if len(values.get("code") or "") > CODE_MAX:
+        problems.append(("code", f"Ensure this field has no more than {CODE_MAX} characters."))
+    for p in spec.parents:
+        if p.required and not values.get(p.field) and not (spec.name == "city" and p.field in CITY_UPPER_LINKS):
+            problems.append((p.field, "This field is required."))
+    if spec.name == "plant":
+        for field, bound in (("latitude", 90), ("longitude", 180)):
+            value = values.get(field)
+            if value is not None and not -bound <= value <= bound:
+                problems.append((field, f"must be between -{bound} and {bound}"))
+    if spec.name == "country":
+        for field, size in (("iso_alpha2", 2), ("iso_alpha3", 3)):
+            value = values.get(field) or ""
+            if value and (len(value) != size or not value.isascii() or not value.isalpha() or not value.isupper()):
+                problems.append((field, f"must be {size} upper-case letters"))
+        numeric = values.get("iso_numeric") or ""
+        if numeric and (len(numeric) != 3 or not numeric.isdigit()):
+            problems.append(("iso_numeric", "must be 3 digits"))
+        phone = values.get("phone_code") or ""
+        if phone and not (phone.startswith("+") and phone[1:].replace("-", "").isdigit() and len(phone) <= 20):
+            problems.append(("phone_code", "must look like +91 or +1-684"))
+    if spec.name == "state" and len(values.get("subdivision_code") or "") > 10:
+        problems.append(("subdivision_code", "Ensure this field has no more than 10 characters."))
+    if spec.name == "equipment_type" and len(values.get("category") or "") > 100:
+        problems.append(("category", "Ensure this field has no more than 100 characters."))
+    return problems
+
+
+def validate(spec: EntitySpec, values: dict[str, Any]) -> None:
+    """Raises INVALID_ARGUMENT listing every problem of the row at once, so a form can show them all."""
+    problems = field_violations(spec, values)
+    if problems:
+        raise InvalidArgument("; ".join(f"{f}: {d}" for f, d in problems), violations=problems)

@@ -17,6 +17,18 @@ def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
+class MicrosecondDateTimeField(peewee.DateTimeField):
+    """A DATETIME with microseconds on every backend.
+
+    MySQL's plain DATETIME drops fractions, so a `created_at` page token (which carries
+    microseconds) would no longer equal the stored value and keyset pagination would skip or
+    repeat rows that share a second. SQLite ignores the modifier and keeps the full text.
+    """
+
+    def get_modifiers(self):
+        return [6]
+
+
 class BaseMaster(peewee.Model):
     pk = peewee.AutoField()
     unique_id = peewee.CharField(max_length=40, unique=True)
@@ -25,8 +37,8 @@ class BaseMaster(peewee.Model):
     description = peewee.TextField(default="")
     is_active = peewee.BooleanField(default=True, index=True)
     is_deleted = peewee.BooleanField(default=False, index=True)
-    created_at = peewee.DateTimeField(default=utcnow)
-    updated_at = peewee.DateTimeField(default=utcnow)
+    created_at = MicrosecondDateTimeField(default=utcnow)
+    updated_at = MicrosecondDateTimeField(default=utcnow)
     created_by = peewee.CharField(max_length=150, default="")
     updated_by = peewee.CharField(max_length=150, default="")
     version = peewee.IntegerField(default=1)
@@ -37,8 +49,6 @@ class BaseMaster(peewee.Model):
         database = database
         legacy_table_names = False
         indexes = ((("scope_key", "live_name_key"), True), (("name", "pk"), False))
-
-
 
 class Continent(BaseMaster):
     class Meta:
@@ -136,3 +146,35 @@ MODELS = {
 }
 # Create order respects foreign keys.
 ALL_MODELS = [Continent, Country, State, District, City, Zone, Ward, Plant, Site, EquipmentType]
+
+
+class ChangeSequence(peewee.Model):
+    """One row holding the last change cursor handed out.
+
+    Incrementing it takes a row lock held until commit, so cursors are assigned in commit order:
+    a watcher that has seen cursor N can never later find a committed change below N.
+    """
+
+    id = peewee.IntegerField(primary_key=True)
+    last = peewee.BigIntegerField(default=0)
+
+    class Meta:
+        database = database
+        table_name = "master_change_sequence"
+
+
+class Change(peewee.Model):
+    """The durable outbox of the change feed, written in the same transaction as the change."""
+
+    cursor = peewee.BigIntegerField(primary_key=True)
+    kind = peewee.CharField(max_length=16)
+    entity = peewee.CharField(max_length=40)
+    unique_id = peewee.CharField(max_length=40)
+    etag = peewee.CharField(max_length=40)
+    actor = peewee.CharField(max_length=150, default="")
+    created_at = MicrosecondDateTimeField(default=utcnow)
+
+    class Meta:
+        database = database
+        table_name = "master_change"
+        indexes = ((("entity", "cursor"), False),)

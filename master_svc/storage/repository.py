@@ -1,32 +1,36 @@
 """Generic master-row persistence driven by domain.entities. Peewee never leaves this module:
-callers get `Row` dicts and domain errors."""
+callers get `Row` dicts and domain errors.
+
+Every write runs in one transaction that also appends its event to the change-feed outbox, so a
+change and its event commit (or vanish) together.
+"""
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import json
 import uuid
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import peewee
 
-from erp_common.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, Aborted, invalid
-from master_svc.domain.entities import BY_NAME, ENTITIES, EntitySpec, normalize_name
+from erp_common.errors import (Aborted, AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound,
+                               invalid)
+from master_svc.domain.entities import (BY_NAME, CHILDREN, CITY_UPPER_LINKS, EntitySpec, normalize_name, normalized,
+                                        validate)
+from master_svc.domain.listing import parse_filter, parse_ordering
 from master_svc.storage import models
 from master_svc.storage.models import utcnow
 
 COMMON_FIELDS = ("name", "code", "description", "is_active")
-ORDERABLE = {"name", "code", "created_at", "updated_at"}
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 1000
+TOKEN_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+BULK_BATCH = 500
+MYSQL_DUPLICATE_KEY = 1062
 
 Row = dict[str, Any]
-
-# Which entities reference each entity, and through which field: PROTECT checks.
-CHILDREN: dict[str, list[tuple[str, str]]] = {e.name: [] for e in ENTITIES}
-for _spec in ENTITIES:
-    for _parent in _spec.parents:
-        CHILDREN[_parent.entity].append((_spec.name, _parent.field))
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,31 @@ class ListQuery:
     page_size: int = 0
     page_token: str = ""
     ordering: str = ""
+    order_by: str = ""
+    filter: str = ""
     search: str = ""
     is_active: Optional[bool] = None
     show_deleted: bool = False
     parents: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeRecord:
+    cursor: int
+    kind: str
+    entity: str
+    unique_id: str
+    etag: str
+    actor: str
+    time: datetime.datetime
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    created: int
+    updated: int
+    unchanged: int
+    ids: dict[str, str]
 
 
 def etag_of(row: models.BaseMaster) -> str:
@@ -56,9 +81,19 @@ def _to_row(spec: EntitySpec, m: models.BaseMaster) -> Row:
     return row
 
 
+def _is_duplicate(exc: peewee.IntegrityError) -> bool:
+    args = exc.args
+    return (bool(args) and args[0] == MYSQL_DUPLICATE_KEY) or "UNIQUE constraint failed" in str(exc)
+
+
+def _encode_token(payload: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
 class MasterRepository:
     def __init__(self, db: peewee.Database):
         self.db = db
+        self._mysql = isinstance(db, peewee.MySQLDatabase)
 
     # --- helpers ---------------------------------------------------------------------------
     @staticmethod
@@ -68,7 +103,7 @@ class MasterRepository:
     def _get(self, spec: EntitySpec, unique_id: str, for_update: bool = False) -> models.BaseMaster:
         model = self.model(spec)
         query = model.select().where(model.unique_id == unique_id)
-        if for_update and isinstance(self.db, peewee.MySQLDatabase):
+        if for_update and self._mysql:
             query = query.for_update()
         row = query.first()
         if row is None:
@@ -76,31 +111,34 @@ class MasterRepository:
         return row
 
     def _live_parent(self, parent_entity: str, field: str, unique_id: str) -> models.BaseMaster:
+        """The live parent row, share-locked on MySQL until commit.
+
+        The lock makes a concurrent delete of the parent wait for this transaction, and then see
+        the new child and refuse (PROTECT); without it both could pass their checks.
+        """
         model = models.MODELS[parent_entity]
-        row = model.get_or_none(model.unique_id == unique_id)
+        query = model.select().where(model.unique_id == unique_id)
+        if self._mysql:
+            query = query.for_update("LOCK IN SHARE MODE")
+        row = query.first()
         if row is None or row.is_deleted:
             raise invalid(field, f"no live {parent_entity} has id {unique_id!r}")
         return row
 
     def _resolve_parents(self, spec: EntitySpec, values: Row) -> None:
-        """Checks every given parent; for a City fills and checks the whole hierarchy."""
-        for p in spec.parents:
-            if p.required and not values.get(p.field):
-                if spec.name == "city" and p.field != "district_id":
-                    continue
-                raise invalid(p.field, "This field is required.")
+        """Checks every given parent; for a City fills the links above the district and checks them."""
         if spec.name == "city":
             district = self._live_parent("district", "district_id", values["district_id"])
             state = models.State.get(models.State.unique_id == district.__data__["state_id"])
             country = models.Country.get(models.Country.unique_id == state.__data__["country_id"])
             implied = {"state_id": state.unique_id, "country_id": country.unique_id,
                        "continent_id": country.__data__["continent_id"]}
-            for field, expected in implied.items():
+            for field in CITY_UPPER_LINKS:
                 given = values.get(field)
-                if given and given != expected:
+                if given and given != implied[field]:
                     raise invalid(field, f"does not match the hierarchy of district {district.unique_id!r} "
-                                         f"(expected {expected!r})")
-                values[field] = expected
+                                         f"(expected {implied[field]!r})")
+                values[field] = implied[field]
             return
         for p in spec.parents:
             if values.get(p.field):
@@ -109,179 +147,229 @@ class MasterRepository:
                 values[p.field] = None
 
     @staticmethod
-    def _validate(spec: EntitySpec, values: Row) -> None:
-        name = values.get("name") or ""
-        if not name.strip():
-            raise invalid("name", "This field is required.")
-        if len(name) > 200:
-            raise invalid("name", "Ensure this field has no more than 200 characters.")
-        if len(values.get("code") or "") > 50:
-            raise invalid("code", "Ensure this field has no more than 50 characters.")
-        if spec.name == "plant":
-            lat, lon = values.get("latitude"), values.get("longitude")
-            if lat is not None and not -90 <= lat <= 90:
-                raise invalid("latitude", "must be between -90 and 90")
-            if lon is not None and not -180 <= lon <= 180:
-                raise invalid("longitude", "must be between -180 and 180")
-        if spec.name == "country":
-            for field, size in (("iso_alpha2", 2), ("iso_alpha3", 3)):
-                v = values.get(field) or ""
-                if v and (len(v) != size or not v.isalpha()):
-                    raise invalid(field, f"must be {size} letters")
-            num = values.get("iso_numeric") or ""
-            if num and (len(num) != 3 or not num.isdigit()):
-                raise invalid("iso_numeric", "must be 3 digits")
-
-    @staticmethod
     def _keys(spec: EntitySpec, values: Row, deleted: bool) -> dict:
         scope = values.get(spec.scope) if spec.scope else ""
         return {"scope_key": scope or "", "live_name_key": None if deleted else normalize_name(values["name"])}
 
-    def _duplicate(self, spec: EntitySpec, name: str) -> AlreadyExists:
-        return AlreadyExists(f"a live {spec.name} named {name.strip()!r} already exists here",
-                             reason="DUPLICATE_NAME", resource_type=spec.name, resource_name=name.strip())
+    @staticmethod
+    def _duplicate(spec: EntitySpec, name: str) -> AlreadyExists:
+        where = f" in this {BY_NAME[spec.name].scope[:-3]}" if spec.scope else ""
+        return AlreadyExists(f"a live {spec.name} named {name!r} already exists{where}",
+                             reason="DUPLICATE_NAME", resource_type=spec.name, resource_name=name)
+
+    def _integrity_error(self, spec: EntitySpec, exc: peewee.IntegrityError, name: str) -> DomainError:
+        if _is_duplicate(exc):
+            return self._duplicate(spec, name)
+        return FailedPrecondition(f"a row this {spec.name} refers to was removed meanwhile; retry",
+                                  reason="REFERENCE_GONE",
+                                  violations=[("REFERENCE_GONE", spec.name, str(exc.args[-1] if exc.args else exc))])
+
+    @staticmethod
+    def _check_etag(spec: EntitySpec, current: models.BaseMaster, etag: str) -> None:
+        if etag and etag != etag_of(current):
+            raise Aborted(f"{spec.name} {current.unique_id!r} was changed by someone else (etag {etag_of(current)}, "
+                          f"yours {etag}); reload it", reason="ETAG_MISMATCH")
+
+    def _record(self, kind: str, entity: str, changes: list[tuple[str, str]], actor: str) -> None:
+        """Appends events to the outbox with cursors taken from the sequence row (see ChangeSequence)."""
+        if not changes:
+            return
+        seq = models.ChangeSequence
+        seq.update(last=seq.last + len(changes)).where(seq.id == 1).execute()
+        last = seq.select(seq.last).where(seq.id == 1).scalar()
+        first, now = last - len(changes) + 1, utcnow()
+        rows = [{"cursor": first + i, "kind": kind, "entity": entity, "unique_id": uid, "etag": etag,
+                 "actor": actor, "created_at": now} for i, (uid, etag) in enumerate(changes)]
+        for start in range(0, len(rows), BULK_BATCH):
+            models.Change.insert_many(rows[start:start + BULK_BATCH]).execute()
+
+    def _insert(self, spec: EntitySpec, values: Row, actor: str, unique_id: str = "") -> models.BaseMaster:
+        values = normalized(spec, values)
+        validate(spec, values)
+        self._resolve_parents(spec, values)
+        model, now = self.model(spec), utcnow()
+        data = {f: values[f] for f in COMMON_FIELDS if values.get(f) is not None}
+        data.update({p.field: values.get(p.field) for p in spec.parents})
+        data.update({f: values[f] for f in spec.extra if f in values})
+        data.update(unique_id=unique_id or uuid.uuid4().hex, created_at=now, updated_at=now,
+                    created_by=actor, updated_by=actor, **self._keys(spec, values, False))
+        model.insert(**data).execute()
+        return self._get(spec, data["unique_id"])
 
     # --- reads -----------------------------------------------------------------------------
     def get(self, spec: EntitySpec, unique_id: str) -> Row:
         return _to_row(spec, self._get(spec, unique_id))
 
     def list(self, spec: EntitySpec, q: ListQuery) -> tuple[list[Row], str, int]:
+        """One page in keyset order (sort column, then pk), the next page token and the total.
+
+        The token carries the last row's sort value and pk, so rows inserted or deleted while a
+        client pages neither shift nor repeat the rows that existed before.
+        """
         model = self.model(spec)
-        size = q.page_size or DEFAULT_PAGE_SIZE
-        if size < 0:
+        if q.page_size < 0:
             raise invalid("page_size", "must not be negative")
-        size = min(size, MAX_PAGE_SIZE)
-        ordering = q.ordering or "name"
-        desc = ordering.startswith("-")
-        field_name = ordering.lstrip("-")
-        if field_name not in ORDERABLE:
-            raise invalid("ordering", f"must be one of {sorted(ORDERABLE)}, optionally prefixed with '-'")
-        conds = []
+        size = min(q.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+        order = parse_ordering(q.ordering, q.order_by)
+        filters = parse_filter(q.filter, ("is_active", "name", "code") + tuple(p.field for p in spec.parents))
+        query = model.select()
         if not q.show_deleted:
-            conds.append(model.is_deleted == False)  # noqa: E712
-        if q.is_active is not None:
-            conds.append(model.is_active == q.is_active)
-        if q.search:
+            query = query.where(model.is_deleted == False)  # noqa: E712 - peewee builds SQL from ==
+        is_active = filters.pop("is_active", q.is_active)
+        if is_active is not None:
+            query = query.where(model.is_active == is_active)
+        if q.search.strip():
             needle = q.search.strip()
-            conds.append(model.name.contains(needle) | model.code.contains(needle))
-        for field, value in q.parents:
-            if value:
-                conds.append(getattr(model, field) == value)
-        base = model.select()
-        for c in conds:
-            base = base.where(c)
-        total = base.count()
-        sort_col = getattr(model, field_name)
-        fingerprint = hashlib.sha1(json.dumps([ordering, q.search, q.is_active, q.show_deleted, q.parents]).encode()).hexdigest()[:12]
-        page = base
+            query = query.where(model.name.contains(needle) | model.code.contains(needle))
+        if "name" in filters:
+            query = query.where(peewee.fn.LOWER(model.name) == " ".join(str(filters.pop("name")).split()).lower())
+        for field, value in list(filters.items()) + [(f, v) for f, v in q.parents if v]:
+            query = query.where(getattr(model, field) == value)
+        total = query.count()
+        sort_col = getattr(model, order.field)
+        fingerprint = hashlib.sha1(json.dumps(
+            [order.text, q.filter, q.search, q.is_active, q.show_deleted, q.parents]).encode()).hexdigest()[:12]
         if q.page_token:
-            try:
-                token = json.loads(base64.urlsafe_b64decode(q.page_token.encode() + b"=="))
-                last_value, last_pk, token_fp = token["v"], int(token["pk"]), token["f"]
-            except (ValueError, KeyError, TypeError):
-                raise invalid("page_token", "is not a token returned by this list") from None
-            if token_fp != fingerprint:
-                raise invalid("page_token", "belongs to a list with other filters or ordering")
-            if field_name in ("created_at", "updated_at"):
-                last_value = peewee.format_date_time(last_value, ["%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"])
-            if desc:
-                page = page.where((sort_col < last_value) | ((sort_col == last_value) & (model.pk < last_pk)))
+            last_value, last_pk = self._decode_token(q.page_token, fingerprint, order.field)
+            if order.descending:
+                query = query.where((sort_col < last_value) | ((sort_col == last_value) & (model.pk < last_pk)))
             else:
-                page = page.where((sort_col > last_value) | ((sort_col == last_value) & (model.pk > last_pk)))
-        order = (sort_col.desc(), model.pk.desc()) if desc else (sort_col.asc(), model.pk.asc())
-        rows = list(page.order_by(*order).limit(size + 1))
+                query = query.where((sort_col > last_value) | ((sort_col == last_value) & (model.pk > last_pk)))
+        sort = (sort_col.desc(), model.pk.desc()) if order.descending else (sort_col.asc(), model.pk.asc())
+        rows = list(query.order_by(*sort).limit(size + 1))
         next_token = ""
         if len(rows) > size:
             rows = rows[:size]
-            last = rows[-1]
-            payload = {"v": str(getattr(last, field_name)), "pk": last.pk, "f": fingerprint}
-            next_token = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+            value = getattr(rows[-1], order.field)
+            if isinstance(value, datetime.datetime):
+                value = value.strftime(TOKEN_TIME_FORMAT)
+            next_token = _encode_token({"v": value, "pk": rows[-1].pk, "f": fingerprint})
         return [_to_row(spec, r) for r in rows], next_token, total
+
+    @staticmethod
+    def _decode_token(token: str, fingerprint: str, field: str) -> tuple[Any, int]:
+        try:
+            payload = json.loads(base64.urlsafe_b64decode(token.encode() + b"=="))
+            value, pk, token_fp = payload["v"], int(payload["pk"]), payload["f"]
+            if field in ("created_at", "updated_at"):
+                value = datetime.datetime.strptime(value, TOKEN_TIME_FORMAT)
+            elif not isinstance(value, str):
+                raise TypeError(value)
+        except (ValueError, KeyError, TypeError):
+            raise invalid("page_token", "is not a token returned by this list") from None
+        if token_fp != fingerprint:
+            raise invalid("page_token", "belongs to a list with other filters or ordering")
+        return value, pk
+
+    def changes_after(self, cursor: int, entities: Iterable[str], limit: int) -> list[ChangeRecord]:
+        change = models.Change
+        rows = (change.select()
+                .where((change.cursor > cursor) & change.entity.in_(list(entities)))
+                .order_by(change.cursor).limit(limit))
+        return [ChangeRecord(r.cursor, r.kind, r.entity, r.unique_id, r.etag, r.actor, r.created_at) for r in rows]
+
+    def live_rows(self, spec: EntitySpec) -> list[Row]:
+        model = self.model(spec)
+        return [_to_row(spec, m) for m in model.select().where(model.is_deleted == False).order_by(model.pk)]  # noqa: E712
+
+    def count(self, spec: EntitySpec, include_deleted: bool = False) -> int:
+        model = self.model(spec)
+        query = model.select()
+        if not include_deleted:
+            query = query.where(model.is_deleted == False)  # noqa: E712
+        return query.count()
 
     # --- writes ----------------------------------------------------------------------------
     def create(self, spec: EntitySpec, values: Row, actor: str) -> Row:
-        values = dict(values)
-        self._validate(spec, values)
-        model = self.model(spec)
         try:
             with self.db.atomic():
-                self._resolve_parents(spec, values)
-                now = utcnow()
-                data = {f: values[f] for f in COMMON_FIELDS if f in values}
-                data["name"] = " ".join(values["name"].split())
-                data.update({p.field: values.get(p.field) for p in spec.parents})
-                data.update({f: values[f] for f in spec.extra if f in values})
-                data.update(unique_id=uuid.uuid4().hex, created_at=now, updated_at=now,
-                            created_by=actor, updated_by=actor, **self._keys(spec, values, False))
-                row = model.create(**data)
-        except peewee.IntegrityError:
-            raise self._duplicate(spec, values["name"]) from None
-        return self.get(spec, row.unique_id)
+                created = self._insert(spec, values, actor)
+                self._record("created", spec.name, [(created.unique_id, etag_of(created))], actor)
+        except peewee.IntegrityError as exc:
+            raise self._integrity_error(spec, exc, normalized(spec, values).get("name", "")) from None
+        return _to_row(spec, created)
 
     def update(self, spec: EntitySpec, unique_id: str, changes: Row, etag: str, actor: str) -> Row:
+        """Applies `changes` (every mutable field for a replace, the masked ones for a patch).
+
+        A City whose district changes gets its upper links re-derived unless the caller sent them.
+        """
         model = self.model(spec)
+        changes = normalized(spec, changes)
         try:
             with self.db.atomic():
                 current = self._get(spec, unique_id, for_update=True)
-                if etag and etag != etag_of(current):
-                    raise Aborted(f"{spec.name} {unique_id!r} was changed by someone else; reload it",
-                                  reason="ETAG_MISMATCH")
+                self._check_etag(spec, current, etag)
+                if current.is_deleted:
+                    raise FailedPrecondition(f"{spec.name} {unique_id!r} is deleted; undelete it first",
+                                             reason="DELETED",
+                                             violations=[("DELETED", f"{spec.name}/{unique_id}", "row is deleted")])
                 merged = _to_row(spec, current)
+                if spec.name == "city" and changes.get("district_id", merged["district_id"]) != merged["district_id"]:
+                    for link in CITY_UPPER_LINKS:
+                        merged[link] = ""
                 merged.update(changes)
-                self._validate(spec, merged)
+                validate(spec, merged)
                 self._resolve_parents(spec, merged)
                 data = {f: merged[f] for f in COMMON_FIELDS}
-                data["name"] = " ".join(merged["name"].split())
                 data.update({p.field: merged.get(p.field) or None for p in spec.parents})
                 data.update({f: merged[f] for f in spec.extra})
                 data.update(updated_at=utcnow(), updated_by=actor, version=current.version + 1,
-                            **self._keys(spec, merged, current.is_deleted))
+                            **self._keys(spec, merged, False))
                 updated = (model.update(**data)
                            .where((model.unique_id == unique_id) & (model.version == current.version)).execute())
                 if updated != 1:
                     raise Aborted(f"{spec.name} {unique_id!r} was changed concurrently; retry",
                                   reason="ETAG_MISMATCH")
-        except peewee.IntegrityError:
-            raise self._duplicate(spec, changes.get("name") or "") from None
-        return self.get(spec, unique_id)
+                row = self._get(spec, unique_id)
+                self._record("updated", spec.name, [(unique_id, etag_of(row))], actor)
+        except peewee.IntegrityError as exc:
+            raise self._integrity_error(spec, exc, changes.get("name") or current.name) from None
+        return _to_row(spec, row)
 
-    def _blocking_children(self, spec: EntitySpec, unique_id: str, include_deleted: bool) -> list[tuple[str, str, str]]:
+    def _blocking_children(self, spec: EntitySpec, unique_id: str, hard: bool) -> list[tuple[str, str, str]]:
+        """PROTECT: live children block any delete; deleted ones block only a hard delete, since
+        their foreign keys still point here."""
         violations = []
         for child_entity, field in CHILDREN[spec.name]:
             child = models.MODELS[child_entity]
-            query = child.select().where(getattr(child, field) == unique_id)
-            if not include_deleted:
-                query = query.where(child.is_deleted == False)  # noqa: E712
-            count = query.count()
-            if count:
-                violations.append(("PROTECTED", f"{child_entity}",
-                                   f"{count} {'' if include_deleted else 'live '}{child_entity} row(s) reference this "
-                                   f"{spec.name} through {field}"))
+            live = deleted = 0
+            for is_deleted, count in (child.select(child.is_deleted, peewee.fn.COUNT(child.pk))
+                                      .where(getattr(child, field) == unique_id)
+                                      .group_by(child.is_deleted).tuples()):
+                if is_deleted:
+                    deleted += count
+                else:
+                    live += count
+            if live or (hard and deleted):
+                what = f"{live} live" + (f" and {deleted} deleted" if hard and deleted else "")
+                violations.append(("PROTECTED", child_entity,
+                                   f"{what} {child_entity} row(s) reference this {spec.name} through {field}"))
         return violations
 
     def delete(self, spec: EntitySpec, unique_id: str, etag: str, hard: bool, actor: str) -> Row:
+        """Soft-deletes (or with `hard` removes) a row nothing references, and returns its last state."""
         model = self.model(spec)
         with self.db.atomic():
             current = self._get(spec, unique_id, for_update=True)
-            if etag and etag != etag_of(current):
-                raise Aborted(f"{spec.name} {unique_id!r} was changed by someone else; reload it",
-                              reason="ETAG_MISMATCH")
-            blocking = self._blocking_children(spec, unique_id, include_deleted=hard)
+            self._check_etag(spec, current, etag)
+            if current.is_deleted and not hard:
+                return _to_row(spec, current)
+            blocking = self._blocking_children(spec, unique_id, hard)
             if blocking:
                 raise FailedPrecondition(f"{spec.name} {unique_id!r} is still referenced: "
                                          + "; ".join(v[2] for v in blocking), reason="PROTECTED",
                                          violations=blocking)
-            last = _to_row(spec, current)
             if hard:
-                try:
-                    model.delete().where(model.unique_id == unique_id).execute()
-                except peewee.IntegrityError:
-                    raise FailedPrecondition(f"{spec.name} {unique_id!r} is still referenced", reason="PROTECTED",
-                                             violations=[("PROTECTED", spec.name, "referenced by other rows")]) from None
+                last = _to_row(spec, current)
+                model.delete().where(model.unique_id == unique_id).execute()
+                self._record("deleted", spec.name, [(unique_id, last["etag"])], actor)
                 return last
             model.update(is_deleted=True, is_active=False, live_name_key=None, updated_at=utcnow(),
                          updated_by=actor, version=current.version + 1).where(model.unique_id == unique_id).execute()
-        return self.get(spec, unique_id)
+            row = self._get(spec, unique_id)
+            self._record("deleted", spec.name, [(unique_id, etag_of(row))], actor)
+        return _to_row(spec, row)
 
     def undelete(self, spec: EntitySpec, unique_id: str, actor: str) -> Row:
         model = self.model(spec)
@@ -293,14 +381,124 @@ class MasterRepository:
                 row = _to_row(spec, current)
                 for p in spec.parents:
                     if row.get(p.field):
-                        parent = models.MODELS[p.entity]
-                        if not parent.select().where((parent.unique_id == row[p.field]) & (parent.is_deleted == False)).exists():  # noqa: E712
-                            raise FailedPrecondition(f"its {p.entity} {row[p.field]!r} is deleted; undelete it first",
-                                                     reason="PARENT_DELETED",
-                                                     violations=[("PARENT_DELETED", p.entity, f"{p.field} is deleted")])
+                        try:
+                            self._live_parent(p.entity, p.field, row[p.field])
+                        except InvalidArgument:
+                            raise FailedPrecondition(
+                                f"its {p.entity} {row[p.field]!r} is deleted; undelete that first",
+                                reason="PARENT_DELETED",
+                                violations=[("PARENT_DELETED", f"{p.entity}/{row[p.field]}", f"{p.field} is deleted")]
+                            ) from None
                 model.update(is_deleted=False, is_active=True, live_name_key=normalize_name(current.name),
                              updated_at=utcnow(), updated_by=actor, version=current.version + 1
                              ).where(model.unique_id == unique_id).execute()
-        except peewee.IntegrityError:
-            raise self._duplicate(spec, current.name) from None
-        return self.get(spec, unique_id)
+                restored = self._get(spec, unique_id)
+                self._record("undeleted", spec.name, [(unique_id, etag_of(restored))], actor)
+        except peewee.IntegrityError as exc:
+            raise self._integrity_error(spec, exc, current.name) from None
+        return _to_row(spec, restored)
+
+    # --- bulk ------------------------------------------------------------------------------
+    def import_rows(self, spec: EntitySpec, rows: list[tuple[int, Row]], actor: str) -> int:
+        """Creates every row or none: each row is tried in a savepoint so all problems are found,
+        then the whole import is rolled back if any row failed.
+
+        A row may carry its `id` (moving data between environments keeps references intact).
+        Raises INVALID_ARGUMENT whose violations are named `row N: field`.
+        """
+        problems: list[tuple[str, str]] = []
+        created: list[tuple[str, str]] = []
+        model = self.model(spec)
+        with self.db.atomic():
+            for number, values in rows:
+                values = dict(values)
+                given_id = (values.pop("id", "") or "").strip()
+                try:
+                    with self.db.atomic():
+                        if given_id and model.select().where(model.unique_id == given_id).exists():
+                            raise invalid("id", f"a {spec.name} with id {given_id!r} already exists")
+                        if given_id and (len(given_id) > 40 or not given_id.replace("-", "").replace("_", "").isalnum()):
+                            raise invalid("id", "must be at most 40 letters, digits, '-' or '_'")
+                        row = self._insert(spec, values, actor, given_id)
+                        created.append((row.unique_id, etag_of(row)))
+                except InvalidArgument as exc:
+                    problems.extend((f"row {number}: {f}", d) for f, d in exc.violations)
+                except DomainError as exc:
+                    problems.append((f"row {number}", exc.message))
+                except peewee.IntegrityError as exc:
+                    problems.append((f"row {number}: name",
+                                     self._integrity_error(spec, exc, values.get("name", "")).message))
+            if problems:
+                raise InvalidArgument(f"{len(problems)} problem(s); nothing was imported", reason="IMPORT_REJECTED",
+                                      violations=problems)
+            self._record("created", spec.name, created, actor)
+        return len(created)
+
+    def sync(self, spec: EntitySpec, key_field: str, desired: list[Row], actor: str,
+             progress: Callable[[int], None] = lambda n: None) -> SyncResult:
+        """Makes the live rows match `desired` (matched by `key_field`, else by name in the same
+        scope), in one transaction: missing rows are created, differing ones updated, the rest
+        left alone. `is_active` is never touched, so an operator's deactivation survives a re-run.
+
+        Returns the counts and the unique_id of every desired row by its key.
+        """
+        model = self.model(spec)
+        compared = ("name", "code", "description") + tuple(p.field for p in spec.parents) + spec.extra
+        live_parents = {p.field: self._live_ids(p.entity) for p in spec.parents}
+        parent_fields = set(live_parents)
+        defaults = {f: getattr(model, f).default for f in compared}
+        created_ids: list[tuple[str, str]] = []
+        updated_ids: list[tuple[str, str]] = []
+        unchanged = 0
+        ids: dict[str, str] = {}
+        inserts: list[dict] = []
+        try:
+            with self.db.atomic():
+                existing = list(model.select().where(model.is_deleted == False))  # noqa: E712
+                by_key = {getattr(m, key_field): m for m in existing if getattr(m, key_field)}
+                by_name = {(m.scope_key, m.live_name_key): m for m in existing}
+                now = utcnow()
+                for values in desired:
+                    values = normalized(spec, values)
+                    validate(spec, values)
+                    for p in spec.parents:
+                        if values.get(p.field) and values[p.field] not in live_parents[p.field]:
+                            raise invalid(p.field, f"no live {p.entity} has id {values[p.field]!r}")
+                    keys = self._keys(spec, values, False)
+                    current = by_key.get(values[key_field]) or by_name.get((keys["scope_key"], keys["live_name_key"]))
+                    values = {f: values.get(f) or None if f in parent_fields else values.get(f, defaults[f])
+                              for f in compared}
+                    if current is None:
+                        data = dict(values)
+                        data.update(unique_id=uuid.uuid4().hex, created_at=now, updated_at=now, created_by=actor,
+                                    updated_by=actor, is_active=True, is_deleted=False, version=1, **keys)
+                        inserts.append(data)
+                        created_ids.append((data["unique_id"], 'W/"1"'))
+                        ids[values[key_field]] = data["unique_id"]
+                    else:
+                        ids[values[key_field]] = current.unique_id
+                        stored = {f: current.__data__.get(f) for f in compared}
+                        if all((stored[f] or None) == (values.get(f) or None) for f in compared):
+                            unchanged += 1
+                        else:
+                            model.update(**values, **keys, updated_at=now,
+                                         updated_by=actor, version=current.version + 1
+                                         ).where(model.pk == current.pk).execute()
+                            updated_ids.append((current.unique_id, f'W/"{current.version + 1}"'))
+                    if len(inserts) >= BULK_BATCH:
+                        model.insert_many(inserts).execute()
+                        progress(len(inserts))
+                        inserts = []
+                if inserts:
+                    model.insert_many(inserts).execute()
+                    progress(len(inserts))
+                self._record("created", spec.name, created_ids, actor)
+                self._record("updated", spec.name, updated_ids, actor)
+        except peewee.IntegrityError as exc:
+            raise self._integrity_error(spec, exc, "one of the rows") from None
+        progress(len(desired) - len(created_ids))
+        return SyncResult(len(created_ids), len(updated_ids), unchanged, ids)
+
+    def _live_ids(self, entity: str) -> set[str]:
+        model = models.MODELS[entity]
+        return {uid for (uid,) in model.select(model.unique_id).where(model.is_deleted == False).tuples()}  # noqa: E712

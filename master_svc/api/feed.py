@@ -1,0 +1,99 @@
+"""ChangeFeedService: streams the change outbox to watchers.
+
+A watcher reads the outbox after its cursor, then waits for a wake-up from a write in this
+process or for the poll interval, whichever comes first; the poll is what makes writes committed
+by other replicas (or by `import-csv`) reach it.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime
+import threading
+
+from google.protobuf import timestamp_pb2
+
+from erp.master.v1 import master_service_pb2 as pb
+from erp.master.v1 import master_service_pb2_grpc as pb_grpc
+from erp_common.errors import PermissionDenied, invalid
+from erp_common.server import require_principal
+from master_svc.domain.entities import BY_NAME, ENTITIES
+from master_svc.storage.repository import ChangeRecord, MasterRepository
+
+POLL_SECONDS = 0.2
+BATCH = 500
+KINDS = {"created": pb.Change.KIND_CREATED, "updated": pb.Change.KIND_UPDATED,
+         "deleted": pb.Change.KIND_DELETED, "undeleted": pb.Change.KIND_UNDELETED}
+
+
+class ChangeSignal:
+    """Wakes every waiting watcher of this process; safe to call from worker threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    def notify(self) -> None:
+        with self._lock:
+            waiters = list(self._waiters)
+        for loop, event in waiters:
+            loop.call_soon_threadsafe(event.set)
+
+    async def wait(self, timeout: float) -> None:
+        waiter = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiters.add(waiter)
+        try:
+            await asyncio.wait_for(waiter[1].wait(), timeout)
+        except asyncio.TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                self._waiters.discard(waiter)
+
+
+def _message(change: ChangeRecord) -> pb.WatchChangesResponse:
+    when = timestamp_pb2.Timestamp()
+    when.FromDatetime(change.time.replace(tzinfo=datetime.timezone.utc))
+    return pb.WatchChangesResponse(change=pb.Change(
+        cursor=change.cursor, kind=KINDS[change.kind], entity=change.entity, id=change.unique_id,
+        etag=change.etag, actor=change.actor, change_time=when))
+
+
+class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
+    def __init__(self, repo: MasterRepository, signal: ChangeSignal, poll_seconds: float = POLL_SECONDS):
+        self._repo = repo
+        self._signal = signal
+        self._poll = poll_seconds
+
+    def _read(self, cursor: int, entities: list[str]):
+        def work():
+            with self._repo.db.connection_context():
+                return self._repo.changes_after(cursor, entities, BATCH)
+        return asyncio.to_thread(work)
+
+    async def WatchChanges(self, request: pb.WatchChangesRequest, context):
+        principal = require_principal()
+        if request.cursor < 0:
+            raise invalid("cursor", "must not be negative")
+        if request.max_changes < 0:
+            raise invalid("max_changes", "must not be negative")
+        unknown = [e for e in request.entities if e not in BY_NAME]
+        if unknown:
+            raise invalid("entities", f"unknown entity {unknown[0]!r}; use names like {ENTITIES[1].name!r}")
+        wanted = list(dict.fromkeys(request.entities)) or [e.name for e in ENTITIES]
+        readable = [e for e in wanted if principal.has(BY_NAME[e].permission("read"))]
+        if not readable or (request.entities and len(readable) < len(wanted)):
+            missing = next(e for e in wanted if e not in readable)
+            permission = BY_NAME[missing].permission("read")
+            raise PermissionDenied(f"permission {permission} required", reason="PERMISSION_DENIED",
+                                   permission=permission)
+        cursor, sent = request.cursor, 0
+        while True:
+            batch = await self._read(cursor, readable)
+            for change in batch:
+                yield _message(change)
+                cursor, sent = change.cursor, sent + 1
+                if request.max_changes and sent >= request.max_changes:
+                    return
+            if len(batch) < BATCH:
+                await self._signal.wait(self._poll)

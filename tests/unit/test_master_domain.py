@@ -1,0 +1,84 @@
+"""Master-data rules in plain Python: field validation, list parameters, the PROTECT map, geography."""
+import pycountry
+import pytest
+
+from erp_common.errors import InvalidArgument
+from master_svc.domain.entities import (BY_NAME, CHILDREN, ENTITIES, csv_columns, field_violations, normalize_name,
+                                        normalized, validate)
+from master_svc.domain.geography import CONTINENT_OF, CONTINENTS
+from master_svc.domain.listing import parse_filter, parse_ordering
+
+
+def test_name_key_ignores_case_and_whitespace_but_not_accents():
+    assert normalize_name("  New   Delhi ") == normalize_name("new delhi") == "new delhi"
+    assert normalize_name("Zürich") != normalize_name("Zurich")
+
+
+def test_every_problem_of_a_row_is_reported_at_once():
+    problems = field_violations(BY_NAME["country"], {"name": " ", "code": "x" * 51, "iso_alpha2": "IND",
+                                                     "iso_numeric": "35", "phone_code": "91"})
+    assert [f for f, _ in problems] == ["name", "code", "continent_id", "iso_alpha2", "iso_numeric", "phone_code"]
+    with pytest.raises(InvalidArgument) as err:
+        validate(BY_NAME["plant"], {"name": "P", "latitude": 91.0, "longitude": -181.0})
+    assert [f for f, _ in err.value.violations] == ["latitude", "longitude"]
+
+
+def test_city_needs_only_its_district():
+    assert field_violations(BY_NAME["city"], {"name": "Pune", "district_id": "d"}) == []
+    assert field_violations(BY_NAME["city"], {"name": "Pune"}) == [("district_id", "This field is required.")]
+
+
+def test_normalized_cleans_names_and_upper_cases_iso_codes():
+    values = normalized(BY_NAME["country"], {"name": "  India ", "iso_alpha2": " in", "continent_id": " c1 "})
+    assert values == {"name": "India", "iso_alpha2": "IN", "continent_id": "c1"}
+
+
+def test_protect_map_names_every_child_link():
+    assert set(CHILDREN["district"]) == {("city", "district_id")}
+    assert set(CHILDREN["continent"]) == {("country", "continent_id"), ("city", "continent_id")}
+    assert set(CHILDREN["city"]) == {("plant", "city_id"), ("zone", "city_id")}
+    assert set(CHILDREN["zone"]) == {("ward", "zone_id")}
+    assert CHILDREN["equipment_type"] == () and CHILDREN["site"] == ()
+
+
+def test_csv_columns_start_with_id_and_name():
+    assert csv_columns(BY_NAME["city"])[:2] == ("id", "name")
+    assert "district_id" in csv_columns(BY_NAME["city"])
+    assert all("category" not in csv_columns(e) for e in ENTITIES if e.name != "equipment_type")
+
+
+@pytest.mark.parametrize("ordering,order_by,expected", [
+    ("", "", ("name", False)), ("-name", "", ("name", True)), ("", "created_at desc", ("created_at", True)),
+    ("code", "name desc", ("code", False)), ("-updated_at", "", ("updated_at", True)),
+])
+def test_ordering(ordering, order_by, expected):
+    parsed = parse_ordering(ordering, order_by)
+    assert (parsed.field, parsed.descending) == expected
+
+
+@pytest.mark.parametrize("ordering,order_by", [("population", ""), ("--name", ""), ("", "name sideways")])
+def test_bad_ordering_is_invalid(ordering, order_by):
+    with pytest.raises(InvalidArgument):
+        parse_ordering(ordering, order_by)
+
+
+def test_filter_accepts_equality_joined_by_and():
+    fields = ("is_active", "name", "code", "state_id")
+    assert parse_filter('is_active = false AND name = "New \\"Town\\"" AND state_id=abc', fields) == {
+        "is_active": False, "name": 'New "Town"', "state_id": "abc"}
+    assert parse_filter("  ", fields) == {}
+
+
+@pytest.mark.parametrize("text", ["population = 3", "name > 3", "is_active = maybe", "code = a AND code = b",
+                                  "name = \"unterminated"])
+def test_filter_rejects_anything_else(text):
+    with pytest.raises(InvalidArgument) as err:
+        parse_filter(text, ("is_active", "name", "code"))
+    assert err.value.violations[0][0] == "filter"
+
+
+def test_every_iso_country_has_one_of_the_seven_continents():
+    assert len(CONTINENTS) == 7
+    assert {c.alpha_2 for c in pycountry.countries} == set(CONTINENT_OF)
+    assert set(CONTINENT_OF.values()) == {c.code for c in CONTINENTS}
+    assert (CONTINENT_OF["IN"], CONTINENT_OF["FR"], CONTINENT_OF["BR"], CONTINENT_OF["AQ"]) == ("AS", "EU", "SA", "AN")
