@@ -3,10 +3,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime
+import sys
+import time
 
 from auth_svc.config import AuthConfig
-from auth_svc.keystore import KeyStore
+from auth_svc.keystore import KeyStore, created_at
 from erp_common import logs
+
+
+def _when(epoch: float) -> str:
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).isoformat(timespec="seconds")
 
 
 def main() -> None:
@@ -14,14 +21,16 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("serve", help="run the gRPC server (default)")
     sub.add_parser("migrate", help="apply database migrations and bootstrap, then exit")
-    sub.add_parser("rotate-keys", help="add a new signing key; older keys keep verifying")
+    sub.add_parser("rotate-keys", help="add a signing key: published at once, signing after "
+                                       "ERP_KEY_ACTIVATION_SECONDS; older keys keep verifying")
     retire = sub.add_parser("retire-key", help="stop publishing a key; its tokens stop verifying")
     retire.add_argument("kid")
-    sub.add_parser("list-keys", help="print the published key ids, the signing key last")
+    sub.add_parser("list-keys", help="print the published key ids, oldest first, each with its state "
+                                     "(signing, pending until <time>, verifying)")
     args = parser.parse_args()
     config = AuthConfig.from_env()
     logs.setup(config.log_level)
-    keystore = KeyStore(config.keys_dir)
+    keystore = KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds)
     if args.command == "migrate":
         from auth_svc.server import prepare
         _, password = prepare(config)
@@ -29,12 +38,23 @@ def main() -> None:
             print(f"first admin created: username 'admin', password '{password}' (shown once)")
     elif args.command == "rotate-keys":
         keystore.ensure_key()
-        print(keystore.add_key())
+        kid = keystore.add_key()
+        print(kid)
+        print(f"published now; signs from {_when(keystore.activates_at(kid))}", file=sys.stderr)
     elif args.command == "retire-key":
         keystore.retire_key(args.kid)
     elif args.command == "list-keys":
-        for jwk in keystore.jwks():
-            print(jwk["kid"])
+        kids = sorted((jwk["kid"] for jwk in keystore.jwks()), key=lambda k: (created_at(k), k))
+        signing = keystore.signing_kid() if kids else ""
+        now = time.time()
+        for kid in kids:
+            if kid == signing:
+                state = "signing"
+            elif keystore.activates_at(kid) > now:
+                state = f"pending until {_when(keystore.activates_at(kid))}"
+            else:
+                state = "verifying"
+            print(f"{kid}\t{state}")
     else:
         from auth_svc.server import serve
         asyncio.run(serve(config))

@@ -33,6 +33,7 @@ class AuthConfig:
     lockout_max_seconds: int
     ip_rate_limit_per_minute: int
     mfa_token_ttl: int
+    key_activation_seconds: int
     log_level: str
 
     @classmethod
@@ -55,6 +56,8 @@ class AuthConfig:
             lockout_max_seconds=int(_env("ERP_LOCKOUT_MAX_SECONDS", "900")),
             ip_rate_limit_per_minute=int(_env("ERP_LOGIN_IP_RATE_PER_MINUTE", "60")),
             mfa_token_ttl=int(_env("ERP_MFA_TOKEN_TTL", "300")),
+            # Longer than the Envoy edge caches the JWK set (300 s): no verifier meets an unknown kid.
+            key_activation_seconds=int(_env("ERP_KEY_ACTIVATION_SECONDS", "360")),
             log_level=_env("ERP_LOG_LEVEL", "INFO"),
         )
 

@@ -1,7 +1,10 @@
 """RSA signing keys in a directory (a mounted Secret in Kubernetes, var/keys locally).
 
-`active/<kid>.pem` holds every published key; the newest (kids sort by creation time) signs.
-Rotation adds a key; retiring moves one to `retired/`, after which its tokens stop verifying.
+`active/<kid>.pem` holds every published key; a kid starts with its creation time. Rotation adds a
+key, which is published in the JWK set at once but signs only once it is `activation_seconds` old:
+verifiers that cache the JWK set (the Envoy edge for 300 s, without refetching on an unknown kid)
+have it before the first token that needs it. The signing key is the newest activated key (the
+oldest key while none is). Retiring moves a key to `retired/`, after which its tokens stop verifying.
 Replicas notice changes by the directory's mtime, so rotation needs no restart.
 """
 from __future__ import annotations
@@ -13,6 +16,7 @@ import secrets
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -23,11 +27,28 @@ def _b64(n: int) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
+# The first form is written; the second is how kids were made before sub-second precision.
+KID_TIME_FORMATS = {21: "%Y%m%dT%H%M%S%f", 15: "%Y%m%dT%H%M%S"}
+
+
+def created_at(kid: str) -> float:
+    """The creation time encoded in a kid; 0 for a kid of another shape (always activated)."""
+    stamp = kid.split("-", 1)[0]
+    fmt = KID_TIME_FORMATS.get(len(stamp))
+    try:
+        return datetime.datetime.strptime(stamp, fmt).replace(tzinfo=datetime.timezone.utc).timestamp() if fmt else 0.0
+    except ValueError:
+        return 0.0
+
+
 class KeyStore:
-    def __init__(self, directory: Path, check_interval: float = 1.0):
+    def __init__(self, directory: Path, check_interval: float = 1.0, activation_seconds: float = 0.0,
+                 clock: Callable[[], float] = time.time):
         self._active = directory / "active"
         self._retired = directory / "retired"
         self._check_interval = check_interval
+        self._activation_seconds = activation_seconds
+        self._clock = clock
         self._lock = threading.Lock()
         self._private: dict[str, rsa.RSAPrivateKey] = {}
         self._mtime = -1.0
@@ -42,7 +63,8 @@ class KeyStore:
 
     def add_key(self) -> str:
         self._active.mkdir(parents=True, exist_ok=True, mode=0o700)
-        kid = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(4)
+        now = datetime.datetime.fromtimestamp(self._clock(), datetime.timezone.utc)
+        kid = now.strftime(KID_TIME_FORMATS[21]) + "-" + secrets.token_hex(4)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
@@ -79,7 +101,13 @@ class KeyStore:
         keys = self._keys()
         if not keys:
             raise RuntimeError("no signing key; run `python -m auth_svc rotate-keys`")
-        return max(keys)
+        now = self._clock()
+        ordered = sorted(keys, key=lambda kid: (created_at(kid), kid))
+        activated = [kid for kid in ordered if now - created_at(kid) >= self._activation_seconds]
+        return activated[-1] if activated else ordered[0]
+
+    def activates_at(self, kid: str) -> float:
+        return created_at(kid) + self._activation_seconds
 
     def signing_key(self) -> tuple[str, rsa.RSAPrivateKey]:
         kid = self.signing_kid()

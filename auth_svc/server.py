@@ -30,7 +30,7 @@ def prepare(config: AuthConfig) -> tuple[AuthUseCases, str | None]:
     """Migrations, keys and bootstrap; returns the use cases and a generated admin password, if any."""
     database = open_database(config)
     dbutil.migrate(database, migrations.MIGRATIONS)
-    usecases = AuthUseCases(config, AuthRepository(database), KeyStore(config.keys_dir))
+    usecases = AuthUseCases(config, AuthRepository(database), KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds))
     return usecases, usecases.bootstrap()
 
 
