@@ -33,9 +33,9 @@ def main() -> None:
     keystore = KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds)
     if args.command == "migrate":
         from auth_svc.server import prepare
-        _, password = prepare(config)
-        if password:
-            print(f"first admin created: username 'admin', password '{password}' (shown once)")
+        app = prepare(config)
+        if app.generated_password:
+            print(f"first admin created: username 'admin', password '{app.generated_password}' (shown once)")
     elif args.command == "rotate-keys":
         keystore.ensure_key()
         kid = keystore.add_key()

@@ -1,23 +1,36 @@
-"""create_server(config): the auth gRPC server with health, reflection and the shared interceptor."""
+"""create_server(config, app): the auth gRPC server with health, reflection, the shared interceptor and
+the revocation feed beside it."""
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import grpc
 
+from auth_svc.api.admin import AuditServicer, GroupPermissionServicer, PermissionServicer, RoleServicer, UserServicer
 from auth_svc.api.servicer import AuthServicer
 from auth_svc.config import AuthConfig
 from auth_svc.keystore import KeyStore
+from auth_svc.revocation_feed import RevocationFeed
 from auth_svc.storage import migrations, models
-from auth_svc.storage.repository import AuthRepository
-from auth_svc.usecases import AuthUseCases
-from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
+from auth_svc.storage.sessions import SessionRepository
+from auth_svc.usecases import UseCases
+from erp.auth.v1 import admin_service_pb2, admin_service_pb2_grpc, auth_service_pb2, auth_service_pb2_grpc
 from erp_common import db as dbutil
+from erp_common.revocation import RevocationList
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
 
 AUTH = "/erp.auth.v1.AuthService/"
 PUBLIC_METHODS = {AUTH + m for m in ("Login", "GetLoginPage", "VerifyMfaLogin", "RefreshToken", "GetJwks",
                                      "ExchangeToken", "WatchRevocations", "ListRevocations")}
+
+
+@dataclass
+class AuthApp:
+    usecases: UseCases
+    feed: RevocationFeed
+    # Set when bootstrap had to invent the first admin's password (printed once).
+    generated_password: str | None
 
 
 def open_database(config: AuthConfig):
@@ -26,32 +39,63 @@ def open_database(config: AuthConfig):
     return database
 
 
-def prepare(config: AuthConfig) -> tuple[AuthUseCases, str | None]:
-    """Migrations, keys and bootstrap; returns the use cases and a generated admin password, if any."""
+def prepare(config: AuthConfig) -> AuthApp:
+    """Migrations, keys, bootstrap and the revocations in force, before the server starts."""
     database = open_database(config)
     dbutil.migrate(database, migrations.MIGRATIONS)
-    usecases = AuthUseCases(config, AuthRepository(database), KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds))
-    return usecases, usecases.bootstrap()
+    keys = KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds)
+    feed = RevocationFeed(database, SessionRepository(database), RevocationList(), config.revocation_poll_seconds)
+    usecases = UseCases.build(config, database, keys, notify_revoked=feed.notify)
+    generated_password = usecases.bootstrap()
+    feed.load_initial()
+    return AuthApp(usecases, feed, generated_password)
 
 
-def create_server(config: AuthConfig, usecases: AuthUseCases) -> ServingServer:
+class AuthServer(ServingServer):
+    """The serving gRPC server; starting and stopping it also starts and ends the revocation feed
+    (whose open streams would otherwise hold a graceful stop for its whole grace period)."""
+
+    def __init__(self, serving: ServingServer, feed: RevocationFeed):
+        super().__init__(serving.server, serving.port, serving.health, serving.service_names)
+        self.feed = feed
+
+    async def start(self) -> None:
+        await super().start()
+        self.feed.start()
+
+    async def stop(self, grace: float = 10.0) -> None:
+        await self.feed.close()
+        await super().stop(grace)
+
+
+def create_server(config: AuthConfig, app: AuthApp) -> AuthServer:
+    usecases, revocations = app.usecases, app.feed.revocations
+
     async def authenticate(token: str):
-        return usecases.verifier.principal(token)
+        return revocations.check(usecases.verifier.principal(token))
 
     def register(server: grpc.aio.Server) -> list[str]:
-        auth_service_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(usecases), server)
-        return [auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name]
+        auth_service_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(usecases, app.feed), server)
+        admin_service_pb2_grpc.add_UserServiceServicer_to_server(UserServicer(usecases), server)
+        admin_service_pb2_grpc.add_RoleServiceServicer_to_server(RoleServicer(usecases), server)
+        admin_service_pb2_grpc.add_PermissionServiceServicer_to_server(PermissionServicer(usecases), server)
+        admin_service_pb2_grpc.add_GroupPermissionServiceServicer_to_server(GroupPermissionServicer(usecases), server)
+        admin_service_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(usecases), server)
+        admin = admin_service_pb2.DESCRIPTOR.services_by_name
+        return [auth_service_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name] + [
+            admin[name].full_name for name in ("UserService", "RoleService", "PermissionService",
+                                               "GroupPermissionService", "AuditService")]
 
     interceptor = ServiceInterceptor(authenticate, PUBLIC_METHODS, edge_secret=config.edge_secret)
-    return build_server(config.grpc_addr, register, interceptor)
+    return AuthServer(build_server(config.grpc_addr, register, interceptor), app.feed)
 
 
 async def serve(config: AuthConfig) -> None:
-    usecases, generated_password = await asyncio.to_thread(prepare, config)
-    server = create_server(config, usecases)
+    app = await asyncio.to_thread(prepare, config)
+    server = create_server(config, app)
     await server.start()
-    if generated_password:
-        print(f"auth_svc: first admin created: username 'admin', password '{generated_password}' "
+    if app.generated_password:
+        print(f"auth_svc: first admin created: username 'admin', password '{app.generated_password}' "
               "(shown once; set ERP_ADMIN_PASSWORD to choose it)", flush=True)
     print(f"auth_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}", flush=True)
     await server.serve_until_signal()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 
 from erp_common import db as dbutil
+from erp_common.revocation import RevocationList
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
 from master_svc.api.servicer import register_all
 from master_svc.auth_client import make_verifier
@@ -21,9 +22,10 @@ def prepare(config: MasterConfig) -> MasterRepository:
 
 def create_server(config: MasterConfig, repo: MasterRepository) -> ServingServer:
     verifier = make_verifier(config)
+    revocations = RevocationList.from_address(config.auth_addr, config.revocation_poll_seconds).start()
 
     async def authenticate(token: str):
-        return await asyncio.to_thread(verifier.principal, token)
+        return revocations.check(await asyncio.to_thread(verifier.principal, token))
 
     interceptor = ServiceInterceptor(authenticate, public_methods=(), edge_secret=config.edge_secret)
     return build_server(config.grpc_addr, lambda server: register_all(server, repo), interceptor)

@@ -1,41 +1,107 @@
 """AuthService: protobuf <-> use cases, nothing else."""
 from __future__ import annotations
 
-import asyncio
 from importlib import resources
 
 from google.api import httpbody_pb2
 
-from auth_svc.api.convert import token_user
-from auth_svc.usecases import AuthUseCases, ClientInfo
+from auth_svc.api import convert
+from auth_svc.api.calls import client, run
+from auth_svc.revocation_feed import RevocationFeed
+from auth_svc.usecases import UseCases
+from auth_svc.usecases.authentication import TokenPair
 from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
-from erp_common.server import current_call
+from erp_common.server import current_call, require_permission, require_principal
 
 LOGIN_PAGE = resources.files("auth_svc.api").joinpath("templates/login.html").read_bytes()
 
 
-def client() -> ClientInfo:
-    call = current_call()
-    return ClientInfo(ip=call.client_ip, user_agent=call.user_agent)
+def _login_response(pair: TokenPair) -> pb.LoginResponse:
+    return pb.LoginResponse(access_token=pair.access_token, refresh_token=pair.refresh_token, token_type="Bearer",
+                            expires_in=pair.expires_in, user=convert.token_user(pair.user))
 
 
 class AuthServicer(pb_grpc.AuthServiceServicer):
-    def __init__(self, usecases: AuthUseCases):
+    def __init__(self, usecases: UseCases, feed: RevocationFeed):
         self.uc = usecases
+        self.feed = feed
 
     async def Login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
-        pair = await asyncio.to_thread(self.uc.login, request.username, request.password, client())
-        return pb.LoginResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                                token_type="Bearer", expires_in=pair.expires_in, user=token_user(pair))
+        result = await run(self.uc.db, self.uc.authentication.login, request.username, request.password, client())
+        if result.mfa_token:
+            current_call().outcome = "mfa_required"
+            return pb.LoginResponse(mfa_required=True, mfa_token=result.mfa_token)
+        return _login_response(result.tokens)
 
     async def GetLoginPage(self, request, context) -> httpbody_pb2.HttpBody:
         return httpbody_pb2.HttpBody(content_type="text/html; charset=utf-8", data=LOGIN_PAGE)
 
+    async def VerifyMfaLogin(self, request: pb.VerifyMfaLoginRequest, context) -> pb.LoginResponse:
+        pair = await run(self.uc.db, self.uc.authentication.verify_mfa_login, request.mfa_token, request.code,
+                         request.recovery_code, client())
+        return _login_response(pair)
+
     async def RefreshToken(self, request: pb.RefreshTokenRequest, context) -> pb.RefreshTokenResponse:
-        pair = await asyncio.to_thread(self.uc.refresh, request.refresh_token, client())
+        pair = await run(self.uc.db, self.uc.authentication.refresh, request.refresh_token, client())
         return pb.RefreshTokenResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                                       token_type="Bearer", expires_in=pair.expires_in, user=token_user(pair))
+                                       token_type="Bearer", expires_in=pair.expires_in,
+                                       user=convert.token_user(pair.user))
+
+    async def Logout(self, request, context) -> pb.LogoutResponse:
+        sid = await run(self.uc.db, self.uc.sessions.logout, require_principal(), client())
+        return pb.LogoutResponse(session_id=sid)
+
+    async def LogoutAll(self, request: pb.LogoutAllRequest, context) -> pb.LogoutAllResponse:
+        ended = await run(self.uc.db, self.uc.sessions.logout_all, require_principal(), request.user_id, client())
+        return pb.LogoutAllResponse(ended_sessions=ended)
+
+    async def ListSessions(self, request: pb.ListSessionsRequest, context) -> pb.ListSessionsResponse:
+        principal = require_principal()
+        records = await run(self.uc.db, self.uc.sessions.list_sessions, principal, request.user_id)
+        return pb.ListSessionsResponse(sessions=[convert.session(s, principal.session_id) for s in records])
 
     async def GetJwks(self, request, context) -> pb.GetJwksResponse:
         return pb.GetJwksResponse(keys=[pb.Jwk(**k) for k in self.uc.keys.jwks()])
+
+    async def ExchangeToken(self, request: pb.ExchangeTokenRequest, context) -> pb.ExchangeTokenResponse:
+        token = await run(self.uc.db, self.uc.authentication.exchange_api_key, request.grant_type,
+                          request.api_key, client())
+        return pb.ExchangeTokenResponse(access_token=token.access_token, token_type="Bearer",
+                                        expires_in=token.expires_in, scope=" ".join(token.scopes))
+
+    async def EnrollMfa(self, request, context) -> pb.EnrollMfaResponse:
+        enrolment = await run(self.uc.db, self.uc.mfa.enroll, require_principal(), client())
+        return pb.EnrollMfaResponse(otpauth_uri=enrolment.otpauth_uri, qr_svg=enrolment.qr_svg,
+                                    secret=enrolment.secret)
+
+    async def ConfirmMfa(self, request: pb.ConfirmMfaRequest, context) -> pb.ConfirmMfaResponse:
+        codes = await run(self.uc.db, self.uc.mfa.confirm, require_principal(), request.code, client())
+        return pb.ConfirmMfaResponse(recovery_codes=codes)
+
+    async def DisableMfa(self, request: pb.DisableMfaRequest, context) -> pb.DisableMfaResponse:
+        await run(self.uc.db, self.uc.mfa.disable, require_principal(), request.code, client())
+        return pb.DisableMfaResponse()
+
+    async def CreateApiKey(self, request: pb.CreateApiKeyRequest, context) -> pb.CreateApiKeyResponse:
+        principal = require_permission("auth_apikey_create")
+        key = request.api_key
+        record, secret = await run(self.uc.db, self.uc.api_keys.create, principal, key.name, list(key.scopes),
+                                   convert.to_datetime(key, "expire_time"), client())
+        return pb.CreateApiKeyResponse(api_key=convert.api_key(record), secret=secret)
+
+    async def ListApiKeys(self, request: pb.ListApiKeysRequest, context) -> pb.ListApiKeysResponse:
+        records = await run(self.uc.db, self.uc.api_keys.list, require_principal(), request.show_revoked)
+        return pb.ListApiKeysResponse(api_keys=[convert.api_key(k) for k in records])
+
+    async def RevokeApiKey(self, request: pb.RevokeApiKeyRequest, context) -> pb.ApiKey:
+        record = await run(self.uc.db, self.uc.api_keys.revoke, require_principal(), request.id, client())
+        return convert.api_key(record)
+
+    async def WatchRevocations(self, request: pb.WatchRevocationsRequest, context):
+        async for entry in self.feed.subscribe(request.cursor):
+            yield pb.WatchRevocationsResponse(revocation=convert.revocation(entry))
+
+    async def ListRevocations(self, request: pb.ListRevocationsRequest, context) -> pb.ListRevocationsResponse:
+        return pb.ListRevocationsResponse(
+            revocations=[convert.revocation(e) for e in self.feed.in_force_after(request.cursor)])

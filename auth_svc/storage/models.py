@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime
-
 import json
 
 import peewee
@@ -12,6 +11,15 @@ database = peewee.DatabaseProxy()
 
 def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def from_epoch(seconds: float) -> datetime.datetime:
+    """Stored datetimes are naive UTC."""
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).replace(tzinfo=None)
+
+
+def to_epoch(value: datetime.datetime) -> float:
+    return value.replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
 class JSONText(peewee.TextField):
@@ -134,4 +142,99 @@ class AuditLog(BaseModel):
         indexes = ((("event_type", "created_at"), False),)
 
 
-ALL_MODELS = [User, Role, Permission, UserRole, RolePermission, Session, AuditLog]
+class Revocation(BaseModel):
+    """A revoked session as published to services; the id is the position in the feed."""
+
+    sid = peewee.CharField(max_length=64, index=True)
+    revoke_time = peewee.DateTimeField(index=True)
+    expire_time = peewee.DateTimeField(index=True)
+    reason = peewee.CharField(max_length=64, default="")
+
+    class Meta:
+        table_name = "auth_revocation"
+
+
+class LoginThrottle(BaseModel):
+    """Consecutive failed logins per login key (lower-cased username, known or not)."""
+
+    login_key = peewee.CharField(max_length=200, unique=True)
+    failures = peewee.IntegerField(default=0)
+    lockouts = peewee.IntegerField(default=0)
+    # Epoch seconds (sub-second precision on every backend).
+    locked_until = peewee.DoubleField(default=0.0)
+    updated_at = peewee.DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        table_name = "auth_login_throttle"
+
+
+class RateCounter(BaseModel):
+    """Requests per bucket (e.g. `login:<ip>`) in one fixed window (epoch seconds // window length)."""
+
+    bucket = peewee.CharField(max_length=200)
+    window_index = peewee.BigIntegerField(index=True)
+    hits = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "auth_rate_counter"
+        indexes = ((("bucket", "window_index"), True),)
+
+
+class MfaTotp(BaseModel):
+    """A user's TOTP secret; enforced once `confirmed_at` is set."""
+
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", unique=True, backref="mfa")
+    secret = peewee.CharField(max_length=64)
+    confirmed_at = peewee.DateTimeField(null=True)
+    # Highest accepted time-step: a code of this step or older is a replay.
+    last_used_step = peewee.BigIntegerField(default=0)
+    created_at = peewee.DateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "auth_mfa_totp"
+
+
+class MfaRecoveryCode(BaseModel):
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="recovery_codes")
+    code_hash = peewee.CharField(max_length=64)
+    used_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "auth_mfa_recovery_code"
+        indexes = ((("user", "code_hash"), True),)
+
+
+class MfaChallenge(BaseModel):
+    """The second step of a login with MFA; `mfa_token` is shown once and stored as its SHA-256."""
+
+    token_hash = peewee.CharField(max_length=64, unique=True)
+    user = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="mfa_challenges")
+    ip_address = peewee.CharField(max_length=64, default="")
+    user_agent = peewee.CharField(max_length=512, default="")
+    created_at = peewee.DateTimeField(default=utcnow)
+    expires_at = peewee.DateTimeField(index=True)
+    used_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "auth_mfa_challenge"
+
+
+class ApiKey(BaseModel):
+    name = peewee.CharField(max_length=150)
+    prefix = peewee.CharField(max_length=16, unique=True)
+    secret_hash = peewee.CharField(max_length=64)
+    scopes = JSONText()
+    owner = peewee.ForeignKeyField(User, on_delete="CASCADE", backref="api_keys")
+    expire_time = peewee.DateTimeField(null=True)
+    created_at = peewee.DateTimeField(default=utcnow)
+    revoked_at = peewee.DateTimeField(null=True)
+    last_used_at = peewee.DateTimeField(null=True)
+
+    class Meta:
+        table_name = "auth_api_key"
+
+
+# Tables of schema version 1, frozen: later versions add tables and columns in their own steps.
+INITIAL_MODELS = [User, Role, Permission, UserRole, RolePermission, Session, AuditLog]
+HARDENING_MODELS = [Revocation, LoginThrottle, RateCounter, MfaTotp, MfaRecoveryCode, MfaChallenge, ApiKey]
+ALL_MODELS = INITIAL_MODELS + HARDENING_MODELS

@@ -1,0 +1,23 @@
+"""Keyset pagination shared by the list queries."""
+from __future__ import annotations
+
+import peewee
+
+from auth_svc.domain.listing import PageRequest, next_page_token
+
+
+def keyset_page(query: peewee.ModelSelect, column, pk, page: PageRequest) -> tuple[list, str]:
+    """One keyset page of `query` ordered by (`column`, `pk`), and the token of the next page."""
+    if page.after is not None:
+        value, last_id = page.after
+        if page.descending:
+            query = query.where((column < value) | ((column == value) & (pk < last_id)))
+        else:
+            query = query.where((column > value) | ((column == value) & (pk > last_id)))
+    order = (column.desc(), pk.desc()) if page.descending else (column.asc(), pk.asc())
+    rows = list(query.order_by(*order).limit(page.size + 1))
+    if len(rows) <= page.size:
+        return rows, ""
+    rows = rows[:page.size]
+    last = rows[-1]
+    return rows, next_page_token(page, getattr(last, column.name), last.id)

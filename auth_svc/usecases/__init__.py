@@ -1,0 +1,75 @@
+"""What the auth RPCs do, as plain synchronous functions over the repositories.
+
+The servicers run these in worker threads, one database connection per call, so slow work (bcrypt)
+never blocks the event loop.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Callable
+
+import peewee
+
+from auth_svc.config import AuthConfig
+from auth_svc.domain import passwords
+from auth_svc.domain.tokens import TokenIssuer
+from auth_svc.keystore import KeyStore
+from auth_svc.usecases.apikeys import ApiKeys
+from auth_svc.usecases.audit import AuditLogs
+from auth_svc.usecases.authentication import Authentication
+from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores
+from auth_svc.usecases.mfa import MfaEnrolment
+from auth_svc.usecases.roles import Permissions, Roles
+from auth_svc.usecases.sessions import Sessions
+from auth_svc.usecases.users import Users
+from erp_common.tokens import TokenVerifier
+
+__all__ = ["UseCases", "ClientInfo"]
+
+
+@dataclass
+class UseCases:
+    config: AuthConfig
+    db: peewee.Database
+    keys: KeyStore
+    verifier: TokenVerifier
+    authentication: Authentication
+    sessions: Sessions
+    mfa: MfaEnrolment
+    api_keys: ApiKeys
+    users: Users
+    roles: Roles
+    permissions: Permissions
+    audit_logs: AuditLogs
+    stores: Stores
+
+    @classmethod
+    def build(cls, config: AuthConfig, db: peewee.Database, keys: KeyStore,
+              notify_revoked: Callable[[], None] = lambda: None) -> "UseCases":
+        """`notify_revoked` is called after every revocation (the revocation feed's wake-up)."""
+        stores = Stores.over(db)
+        auditor = Auditor(stores)
+        issuer = TokenIssuer(keys, config.jwt_issuer, config.jwt_audience, config.access_ttl, config.refresh_ttl)
+        verifier = TokenVerifier(keys, config.jwt_issuer, config.jwt_audience)
+        revoker = Revoker(stores, max(config.access_ttl, config.api_key_token_ttl), notify_revoked)
+        return cls(
+            config=config, db=db, keys=keys, verifier=verifier,
+            authentication=Authentication(config, stores, auditor, revoker, issuer, verifier),
+            sessions=Sessions(stores, auditor, revoker), mfa=MfaEnrolment(stores, auditor),
+            api_keys=ApiKeys(stores, auditor, revoker), users=Users(config, stores, auditor, revoker),
+            roles=Roles(stores, auditor), permissions=Permissions(stores, auditor), audit_logs=AuditLogs(stores),
+            stores=stores)
+
+    def bootstrap(self) -> str | None:
+        """Idempotent: signing key, catalogue, administrators role and the first admin. Returns a
+        generated admin password when one had to be made (to print once), else None."""
+        self.keys.ensure_key()
+        accounts = self.stores.accounts
+        with self.db.connection_context():
+            accounts.ensure_catalogue()
+            if accounts.admin_exists():
+                return None
+            password = self.config.admin_password or secrets.token_urlsafe(12)
+            created = accounts.create_admin(passwords.hash_password(password, self.config.bcrypt_rounds))
+            return None if (self.config.admin_password or not created) else password

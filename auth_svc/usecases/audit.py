@@ -1,0 +1,24 @@
+"""Reading the audit log."""
+from __future__ import annotations
+
+import datetime
+from typing import Optional
+
+from auth_svc.domain.audit import AuditRecord
+from auth_svc.domain.listing import page_request
+from auth_svc.usecases.common import Stores
+from erp_common.errors import invalid
+
+
+class AuditLogs:
+    def __init__(self, stores: Stores):
+        self.stores = stores
+
+    def list(self, page_size: int, page_token: str, event_type: str, username: str,
+             start: Optional[datetime.datetime], end: Optional[datetime.datetime]) -> tuple[list[AuditRecord], str, int]:
+        """Newest first; `start` inclusive, `end` exclusive."""
+        if start is not None and end is not None and end <= start:
+            raise invalid("end_time", "must be after start_time")
+        filters = (event_type.strip(), username.strip(), start, end)
+        page = page_request(page_size, page_token, "-id", ("id",), "-id", filters)
+        return self.stores.audit.list(page, *filters)

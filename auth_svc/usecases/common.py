@@ -1,0 +1,97 @@
+"""What every use case shares: the stores, the caller's client, the audit writer and session revocation."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Sequence
+
+import peewee
+from ua_parser import parse as parse_user_agent
+
+from auth_svc.domain import apikeys
+from auth_svc.storage.accounts import AccountRepository
+from auth_svc.storage.audit import AuditRepository
+from auth_svc.storage.credentials import CredentialRepository
+from auth_svc.storage.models import utcnow
+from auth_svc.storage.sessions import SessionRepository
+from erp_common.tokens import Principal
+
+# Tokens are verified with this much clock leeway, so a revocation must outlive them by as much.
+VERIFIER_LEEWAY_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Where a request came from: the edge's x-erp-client-ip (when the edge is proven) or the peer."""
+
+    ip: str
+    user_agent: str
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The repositories over the one auth database."""
+
+    db: peewee.Database
+    accounts: AccountRepository
+    sessions: SessionRepository
+    credentials: CredentialRepository
+    audit: AuditRepository
+
+    @classmethod
+    def over(cls, db: peewee.Database) -> "Stores":
+        return cls(db, AccountRepository(db), SessionRepository(db), CredentialRepository(db), AuditRepository(db))
+
+
+@lru_cache(maxsize=1024)
+def browser_and_os(user_agent: str) -> tuple[str, str]:
+    if not user_agent:
+        return "", ""
+    parsed = parse_user_agent(user_agent)
+    browser = parsed.user_agent.family if parsed.user_agent else "Other"
+    os_name = parsed.os.family if parsed.os else "Other"
+    return browser, os_name
+
+
+class Auditor:
+    """Writes audit entries with the client's IP, user agent, browser and operating system."""
+
+    def __init__(self, stores: Stores):
+        self._audit = stores.audit
+
+    def record(self, event_type: str, client: ClientInfo, **fields) -> None:
+        browser, os_name = browser_and_os(client.user_agent)
+        self._audit.write(event_type, ip_address=client.ip[:64], user_agent=client.user_agent[:512],
+                          browser=browser, os=os_name, **fields)
+
+    def change(self, event_type: str, client: ClientInfo, actor: Principal, target_type: str, target_id,
+               before: dict | None, after: dict | None, **fields) -> None:
+        """An administrative change: who did it, to what, and the object before and after."""
+        self.record(event_type, client, user_id=actor.user_id, username=actor.username, actor=actor.username,
+                    target_type=target_type, target_id=str(target_id), before=before, after=after, **fields)
+
+
+class Revoker:
+    """Ends sessions: refresh tokens fail at once (the session row), access tokens as soon as the
+    services' revocation lists hear of it (the feed row; `notify` wakes this replica's feed)."""
+
+    def __init__(self, stores: Stores, token_lifetime_seconds: int, notify: Callable[[], None]):
+        self._stores = stores
+        self._lifetime = token_lifetime_seconds + VERIFIER_LEEWAY_SECONDS
+        self._notify = notify
+
+    def revoke(self, sids: Sequence[str], reason: str) -> int:
+        if not sids:
+            return 0
+        expire = utcnow() + datetime.timedelta(seconds=self._lifetime)
+        ended = self._stores.sessions.revoke(list(sids), reason, expire)
+        self._notify()
+        return ended
+
+    def revoke_user(self, user_id: int, reason: str, include_api_keys: bool) -> int:
+        """Every live session of the user and, for a disabled or deleted user, the tokens of their API keys."""
+        sids = [s.sid for s in self._stores.sessions.active_sessions(user_id)]
+        if include_api_keys:
+            sids += [apikeys.session_id(k) for k in self._stores.credentials.live_api_key_ids(user_id)]
+        return self.revoke(sids, reason)

@@ -1,0 +1,87 @@
+"""User administration. Changing a password, disabling or deleting a user ends their sessions."""
+from __future__ import annotations
+
+from typing import Optional
+
+from auth_svc.config import AuthConfig
+from auth_svc.domain import audit, passwords
+from auth_svc.domain import sessions as session_rules
+from auth_svc.domain.accounts import UserRecord, clean_user_values
+from auth_svc.domain.listing import page_request
+from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores
+from erp_common.errors import FailedPrecondition, InvalidArgument
+from erp_common.tokens import Principal
+
+ORDERABLE = ("username", "date_joined", "id")
+
+
+def _self_change(message: str, user_id: int) -> FailedPrecondition:
+    return FailedPrecondition(message, reason="SELF_LOCKOUT",
+                              violations=[("SELF_LOCKOUT", f"users/{user_id}", message)])
+
+
+class Users:
+    def __init__(self, config: AuthConfig, stores: Stores, auditor: Auditor, revoker: Revoker):
+        self.config = config
+        self.stores = stores
+        self.auditor = auditor
+        self.revoker = revoker
+
+    def list(self, page_size: int, page_token: str, search: str, ordering: str,
+             is_active: Optional[bool]) -> tuple[list[UserRecord], str, int]:
+        page = page_request(page_size, page_token, ordering, ORDERABLE, "username", (search, is_active))
+        return self.stores.accounts.list_users(page, search, is_active)
+
+    def get(self, user_id: int) -> UserRecord:
+        return self.stores.accounts.get_user(user_id)
+
+    def _check_roles(self, values: dict) -> None:
+        missing = self.stores.accounts.missing_role_ids(values.get("role_ids", ()))
+        if missing:
+            raise InvalidArgument(f"unknown role ids: {', '.join(map(str, missing))}", reason="UNKNOWN_ROLE",
+                                  violations=[("role_ids", f"Unknown role ids: {', '.join(map(str, missing))}.")])
+
+    def create(self, actor: Principal, values: dict, client: ClientInfo) -> UserRecord:
+        values = clean_user_values(values, creating=True)
+        passwords.check_policy(values["password"], username=values["username"], email=values.get("email", ""))
+        self._check_roles(values)
+        password_hash = passwords.hash_password(values["password"], self.config.bcrypt_rounds)
+        user = self.stores.accounts.create_user(values, password_hash)
+        self.auditor.change(audit.USER_CREATED, client, actor, "user", user.id, None, user.public_view())
+        return user
+
+    def update(self, actor: Principal, user_id: int, changes: dict, client: ClientInfo) -> UserRecord:
+        """`changes` holds only the fields to set (the update mask already applied)."""
+        changes = clean_user_values(changes, creating=False)
+        before = self.stores.accounts.get_user(user_id)
+        if changes.get("is_active") is False and user_id == actor.user_id:
+            raise _self_change("You cannot deactivate your own account.", user_id)
+        self._check_roles(changes)
+        password_hash = None
+        if "password" in changes:
+            passwords.check_policy(changes["password"], username=changes.get("username", before.username),
+                                   email=changes.get("email", before.email))
+            password_hash = passwords.hash_password(changes["password"], self.config.bcrypt_rounds)
+        after = self.stores.accounts.update_user(user_id, changes, password_hash)
+        if before.is_active and not after.is_active:
+            self.revoker.revoke_user(user_id, session_rules.USER_DISABLED, include_api_keys=True)
+        elif password_hash:
+            self.revoker.revoke_user(user_id, session_rules.PASSWORD_CHANGED, include_api_keys=False)
+        self.auditor.change(audit.USER_UPDATED, client, actor, "user", user_id, before.public_view(),
+                            after.public_view(), metadata={"password_changed": password_hash is not None})
+        return after
+
+    def delete(self, actor: Principal, user_id: int, hard: bool, client: ClientInfo) -> UserRecord:
+        """Soft by default (the account is deactivated); `hard` removes it and everything it owns."""
+        if user_id == actor.user_id:
+            raise _self_change("You cannot delete your own account.", user_id)
+        before = self.stores.accounts.get_user(user_id)
+        self.revoker.revoke_user(user_id, session_rules.USER_DELETED, include_api_keys=True)
+        if hard:
+            self.stores.accounts.delete_user(user_id)
+            result = before
+        else:
+            result = self.stores.accounts.update_user(user_id, {"is_active": False}, None)
+        self.auditor.change(audit.USER_DELETED, client, actor, "user", user_id, before.public_view(),
+                            None if hard else result.public_view(), metadata={"hard_delete": hard})
+        return result
