@@ -67,6 +67,12 @@ up: gen
 down:
 	$(PY) -m tools.mesh down
 
+# Continents, ISO 3166 countries and their subdivisions (as states) into ERP_MASTER_DB_URL
+# (default var/master.sqlite3); idempotent, so it is safe to re-run, e.g. after a pycountry upgrade.
+.PHONY: seed-geo
+seed-geo: venv
+	$(PY) -m master_svc seed-geo
+
 test: venv tools mariadb gateway
 	./tools/gen.sh --deps-only
 	$(PY) -m pytest -q
