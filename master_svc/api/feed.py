@@ -65,16 +65,16 @@ class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
         self._signal = signal
         self._poll = poll_seconds
 
-    def _read(self, cursor: int, entities: list[str]):
+    def _in_thread(self, fn, *args):
         def work():
             with self._repo.db.connection_context():
-                return self._repo.changes_after(cursor, entities, BATCH)
+                return fn(*args)
         return asyncio.to_thread(work)
 
     async def WatchChanges(self, request: pb.WatchChangesRequest, context):
         principal = require_principal()
-        if request.cursor < 0:
-            raise invalid("cursor", "must not be negative")
+        if request.cursor < -1:
+            raise invalid("cursor", "must be -1 (from now), 0 (from the start) or a cursor received earlier")
         if request.max_changes < 0:
             raise invalid("max_changes", "must not be negative")
         unknown = [e for e in request.entities if e not in BY_NAME]
@@ -88,8 +88,10 @@ class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
             raise PermissionDenied(f"permission {permission} required", reason="PERMISSION_DENIED",
                                    permission=permission)
         cursor, sent = request.cursor, 0
+        if cursor == -1:
+            cursor = await self._in_thread(self._repo.last_cursor)
         while True:
-            batch = await self._read(cursor, readable)
+            batch = await self._in_thread(self._repo.changes_after, cursor, readable, BATCH)
             for change in batch:
                 yield _message(change)
                 cursor, sent = change.cursor, sent + 1

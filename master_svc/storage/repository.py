@@ -268,6 +268,9 @@ class MasterRepository:
                 .order_by(change.cursor).limit(limit))
         return [ChangeRecord(r.cursor, r.kind, r.entity, r.unique_id, r.etag, r.actor, r.created_at) for r in rows]
 
+    def last_cursor(self) -> int:
+        return models.ChangeSequence.select(models.ChangeSequence.last).where(models.ChangeSequence.id == 1).scalar()
+
     def live_rows(self, spec: EntitySpec) -> list[Row]:
         model = self.model(spec)
         return [_to_row(spec, m) for m in model.select().where(model.is_deleted == False).order_by(model.pk)]  # noqa: E712

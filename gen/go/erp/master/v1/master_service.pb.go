@@ -239,7 +239,9 @@ type ListContinentsRequest struct {
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// AIP-160 style filter; supports `is_active = true|false` and `name = "..."`.
+	// AIP-160 style filter: `field = value` comparisons joined by AND, on `is_active` (true|false),
+	// `name` (ignoring case and extra whitespace), `code` and the parent id fields, e.g.
+	// `is_active = true AND name = "New Delhi"`.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Sort order: `name`, `code`, `created_at` or `updated_at`, with ` desc` for descending.
 	OrderBy string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -970,7 +972,9 @@ type ListCountriesRequest struct {
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// AIP-160 style filter; supports `is_active = true|false` and `name = "..."`.
+	// AIP-160 style filter: `field = value` comparisons joined by AND, on `is_active` (true|false),
+	// `name` (ignoring case and extra whitespace), `code` and the parent id fields, e.g.
+	// `is_active = true AND name = "New Delhi"`.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Sort order: `name`, `code`, `created_at` or `updated_at`, with ` desc` for descending.
 	OrderBy string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -1683,7 +1687,9 @@ type ListStatesRequest struct {
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// AIP-160 style filter; supports `is_active = true|false` and `name = "..."`.
+	// AIP-160 style filter: `field = value` comparisons joined by AND, on `is_active` (true|false),
+	// `name` (ignoring case and extra whitespace), `code` and the parent id fields, e.g.
+	// `is_active = true AND name = "New Delhi"`.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Sort order: `name`, `code`, `created_at` or `updated_at`, with ` desc` for descending.
 	OrderBy string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -2387,7 +2393,9 @@ type ListDistrictsRequest struct {
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// AIP-160 style filter; supports `is_active = true|false` and `name = "..."`.
+	// AIP-160 style filter: `field = value` comparisons joined by AND, on `is_active` (true|false),
+	// `name` (ignoring case and extra whitespace), `code` and the parent id fields, e.g.
+	// `is_active = true AND name = "New Delhi"`.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Sort order: `name`, `code`, `created_at` or `updated_at`, with ` desc` for descending.
 	OrderBy string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -3118,7 +3126,9 @@ type ListCitiesRequest struct {
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// AIP-160 style filter; supports `is_active = true|false` and `name = "..."`.
+	// AIP-160 style filter: `field = value` comparisons joined by AND, on `is_active` (true|false),
+	// `name` (ignoring case and extra whitespace), `code` and the parent id fields, e.g.
+	// `is_active = true AND name = "New Delhi"`.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Sort order: `name`, `code`, `created_at` or `updated_at`, with ` desc` for descending.
 	OrderBy string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -3876,7 +3886,9 @@ type ListPlantsRequest struct {
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// AIP-160 style filter; supports `is_active = true|false` and `name = "..."`.
+	// AIP-160 style filter: `field = value` comparisons joined by AND, on `is_active` (true|false),
+	// `name` (ignoring case and extra whitespace), `code` and the parent id fields, e.g.
+	// `is_active = true AND name = "New Delhi"`.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Sort order: `name`, `code`, `created_at` or `updated_at`, with ` desc` for descending.
 	OrderBy string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -4580,7 +4592,9 @@ type ListSitesRequest struct {
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// AIP-160 style filter; supports `is_active = true|false` and `name = "..."`.
+	// AIP-160 style filter: `field = value` comparisons joined by AND, on `is_active` (true|false),
+	// `name` (ignoring case and extra whitespace), `code` and the parent id fields, e.g.
+	// `is_active = true AND name = "New Delhi"`.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Sort order: `name`, `code`, `created_at` or `updated_at`, with ` desc` for descending.
 	OrderBy string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -5284,7 +5298,9 @@ type ListWardsRequest struct {
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// AIP-160 style filter; supports `is_active = true|false` and `name = "..."`.
+	// AIP-160 style filter: `field = value` comparisons joined by AND, on `is_active` (true|false),
+	// `name` (ignoring case and extra whitespace), `code` and the parent id fields, e.g.
+	// `is_active = true AND name = "New Delhi"`.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Sort order: `name`, `code`, `created_at` or `updated_at`, with ` desc` for descending.
 	OrderBy string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -5988,7 +6004,9 @@ type ListZonesRequest struct {
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// AIP-160 style filter; supports `is_active = true|false` and `name = "..."`.
+	// AIP-160 style filter: `field = value` comparisons joined by AND, on `is_active` (true|false),
+	// `name` (ignoring case and extra whitespace), `code` and the parent id fields, e.g.
+	// `is_active = true AND name = "New Delhi"`.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Sort order: `name`, `code`, `created_at` or `updated_at`, with ` desc` for descending.
 	OrderBy string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -6692,7 +6710,9 @@ type ListEquipmentTypesRequest struct {
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
-	// AIP-160 style filter; supports `is_active = true|false` and `name = "..."`.
+	// AIP-160 style filter: `field = value` comparisons joined by AND, on `is_active` (true|false),
+	// `name` (ignoring case and extra whitespace), `code` and the parent id fields, e.g.
+	// `is_active = true AND name = "New Delhi"`.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Sort order: `name`, `code`, `created_at` or `updated_at`, with ` desc` for descending.
 	OrderBy string `protobuf:"bytes,4,opt,name=order_by,json=orderBy,proto3" json:"order_by,omitempty"`
@@ -7328,7 +7348,8 @@ func (x *Change) GetChangeTime() *timestamppb.Timestamp {
 // Request for `WatchChanges`.
 type WatchChangesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Resume after this cursor; 0 starts from the beginning of the feed.
+	// Resume after this cursor (the `cursor` of the last change received); 0 starts from the
+	// beginning of the feed and -1 from now, i.e. only changes committed after the call starts.
 	Cursor int64 `protobuf:"varint,1,opt,name=cursor,proto3" json:"cursor,omitempty"`
 	// Only changes of these entities (permission entity names); empty means every entity the caller may read.
 	Entities []string `protobuf:"bytes,2,rep,name=entities,proto3" json:"entities,omitempty"`

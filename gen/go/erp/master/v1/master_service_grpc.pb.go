@@ -4149,9 +4149,11 @@ const (
 //
 // Streams changes to master data.
 type ChangeFeedServiceClient interface {
-	// Streams every change after `cursor`, then follows new ones as they are committed.
-	// Only changes of entities the caller may read are sent. Returns INVALID_ARGUMENT for an
-	// unknown entity name and UNAUTHENTICATED without a valid token.
+	// Streams every change after `cursor`, then follows new ones as they are committed, in commit
+	// order; a client that reconnects with the last cursor it received misses nothing and gets
+	// nothing twice. With no `entities`, only changes of entities the caller may read are sent.
+	// Returns INVALID_ARGUMENT for an unknown entity name or a bad cursor, UNAUTHENTICATED without a
+	// valid token, and PERMISSION_DENIED when a requested entity (or every entity) is not readable.
 	WatchChanges(ctx context.Context, in *WatchChangesRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchChangesResponse], error)
 }
 
@@ -4188,9 +4190,11 @@ type ChangeFeedService_WatchChangesClient = grpc.ServerStreamingClient[WatchChan
 //
 // Streams changes to master data.
 type ChangeFeedServiceServer interface {
-	// Streams every change after `cursor`, then follows new ones as they are committed.
-	// Only changes of entities the caller may read are sent. Returns INVALID_ARGUMENT for an
-	// unknown entity name and UNAUTHENTICATED without a valid token.
+	// Streams every change after `cursor`, then follows new ones as they are committed, in commit
+	// order; a client that reconnects with the last cursor it received misses nothing and gets
+	// nothing twice. With no `entities`, only changes of entities the caller may read are sent.
+	// Returns INVALID_ARGUMENT for an unknown entity name or a bad cursor, UNAUTHENTICATED without a
+	// valid token, and PERMISSION_DENIED when a requested entity (or every entity) is not readable.
 	WatchChanges(*WatchChangesRequest, grpc.ServerStreamingServer[WatchChangesResponse]) error
 	mustEmbedUnimplementedChangeFeedServiceServer()
 }

@@ -4008,9 +4008,11 @@ class ChangeFeedServiceServicer:
     """
 
     def WatchChanges(self, request, context):
-        """Streams every change after `cursor`, then follows new ones as they are committed.
-        Only changes of entities the caller may read are sent. Returns INVALID_ARGUMENT for an
-        unknown entity name and UNAUTHENTICATED without a valid token.
+        """Streams every change after `cursor`, then follows new ones as they are committed, in commit
+        order; a client that reconnects with the last cursor it received misses nothing and gets
+        nothing twice. With no `entities`, only changes of entities the caller may read are sent.
+        Returns INVALID_ARGUMENT for an unknown entity name or a bad cursor, UNAUTHENTICATED without a
+        valid token, and PERMISSION_DENIED when a requested entity (or every entity) is not readable.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
