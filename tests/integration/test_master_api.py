@@ -359,3 +359,28 @@ def test_change_feed_streams_through_the_edge(edge, admin_token, master_channel)
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
         assert _streamed_ids(response.read().decode()) == ids
+
+
+def test_permission_matrix_with_roles_made_through_the_auth_admin_api(envoy_http, admin_token):
+    """The same matrix end to end: a role per action holding one permission, a user per role,
+    each user's own login token against master_svc."""
+    spec = next(s for s in ENTITIES if s.name == "equipment_type")
+    base = "/api/master/equipment-types/"
+    row = envoy_http.post(base, {"name": uniq("Matrix")}, token=admin_token)[2]
+    for granted in ACTIONS:
+        codename = spec.permission(granted)
+        status, _, found = envoy_http.get(f"/api/auth/permissions/?codename={codename}", token=admin_token)
+        assert status == 200 and [p["codename"] for p in found["permissions"]] == [codename], found
+        status, _, role = envoy_http.post("/api/auth/roles/", {"name": uniq(f"only-{granted}")}, token=admin_token)
+        assert status == 200, role
+        status, _, assigned = envoy_http.post("/api/auth/group-permissions/", {
+            "group_id": role["id"], "permission_ids": [found["permissions"][0]["id"]]}, token=admin_token)
+        assert status == 200, assigned
+        username, password = f"matrix_{uuid.uuid4().hex[:8]}", f"Matrix-{uuid.uuid4().hex}-P1!"
+        status, _, user = envoy_http.post("/api/auth/users/", {"username": username, "password": password,
+                                                                "role_ids": [role["id"]]}, token=admin_token)
+        assert status == 200, user
+        token = envoy_http.login(username, password)["access_token"]
+        for action in ACTIONS:
+            codes = _attempt(envoy_http, token, spec, action, row["id"], {})
+            assert set(codes) == {200 if action == granted else 403}, (granted, action, codes)
