@@ -37,6 +37,7 @@ class AuthConfig:
     revocation_poll_seconds: float
     key_activation_seconds: int
     log_level: str
+    otlp_endpoint: str
 
     @classmethod
     def from_env(cls) -> "AuthConfig":
@@ -63,5 +64,6 @@ class AuthConfig:
             # Longer than the Envoy edge caches the JWK set (300 s): no verifier meets an unknown kid.
             key_activation_seconds=int(_env("ERP_KEY_ACTIVATION_SECONDS", "360")),
             log_level=_env("ERP_LOG_LEVEL", "INFO"),
+            otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
         )
 

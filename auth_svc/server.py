@@ -11,12 +11,14 @@ from auth_svc.api.admin import AuditServicer, GroupPermissionServicer, Permissio
 from auth_svc.api.servicer import AuthServicer
 from auth_svc.config import AuthConfig
 from auth_svc.keystore import KeyStore
+from auth_svc.metrics import observe_login
 from auth_svc.revocation_feed import RevocationFeed
 from auth_svc.storage import migrations, models
 from auth_svc.storage.sessions import SessionRepository
 from auth_svc.usecases import UseCases
 from erp.auth.v1 import admin_service_pb2, admin_service_pb2_grpc, auth_service_pb2, auth_service_pb2_grpc
 from erp_common import db as dbutil
+from erp_common import metrics, tracing
 from erp_common.revocation import RevocationList
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
 
@@ -86,12 +88,16 @@ def create_server(config: AuthConfig, app: AuthApp) -> AuthServer:
             admin[name].full_name for name in ("UserService", "RoleService", "PermissionService",
                                                "GroupPermissionService", "AuditService")]
 
-    interceptor = ServiceInterceptor(authenticate, PUBLIC_METHODS, edge_secret=config.edge_secret)
+    interceptor = ServiceInterceptor(authenticate, PUBLIC_METHODS, edge_secret=config.edge_secret,
+                                     observers=[metrics.observe_rpc, observe_login])
     return AuthServer(build_server(config.grpc_addr, register, interceptor), app.feed)
 
 
 async def serve(config: AuthConfig) -> None:
+    tracer_provider = tracing.setup("auth_svc", config.otlp_endpoint)
     app = await asyncio.to_thread(prepare, config)
+    metrics.watch_database(app.usecases.db)
+    metrics.serve(config.metrics_addr)
     server = create_server(config, app)
     await server.start()
     if app.generated_password:
@@ -99,3 +105,5 @@ async def serve(config: AuthConfig) -> None:
               "(shown once; set ERP_ADMIN_PASSWORD to choose it)", flush=True)
     print(f"auth_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}", flush=True)
     await server.serve_until_signal()
+    if tracer_provider:
+        tracer_provider.shutdown()

@@ -32,6 +32,7 @@ class EdgeConfig:
     login_rate_per_minute: int
     refresh_rate_per_minute: int
     docs_dir: Path
+    otlp_endpoint: str
 
     @classmethod
     def from_env(cls) -> "EdgeConfig":
@@ -48,4 +49,5 @@ class EdgeConfig:
             login_rate_per_minute=int(_env("ERP_EDGE_LOGIN_RATE_PER_MINUTE", "120")),
             refresh_rate_per_minute=int(_env("ERP_EDGE_REFRESH_RATE_PER_MINUTE", "240")),
             docs_dir=Path(_env("ERP_DOCS_DIR", str(ROOT / "var" / "docs"))),
+            otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
         )

@@ -11,6 +11,7 @@ import argparse
 import os
 import string
 import sys
+import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +118,66 @@ def cluster(name: str, addrs: list[str]) -> str:
     ])
 
 
+def _collector(endpoint: str) -> tuple[str, int, bool]:
+    """`http://host:4317` (plaintext h2c), `https://host:4317` (TLS) or `host:port` -> (host, port, tls)."""
+    parsed = urllib.parse.urlsplit(endpoint if "://" in endpoint else "http://" + endpoint)
+    return parsed.hostname or "127.0.0.1", parsed.port or 4317, parsed.scheme == "https"
+
+
+def tracing(otlp_endpoint: str) -> str:
+    """The HCM's tracing block: Envoy continues a client's W3C `traceparent` or starts a trace, sends
+    its span to the OTLP collector and the `traceparent` of that span to the upstream service.
+    Empty (no tracing, no collector cluster) when OTEL_EXPORTER_OTLP_ENDPOINT is unset."""
+    if not otlp_endpoint:
+        return ""
+    return _indent([
+        "tracing:",
+        "  random_sampling: {value: 100}",
+        "  provider:",
+        "    name: envoy.tracers.opentelemetry",
+        "    typed_config:",
+        '      "@type": type.googleapis.com/envoy.config.trace.v3.OpenTelemetryConfig',
+        "      grpc_service:",
+        "        envoy_grpc: {cluster_name: otel_collector}",
+        "        timeout: 2s",
+        "      service_name: erp-edge",
+    ], 10)
+
+
+def tracing_cluster(otlp_endpoint: str) -> str:
+    if not otlp_endpoint:
+        return ""
+    host, port, tls = _collector(otlp_endpoint)
+    dns = "STATIC" if host.replace(".", "").isdigit() else "STRICT_DNS"
+    lines = [
+        "- name: otel_collector",
+        f"  type: {dns}",
+        "  connect_timeout: 1s",
+        "  typed_extension_protocol_options:",
+        "    envoy.extensions.upstreams.http.v3.HttpProtocolOptions:",
+        '      "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+        "      explicit_http_config: {http2_protocol_options: {}}",
+        "  load_assignment:",
+        "    cluster_name: otel_collector",
+        "    endpoints:",
+        "    - lb_endpoints:",
+        f"      - endpoint: {{address: {{socket_address: {{address: {host}, port_value: {port}}}}}}}",
+    ]
+    if tls:
+        lines += [
+            "  transport_socket:",
+            "    name: envoy.transport_sockets.tls",
+            "    typed_config:",
+            '      "@type": type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+            f"      sni: {host}",
+            "      common_tls_context:",
+            "        validation_context:",
+            "          trusted_ca: {filename: /etc/ssl/certs/ca-certificates.crt}",
+            f"          match_typed_subject_alt_names: [{{san_type: DNS, matcher: {{exact: {host}}}}}]",
+        ]
+    return _indent(lines, 2)
+
+
 def render(config: EdgeConfig) -> str:
     template = string.Template((ROOT / "edge" / "envoy.yaml.tmpl").read_text())
     edge_host, edge_port = _split(config.http_addr)
@@ -131,6 +192,7 @@ def render(config: EdgeConfig) -> str:
         JWT_ISSUER=config.jwt_issuer, JWT_AUDIENCE=config.jwt_audience,
         DESCRIPTOR=ROOT / "gen" / "envoy" / "erp.binpb", SERVICES=", ".join(SERVICES),
         UPSTREAM_CLUSTERS=cluster("auth", config.auth_addrs) + "\n" + cluster("master", config.master_addrs),
+        TRACING=tracing(config.otlp_endpoint), TRACING_CLUSTER=tracing_cluster(config.otlp_endpoint),
     )
 
 

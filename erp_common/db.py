@@ -6,12 +6,40 @@ import logging
 from typing import Callable, Sequence
 
 import peewee
+from opentelemetry import trace
 from playhouse import db_url
 from playhouse.migrate import SchemaMigrator
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("erp_common.db")
 
 Migration = tuple[int, str, Callable[[peewee.Database, SchemaMigrator], None]]
+
+
+class _TracedStatements:
+    """Mixed into the database class: one CLIENT span per statement, child of the RPC's span.
+    Outside a recorded trace (migrations, tracing off) it costs one check."""
+
+    def execute_sql(self, sql, params=None):
+        if not trace.get_current_span().is_recording():
+            return super().execute_sql(sql, params)
+        operation = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else "SQL"
+        # The statement is peewee's parameterised text: values travel separately and are never recorded.
+        with tracer.start_as_current_span(operation, kind=trace.SpanKind.CLIENT, attributes={
+                "db.system.name": "mysql" if isinstance(self, peewee.MySQLDatabase) else "sqlite",
+                "db.namespace": str(self.database), "db.operation.name": operation,
+                "db.query.text": sql[:2000]}):
+            return super().execute_sql(sql, params)
+
+
+_traced_classes: dict[type, type] = {}
+
+
+def _traced(url: str, **params) -> peewee.Database:
+    scheme = url.split(":", 1)[0]
+    base = db_url.schemes[scheme]
+    cls = _traced_classes.setdefault(base, type(base.__name__, (_TracedStatements, base), {}))
+    return cls(**{**db_url.parse(url), **params})
 
 
 def connect(url: str) -> peewee.Database:
@@ -19,10 +47,9 @@ def connect(url: str) -> peewee.Database:
     if url.startswith("mysql://"):
         url = "mysql+pool://" + url[len("mysql://"):]
     if url.startswith("mysql+pool://"):
-        return db_url.connect(url, max_connections=32, stale_timeout=300, timeout=10, charset="utf8mb4")
+        return _traced(url, max_connections=32, stale_timeout=300, timeout=10, charset="utf8mb4")
     if url.startswith("sqlite"):
-        return db_url.connect(url, pragmas={"journal_mode": "wal", "busy_timeout": 10000,
-                                            "foreign_keys": 1})
+        return _traced(url, pragmas={"journal_mode": "wal", "busy_timeout": 10000, "foreign_keys": 1})
     raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
 
 

@@ -7,6 +7,8 @@ import logging
 import sys
 import time
 
+from erp_common.tracing import current_ids
+
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 
@@ -21,6 +23,9 @@ class JsonFormatter(logging.Formatter):
         rid = getattr(record, "request_id", None) or request_id_var.get()
         if rid:
             entry["request_id"] = rid
+        trace_id, span_id = current_ids()
+        if trace_id:
+            entry["trace_id"], entry["span_id"] = trace_id, span_id
         extra = getattr(record, "fields", None)
         if extra:
             entry.update(extra)

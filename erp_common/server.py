@@ -20,6 +20,7 @@ from grpc_reflection.v1alpha import reflection
 from erp_common import errors
 from erp_common.logs import log, request_id_var
 from erp_common.tokens import Principal
+from erp_common.tracing import TracingInterceptor
 
 access_log = logging.getLogger("erp.access")
 logger = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ class CallContext:
     user_agent: str
     token: str
     principal: Optional[Principal] = None
+    # How the call ended when its status code alone does not say (a Login that answers with an MFA
+    # challenge is OK too); observers read it.
+    outcome: str = ""
 
 
 call_var: contextvars.ContextVar[CallContext] = contextvars.ContextVar("erp_call")
@@ -221,7 +225,7 @@ class ServingServer:
 def build_server(address: str, register: Callable[[grpc.aio.Server], list[str]],
                  interceptor: ServiceInterceptor, max_workers_hint: int = 0) -> ServingServer:
     """`register` adds the servicers and returns their full service names."""
-    server = grpc.aio.server(interceptors=[interceptor], options=[
+    server = grpc.aio.server(interceptors=[TracingInterceptor(), interceptor], options=[
         ("grpc.so_reuseport", 0),
         ("grpc.max_receive_message_length", 4 * 1024 * 1024),
         ("grpc.keepalive_permit_without_calls", 1),

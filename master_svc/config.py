@@ -25,6 +25,7 @@ class MasterConfig:
     edge_secret: str
     revocation_poll_seconds: float
     log_level: str
+    otlp_endpoint: str
 
     @classmethod
     def from_env(cls) -> "MasterConfig":
@@ -38,4 +39,5 @@ class MasterConfig:
             edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
             revocation_poll_seconds=float(_env("ERP_REVOCATION_POLL_SECONDS", "2")),
             log_level=_env("ERP_LOG_LEVEL", "INFO"),
+            otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
         )

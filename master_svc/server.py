@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 
 from erp_common import db as dbutil
+from erp_common import metrics, tracing
 from erp_common.revocation import RevocationList
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
 from master_svc.api.servicer import register_all
@@ -27,13 +28,19 @@ def create_server(config: MasterConfig, repo: MasterRepository) -> ServingServer
     async def authenticate(token: str):
         return revocations.check(await asyncio.to_thread(verifier.principal, token))
 
-    interceptor = ServiceInterceptor(authenticate, public_methods=(), edge_secret=config.edge_secret)
+    interceptor = ServiceInterceptor(authenticate, public_methods=(), edge_secret=config.edge_secret,
+                                     observers=[metrics.observe_rpc])
     return build_server(config.grpc_addr, lambda server: register_all(server, repo), interceptor)
 
 
 async def serve(config: MasterConfig) -> None:
+    tracer_provider = tracing.setup("master_svc", config.otlp_endpoint)
     repo = await asyncio.to_thread(prepare, config)
+    metrics.watch_database(repo.db)
+    metrics.serve(config.metrics_addr)
     server = create_server(config, repo)
     await server.start()
     print(f"master_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}", flush=True)
     await server.serve_until_signal()
+    if tracer_provider:
+        tracer_provider.shutdown()

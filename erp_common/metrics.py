@@ -1,0 +1,75 @@
+"""Prometheus metrics shared by the services: RPC counts and latencies (fed by the ServiceInterceptor's
+observer hook), the database pool read at scrape time, and the `/metrics` endpoint on its own port."""
+from __future__ import annotations
+
+import logging
+from typing import Iterable
+
+import grpc
+import peewee
+from prometheus_client import REGISTRY, Counter, Histogram, start_http_server
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from playhouse.pool import PooledDatabase
+
+logger = logging.getLogger(__name__)
+
+RPC_REQUESTS = Counter("erp_rpc_requests", "RPCs handled, by gRPC service, method and status code.",
+                       ["service", "method", "code"])
+RPC_DURATION = Histogram("erp_rpc_duration_seconds",
+                         "Time from the start of an RPC to its status, by gRPC service and method.",
+                         ["service", "method"],
+                         buckets=(.002, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30))
+
+
+def split_method(full_method: str) -> tuple[str, str]:
+    """`/erp.master.v1.ContinentService/GetContinent` -> (`erp.master.v1.ContinentService`, `GetContinent`)."""
+    service, _, method = full_method.lstrip("/").rpartition("/")
+    return service, method
+
+
+def observe_rpc(full_method: str, code: grpc.StatusCode, seconds: float) -> None:
+    """A ServiceInterceptor observer."""
+    service, method = split_method(full_method)
+    RPC_REQUESTS.labels(service, method, code.name).inc()
+    RPC_DURATION.labels(service, method).observe(seconds)
+
+
+class DatabasePoolCollector(Collector):
+    """Connections of a peewee pool, counted when Prometheus scrapes. A database without a pool
+    (SQLite) has nothing to report, so its series are absent."""
+
+    def __init__(self, database: peewee.Database):
+        self._database = database
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        pool = self._database
+        if not isinstance(pool, PooledDatabase):
+            return
+        name = str(pool.database or "")
+        connections = GaugeMetricFamily("erp_db_pool_connections",
+                                        "Pooled database connections, checked out (in_use) or waiting (idle).",
+                                        labels=["database", "state"])
+        # Plain len() of a dict and a list: a consistent enough snapshot without taking the pool's lock.
+        connections.add_metric([name, "in_use"], len(pool._in_use))
+        connections.add_metric([name, "idle"], len(pool._connections))
+        yield connections
+        limit = GaugeMetricFamily("erp_db_pool_max_connections", "Upper bound of the pool (0: unbounded).",
+                                  labels=["database"])
+        limit.add_metric([name], pool._max_connections or 0)
+        yield limit
+
+
+def watch_database(database: peewee.Database) -> None:
+    REGISTRY.register(DatabasePoolCollector(database))
+
+
+def serve(addr: str):
+    """Starts `/metrics` on `host:port` in a daemon thread; an empty address turns it off.
+    Returns the HTTP server (its `server_port` is the bound port), or None."""
+    if not addr:
+        return None
+    host, _, port = addr.rpartition(":")
+    server, _thread = start_http_server(int(port), addr=host.strip("[]") or "0.0.0.0")
+    logger.info("metrics on http://%s:%s/metrics", host, server.server_port)
+    return server
