@@ -86,6 +86,10 @@ def _is_duplicate(exc: peewee.IntegrityError) -> bool:
     return (bool(args) and args[0] == MYSQL_DUPLICATE_KEY) or "UNIQUE constraint failed" in str(exc)
 
 
+def _valid_id(unique_id: str) -> bool:
+    return len(unique_id) <= 40 and unique_id.replace("-", "").replace("_", "").isalnum() and unique_id.isascii()
+
+
 def _encode_token(payload: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
 
@@ -273,14 +277,8 @@ class MasterRepository:
 
     def live_rows(self, spec: EntitySpec) -> list[Row]:
         model = self.model(spec)
-        return [_to_row(spec, m) for m in model.select().where(model.is_deleted == False).order_by(model.pk)]  # noqa: E712
-
-    def count(self, spec: EntitySpec, include_deleted: bool = False) -> int:
-        model = self.model(spec)
-        query = model.select()
-        if not include_deleted:
-            query = query.where(model.is_deleted == False)  # noqa: E712
-        return query.count()
+        live = model.select().where(model.is_deleted == False).order_by(model.pk)  # noqa: E712
+        return [_to_row(spec, m) for m in live]
 
     # --- writes ----------------------------------------------------------------------------
     def create(self, spec: EntitySpec, values: Row, actor: str) -> Row:
@@ -365,7 +363,15 @@ class MasterRepository:
                                          violations=blocking)
             if hard:
                 last = _to_row(spec, current)
-                model.delete().where(model.unique_id == unique_id).execute()
+                try:
+                    with self.db.atomic():
+                        model.delete().where(model.unique_id == unique_id).execute()
+                except peewee.IntegrityError:
+                    # The foreign keys (RESTRICT) are the backstop for a reference the checks above
+                    # could not see; it is still PROTECT, never a 500.
+                    raise FailedPrecondition(
+                        f"{spec.name} {unique_id!r} is still referenced", reason="PROTECTED",
+                        violations=[("PROTECTED", spec.name, "referenced by other rows")]) from None
                 self._record("deleted", spec.name, [(unique_id, last["etag"])], actor)
                 return last
             model.update(is_deleted=True, is_active=False, live_name_key=None, updated_at=utcnow(),
@@ -420,7 +426,7 @@ class MasterRepository:
                     with self.db.atomic():
                         if given_id and model.select().where(model.unique_id == given_id).exists():
                             raise invalid("id", f"a {spec.name} with id {given_id!r} already exists")
-                        if given_id and (len(given_id) > 40 or not given_id.replace("-", "").replace("_", "").isalnum()):
+                        if given_id and not _valid_id(given_id):
                             raise invalid("id", "must be at most 40 letters, digits, '-' or '_'")
                         row = self._insert(spec, values, actor, given_id)
                         created.append((row.unique_id, etag_of(row)))
@@ -448,11 +454,9 @@ class MasterRepository:
         model = self.model(spec)
         compared = ("name", "code", "description") + tuple(p.field for p in spec.parents) + spec.extra
         live_parents = {p.field: self._live_ids(p.entity) for p in spec.parents}
-        parent_fields = set(live_parents)
-        defaults = {f: getattr(model, f).default for f in compared}
-        created_ids: list[tuple[str, str]] = []
-        updated_ids: list[tuple[str, str]] = []
-        unchanged = 0
+        rows = [self._stored_form(spec, values, compared, live_parents) for values in desired]
+        created: list[tuple[str, str]] = []
+        updated: list[tuple[str, str]] = []
         ids: dict[str, str] = {}
         inserts: list[dict] = []
         try:
@@ -461,46 +465,42 @@ class MasterRepository:
                 by_key = {getattr(m, key_field): m for m in existing if getattr(m, key_field)}
                 by_name = {(m.scope_key, m.live_name_key): m for m in existing}
                 now = utcnow()
-                for values in desired:
-                    values = normalized(spec, values)
-                    validate(spec, values)
-                    for p in spec.parents:
-                        if values.get(p.field) and values[p.field] not in live_parents[p.field]:
-                            raise invalid(p.field, f"no live {p.entity} has id {values[p.field]!r}")
+                for values in rows:
                     keys = self._keys(spec, values, False)
                     current = by_key.get(values[key_field]) or by_name.get((keys["scope_key"], keys["live_name_key"]))
-                    values = {f: values.get(f) or None if f in parent_fields else values.get(f, defaults[f])
-                              for f in compared}
                     if current is None:
-                        data = dict(values)
-                        data.update(unique_id=uuid.uuid4().hex, created_at=now, updated_at=now, created_by=actor,
-                                    updated_by=actor, is_active=True, is_deleted=False, version=1, **keys)
-                        inserts.append(data)
-                        created_ids.append((data["unique_id"], 'W/"1"'))
-                        ids[values[key_field]] = data["unique_id"]
-                    else:
-                        ids[values[key_field]] = current.unique_id
-                        stored = {f: current.__data__.get(f) for f in compared}
-                        if all((stored[f] or None) == (values.get(f) or None) for f in compared):
-                            unchanged += 1
-                        else:
-                            model.update(**values, **keys, updated_at=now,
-                                         updated_by=actor, version=current.version + 1
-                                         ).where(model.pk == current.pk).execute()
-                            updated_ids.append((current.unique_id, f'W/"{current.version + 1}"'))
-                    if len(inserts) >= BULK_BATCH:
-                        model.insert_many(inserts).execute()
-                        progress(len(inserts))
-                        inserts = []
-                if inserts:
-                    model.insert_many(inserts).execute()
-                    progress(len(inserts))
-                self._record("created", spec.name, created_ids, actor)
-                self._record("updated", spec.name, updated_ids, actor)
+                        inserts.append({**values, **keys, "unique_id": uuid.uuid4().hex, "created_at": now,
+                                        "updated_at": now, "created_by": actor, "updated_by": actor})
+                        created.append((inserts[-1]["unique_id"], 'W/"1"'))
+                        ids[values[key_field]] = inserts[-1]["unique_id"]
+                        continue
+                    ids[values[key_field]] = current.unique_id
+                    if any((current.__data__.get(f) or None) != (values[f] or None) for f in compared):
+                        model.update(**values, **keys, updated_at=now, updated_by=actor,
+                                     version=current.version + 1).where(model.pk == current.pk).execute()
+                        updated.append((current.unique_id, f'W/"{current.version + 1}"'))
+                for start in range(0, len(inserts), BULK_BATCH):
+                    model.insert_many(inserts[start:start + BULK_BATCH]).execute()
+                    progress(len(inserts[start:start + BULK_BATCH]))
+                self._record("created", spec.name, created, actor)
+                self._record("updated", spec.name, updated, actor)
         except peewee.IntegrityError as exc:
             raise self._integrity_error(spec, exc, "one of the rows") from None
-        progress(len(desired) - len(created_ids))
-        return SyncResult(len(created_ids), len(updated_ids), unchanged, ids)
+        progress(len(rows) - len(created))
+        return SyncResult(len(created), len(updated), len(rows) - len(created) - len(updated), ids)
+
+    def _stored_form(self, spec: EntitySpec, values: Row, fields: tuple[str, ...],
+                     live_parents: dict[str, set[str]]) -> Row:
+        """A validated row with every compared field at its stored value (defaults filled, parent
+        ids checked against the live parents), so comparing with a stored row is a plain `==`."""
+        values = normalized(spec, values)
+        validate(spec, values)
+        for p in spec.parents:
+            if values.get(p.field) and values[p.field] not in live_parents[p.field]:
+                raise invalid(p.field, f"no live {p.entity} has id {values[p.field]!r}")
+        model = self.model(spec)
+        return {f: (values.get(f) or None) if f in live_parents else values.get(f, getattr(model, f).default)
+                for f in fields}
 
     def _live_ids(self, entity: str) -> set[str]:
         model = models.MODELS[entity]
