@@ -1,0 +1,151 @@
+"""auth_svc throughput and tail latency over native gRPC on loopback, with production bcrypt cost.
+
+    .venv/bin/python -m bench.auth_bench [--logins 40] [--refreshes 600] [--lists 3000] [--concurrency 4]
+                                         [--rounds 12] [--sqlite]
+
+Starts its own auth_svc and master_svc on free ports (on a throwaway MariaDB unless --sqlite or no
+mariadbd is installed) with ERP_BCRYPT_ROUNDS=12 and the per-client login limit off, then drives a
+fixed number of calls from a fixed number of client threads: Login (one bcrypt check each),
+RefreshToken (each thread rotates its own session's refresh token) and an authenticated ListRoles.
+Prints one row per call: completed calls, throughput, p50/p99 latency and errors. The client is
+Python in the same machine, so the figures are a floor for the service, not a ceiling.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import grpc
+
+from erp.auth.v1 import admin_service_pb2 as apb
+from erp.auth.v1 import admin_service_pb2_grpc as apb_grpc
+from erp.auth.v1 import auth_service_pb2 as pb
+from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
+from erp_testing.ports import free_port
+from tools.mesh import Mesh
+
+ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float]
+    errors: int
+    seconds: float
+
+    def row(self) -> str:
+        ordered = sorted(self.latencies) or [0.0]
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        return (f"{self.name:<22} {len(self.latencies):>7} {len(self.latencies) / self.seconds:>9.1f} "
+                f"{statistics.median(ordered) * 1000:>9.2f} {p99 * 1000:>9.2f} {self.errors:>7}")
+
+
+def drive(name: str, total: int, concurrency: int, make_worker: Callable[[int], Callable[[], None]]) -> Result:
+    """Runs `total` calls split over `concurrency` threads; `make_worker(i)` gives thread i its call."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    shares = [total // concurrency + (1 if i < total % concurrency else 0) for i in range(concurrency)]
+
+    def worker(index: int) -> None:
+        call, mine, failed = make_worker(index), [], 0
+        for _ in range(shares[index]):
+            started = time.perf_counter()
+            try:
+                call()
+                mine.append(time.perf_counter() - started)
+            except grpc.RpcError:
+                failed += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return Result(name, latencies, errors[0], time.perf_counter() - started)
+
+
+def database(use_sqlite: bool, state: Path):
+    """(auth URL, master URL, server to stop or None, backend name)."""
+    if not use_sqlite:
+        try:
+            from erp_testing.mariadb import MariaDB
+            server = MariaDB().start()
+            return server.create_database("bench_auth"), server.create_database("bench_master"), server, "MariaDB"
+        except FileNotFoundError:
+            pass
+    return f"sqlite:///{state / 'auth.sqlite3'}", f"sqlite:///{state / 'master.sqlite3'}", None, "SQLite"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.auth_bench")
+    parser.add_argument("--logins", type=int, default=40, help="Login calls (default 40)")
+    parser.add_argument("--refreshes", type=int, default=600, help="RefreshToken calls (default 600)")
+    parser.add_argument("--lists", type=int, default=3000, help="ListRoles calls (default 3000)")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
+    parser.add_argument("--rounds", type=int, default=12, help="bcrypt cost (default 12, the production default)")
+    parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of a throwaway MariaDB")
+    args = parser.parse_args()
+
+    state = Path(tempfile.mkdtemp(prefix="erp-auth-bench-"))
+    auth_url, master_url, server, backend = database(args.sqlite, state)
+    addr = lambda: f"127.0.0.1:{free_port()}"  # noqa: E731 - one line per free address
+    mesh = Mesh(auth_addr=addr(), master_addr=addr(), auth_metrics_addr=addr(), master_metrics_addr=addr(),
+                edges=(), state_dir=state, extra_env={
+                    "ERP_AUTH_DB_URL": auth_url, "ERP_MASTER_DB_URL": master_url,
+                    "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD, "ERP_BCRYPT_ROUNDS": str(args.rounds),
+                    "ERP_LOGIN_IP_RATE_PER_MINUTE": "0", "ERP_LOG_LEVEL": "WARNING"})
+    try:
+        mesh.start()
+        with grpc.insecure_channel(mesh.auth_addr) as channel:
+            auth = pb_grpc.AuthServiceStub(channel)
+            roles = apb_grpc.RoleServiceStub(channel)
+
+            def login() -> pb.LoginResponse:
+                return auth.Login(pb.LoginRequest(username="admin", password=ADMIN_PASSWORD), timeout=60)
+
+            token = login().access_token
+            metadata = (("authorization", f"Bearer {token}"),)
+            for i in range(20):
+                roles.CreateRole(apb.CreateRoleRequest(role=apb.Role(name=f"Bench role {i}")), metadata=metadata)
+
+            def refresher(_: int) -> Callable[[], None]:
+                current = [login().refresh_token]
+
+                def refresh() -> None:
+                    current[0] = auth.RefreshToken(pb.RefreshTokenRequest(refresh_token=current[0]),
+                                                   timeout=30).refresh_token
+                return refresh
+
+            def lister(_: int) -> Callable[[], None]:
+                return lambda: roles.ListRoles(apb.ListRolesRequest(page_size=50), metadata=metadata, timeout=30)
+
+            results = [
+                drive(f"Login (bcrypt {args.rounds})", args.logins, args.concurrency, lambda _: login),
+                drive("RefreshToken", args.refreshes, args.concurrency, refresher),
+                drive("ListRoles (21 roles)", args.lists, args.concurrency, lister),
+            ]
+        print(f"auth_svc over gRPC, loopback, {backend}, bcrypt cost {args.rounds}, "
+              f"{args.concurrency} client threads, fixed call counts")
+        print(f"{'call':<22} {'calls':>7} {'per s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+        for result in results:
+            print(result.row())
+    finally:
+        mesh.stop()
+        if server:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
