@@ -118,11 +118,15 @@ def test_create_user_with_roles_and_read_it_back(admin, anonymous):
     assert anonymous.login(user.username.upper()).token, "usernames match without regard to case"
 
 
-def test_created_user_can_start_inactive(admin, anonymous):
+def test_created_user_can_start_inactive_and_cannot_log_in(admin, anonymous):
     user = make_user(admin, is_active=False)
     assert not user.is_active
-    err = fails(anonymous.auth.Login, pb.LoginRequest(username=user.username, password=PASSWORD), anonymous.md)
-    assert err.code() == grpc.StatusCode.UNAUTHENTICATED
+    disabled = fails(anonymous.auth.Login, pb.LoginRequest(username=user.username, password=PASSWORD), anonymous.md)
+    unknown = fails(anonymous.auth.Login, pb.LoginRequest(username=unique("nobody"), password=PASSWORD), anonymous.md)
+    assert (disabled.code(), disabled.details()) == (unknown.code(), unknown.details()), "the reply tells nothing"
+    entry = admin.audit.ListAuditLogs(apb.ListAuditLogsRequest(username=user.username, event_type="LOGIN_FAILED"),
+                                      metadata=admin.md).audit_logs[0]
+    assert (entry.failure_reason, entry.user_id) == ("ACCOUNT_DISABLED", user.id), "the audit log does"
 
 
 def test_username_and_email_are_unique_without_regard_to_case(admin):
@@ -375,7 +379,10 @@ def test_changes_are_audited_with_actor_target_and_before_after(admin):
     admin.groups.AssignGroupPermissions(apb.AssignGroupPermissionsRequest(
         group_id=role.id, permission_ids=codename_ids(admin, "master_site_read")), metadata=admin.md)
     user = make_user(admin, role_ids=[role.id])
-    entries = admin.audit.ListAuditLogs(apb.ListAuditLogsRequest(username="admin", page_size=20),
+    admin.users.UpdateUser(apb.UpdateUserRequest(user=apb.User(id=user.id, first_name="Renamed")), metadata=admin.md)
+    admin.users.DeleteUser(apb.DeleteUserRequest(id=user.id), metadata=admin.md)
+    admin.roles.DeleteRole(apb.DeleteRoleRequest(id=role.id), metadata=admin.md)
+    entries = admin.audit.ListAuditLogs(apb.ListAuditLogsRequest(username="admin", page_size=50),
                                         metadata=admin.md).audit_logs
     mine = {(e.event_type, e.target_id): e for e in entries if e.target_id in (str(role.id), str(user.id))}
     updated = mine[("ROLE_UPDATED", str(role.id))]
@@ -385,6 +392,9 @@ def test_changes_are_audited_with_actor_target_and_before_after(admin):
     assert list(changed.before["permissions"]) == [] and list(changed.after["permissions"]) == ["master_site_read"]
     created = mine[("USER_CREATED", str(user.id))]
     assert created.after["username"] == user.username and "password" not in str(created.after)
+    assert mine[("USER_UPDATED", str(user.id))].after["first_name"] == "Renamed"
+    assert mine[("USER_DELETED", str(user.id))].after["is_active"] is False
+    assert mine[("ROLE_DELETED", str(role.id))].before["is_active"] is True
     assert ("ROLE_CREATED", str(role.id)) in mine
 
 
