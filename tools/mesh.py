@@ -41,7 +41,11 @@ class Process:
 
 @dataclass
 class Mesh:
-    """Addresses default to DESIGN.md's ports; tests pass free ports and MariaDB URLs."""
+    """Addresses default to DESIGN.md's ports; tests pass free ports and MariaDB URLs.
+
+    `auth_addr` / `master_addr` may list several replicas (comma separated): one process each, all
+    behind the edge. The metrics addresses pair with them by position; a replica without one serves
+    no metrics."""
 
     auth_addr: str = "127.0.0.1:50051"
     master_addr: str = "127.0.0.1:50052"
@@ -51,6 +55,7 @@ class Mesh:
     auth_metrics_addr: str = "127.0.0.1:9451"
     master_metrics_addr: str = "127.0.0.1:9452"
     edges: tuple[str, ...] = ("envoy",)
+    envoy_concurrency: int = 0  # Envoy worker threads; 0 = one per core. 1 makes round robin strict.
     state_dir: Path = VAR
     extra_env: dict = field(default_factory=dict)
     processes: list[Process] = field(default_factory=list)
@@ -88,17 +93,26 @@ class Mesh:
         self.processes.append(p)
         return p
 
+    def _start_replicas(self, service: str, env: dict, foreground: bool, timeout: float) -> None:
+        grpc_var, metrics_var = (f"ERP_{service.split('_')[0].upper()}_{kind}_ADDR" for kind in ("GRPC", "METRICS"))
+        metrics = _split_list(env[metrics_var])
+        # One after the other: the first applies migrations and creates the signing key.
+        for i, addr in enumerate(_split_list(env[grpc_var])):
+            replica_env = dict(env, **{grpc_var: addr, metrics_var: metrics[i] if i < len(metrics) else ""})
+            p = self._spawn(service if i == 0 else f"{service}-{i + 1}", [PY, "-m", service], replica_env,
+                            foreground)
+            _wait_grpc_health(addr, p, timeout)
+
     def start(self, foreground: bool = False, timeout: float = 60.0) -> None:
         env = self.env()
-        auth = self._spawn("auth_svc", [PY, "-m", "auth_svc"], env, foreground)
-        _wait_grpc_health(self.auth_addr, auth, timeout)
-        master = self._spawn("master_svc", [PY, "-m", "master_svc"], env, foreground)
-        _wait_grpc_health(self.master_addr, master, timeout)
+        self._start_replicas("auth_svc", env, foreground, timeout)
+        self._start_replicas("master_svc", env, foreground, timeout)
         if "envoy" in self.edges:
             config = self.state_dir / "run" / "envoy.yaml"
             subprocess.run([PY, str(ROOT / "edge" / "render.py"), "--out", str(config)], env=env, check=True)
+            workers = ["--concurrency", str(self.envoy_concurrency)] if self.envoy_concurrency else []
             envoy = self._spawn("envoy", [str(Path(PY).parent / "envoy"), "-c", str(config), "--log-level", "warn",
-                                          "--use-dynamic-base-id", "--drain-time-s", "2"], env, foreground)
+                                          "--use-dynamic-base-id", "--drain-time-s", "2", *workers], env, foreground)
             _wait_http(f"http://{self.edge_addr}/api/health", envoy, timeout)
         if "gateway" in self.edges:
             if not GATEWAY_BIN.exists():
@@ -123,6 +137,10 @@ class Mesh:
                 except subprocess.TimeoutExpired:
                     p.proc.kill()
         self.processes.clear()
+
+
+def _split_list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def _tee(proc: subprocess.Popen, name: str, log_path: Path) -> None:
