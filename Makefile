@@ -14,7 +14,7 @@ GRPC_GATEWAY_VERSION := v2.33.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
 
-.PHONY: help venv tools gen lint breaking mariadb gateway run up down test test-fast bench clean
+.PHONY: help venv tools gen lint breaking mariadb gateway docs-assets chromium bench-tools run up down test test-fast bench clean
 
 help:
 	@echo "make run     start auth_svc, master_svc and the edge (EDGE=envoy|gateway) in the foreground"
@@ -22,6 +22,7 @@ help:
 	@echo "make up / make down   the same mesh in the background (logs in var/log)"
 	@echo "make gen     regenerate gen/ from protos/      make lint   buf lint + buf breaking"
 	@echo "make bench   benchmarks (bounded, loopback only)"
+	@echo "make docs-assets   Swagger UI / ReDoc bundles (npm ci of edge/docs) and the served OpenAPI in var/docs"
 
 $(VENV)/.installed: requirements.txt requirements-deploy.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,10 +59,34 @@ mariadb:
 gateway: tools
 	$(GO) build -o edge/gateway/erp-gateway ./edge/gateway
 
-run: gen
+# The docs pages' UI bundles come from the pinned npm packages (never committed); Envoy serves var/docs.
+DOCS_NODE := var/docs-node
+docs-assets: var/docs/.built
+
+var/docs/.built: edge/docs/package.json edge/docs/package-lock.json edge/docs/swagger.html edge/docs/redoc.html \
+                 edge/docs.py gen/openapi/erp.swagger.json $(VENV)/.installed
+	mkdir -p $(DOCS_NODE)
+	cp edge/docs/package.json edge/docs/package-lock.json $(DOCS_NODE)/
+	cd $(DOCS_NODE) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(PY) -m edge.docs build --node-modules $(DOCS_NODE)/node_modules --out var/docs
+	touch $@
+
+# Headless Chromium for the docs screenshot test (Debian package `chromium`).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  echo "installing chromium (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# h2load (nghttp2-client) drives every bench row: HTTP/1.1 for REST, h2c for direct gRPC.
+bench-tools:
+	@command -v h2load >/dev/null || { \
+	  echo "installing nghttp2-client (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null; }
+
+run: gen docs-assets
 	$(PY) -m tools.mesh run --edge $(EDGE)
 
-up: gen
+up: gen docs-assets
 	$(PY) -m tools.mesh up --edge $(EDGE)
 
 down:
@@ -73,12 +98,12 @@ down:
 seed-geo: venv
 	$(PY) -m master_svc seed-geo
 
-test: venv tools mariadb gateway
+test: venv tools mariadb gateway docs-assets chromium
 	./tools/gen.sh --deps-only
 	$(PY) -m pytest -q
 	$(GO) test ./edge/gateway/...
 
-bench: venv gateway
+bench: venv gateway docs-assets bench-tools mariadb
 	$(PY) -m bench.run
 
 clean:

@@ -18,6 +18,10 @@ def _list(value: str) -> list[str]:
     return [v.strip() for v in value.split(",") if v.strip()]
 
 
+def _optional_path(value: str) -> Path | None:
+    return Path(value) if value else None
+
+
 @dataclass(frozen=True)
 class EdgeConfig:
     http_addr: str
@@ -33,6 +37,10 @@ class EdgeConfig:
     refresh_rate_per_minute: int
     docs_dir: Path
     otlp_endpoint: str
+    cors_max_age: int
+    jwks_cache_seconds: int
+    jwks_refetch_seconds: int
+    bench_body_file: Path | None
 
     @classmethod
     def from_env(cls) -> "EdgeConfig":
@@ -50,4 +58,9 @@ class EdgeConfig:
             refresh_rate_per_minute=int(_env("ERP_EDGE_REFRESH_RATE_PER_MINUTE", "240")),
             docs_dir=Path(_env("ERP_DOCS_DIR", str(ROOT / "var" / "docs"))),
             otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+            cors_max_age=int(_env("ERP_CORS_MAX_AGE", "86400")),
+            jwks_cache_seconds=int(_env("ERP_EDGE_JWKS_CACHE_SECONDS", "300")),
+            jwks_refetch_seconds=int(_env("ERP_EDGE_JWKS_REFETCH_SECONDS", "5")),
+            # Set only by bench/: adds GET /api/bench/ceiling, a direct response behind the same filters.
+            bench_body_file=_optional_path(_env("ERP_EDGE_BENCH_BODY_FILE", "")),
         )

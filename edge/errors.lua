@@ -1,6 +1,10 @@
--- Response side of the edge: gives every transcoded gRPC error the body
--- {"code": <http>, "status": "<GRPC_CODE>", "message": ..., "details": [...]}
--- and turns google.rpc.RetryInfo into a Retry-After header.
+-- The first filter of the edge, both ways.
+-- Request: drops one trailing slash (the seed's paths end in "/", the http rule grammar forbids it)
+-- and any identity header a client sent, so only jwt_authn's verified x-erp-user-id/-username
+-- (and x-erp-token-type, which envoy.yaml.tmpl's not-an-access-token route reads) pass.
+-- Response: gives every transcoded gRPC error the body
+-- {"code": <http>, "status": "<GRPC_CODE>", "message": ..., "details": [...]}, turns
+-- google.rpc.RetryInfo into a Retry-After header, and keeps grpc-* headers off REST responses.
 local GRPC_NAMES = {
   [0] = "OK", [1] = "CANCELLED", [2] = "UNKNOWN", [3] = "INVALID_ARGUMENT",
   [4] = "DEADLINE_EXCEEDED", [5] = "NOT_FOUND", [6] = "ALREADY_EXISTS",
@@ -10,8 +14,10 @@ local GRPC_NAMES = {
 }
 
 function envoy_on_request(handle)
-  -- The seed's paths end in "/", the http rule grammar forbids it: drop one trailing slash.
   local headers = handle:headers()
+  headers:remove("x-erp-user-id")
+  headers:remove("x-erp-username")
+  headers:remove("x-erp-token-type")
   local path = headers:get(":path")
   if path == nil then return end
   local base, query = string.match(path, "^([^?]*)(.*)$")
@@ -23,23 +29,34 @@ end
 
 function envoy_on_response(handle)
   local headers = handle:headers()
-  local status = tonumber(headers:get(":status") or "200")
   local ctype = headers:get("content-type") or ""
+  if string.sub(ctype, 1, 16) == "application/grpc" then return end
+  headers:remove("grpc-status")
+  headers:remove("grpc-message")
+  headers:remove("grpc-accept-encoding")
+  local status = tonumber(headers:get(":status") or "200")
   if status < 400 or string.find(ctype, "application/json", 1, true) == nil then return end
   local body = handle:body()
   if body == nil then return end
   local text = body:getBytes(0, body:length())
-  if string.find(text, '"status"%s*:') == nil then
-    -- A google.rpc.Status from the transcoder: its "code" is the gRPC code.
-    local grpc_code = string.match(text, '^%s*{%s*"code"%s*:%s*(%d+)')
-    if grpc_code == nil then return end
-    local name = GRPC_NAMES[tonumber(grpc_code)] or "UNKNOWN"
+  -- The transcoder renders a google.rpc.Status, whose "code" is the gRPC code (0-16); Envoy's own
+  -- replies already carry the HTTP code and "status" (local_reply_config in envoy.yaml.tmpl).
+  local code = tonumber(string.match(text, '^%s*{%s*"code"%s*:%s*(%d+)') or "")
+  if code == nil then return end
+  if code < 100 then
+    local name = GRPC_NAMES[code] or "UNKNOWN"
     text = string.gsub(text, '^%s*{%s*"code"%s*:%s*%d+', '{"code":' .. status .. ',"status":"' .. name .. '"', 1)
   end
   if string.find(text, '"details"%s*:') == nil then
     text = string.gsub(text, "}%s*$", ',"details":[]}', 1)
   end
   body:setBytes(text)
-  local delay = string.match(text, '"retry_delay"%s*:%s*"(%d+)')
-  if delay ~= nil then headers:replace("retry-after", delay) end
+  -- RetryInfo.retry_delay is a Duration ("7s", "0.500s"); Retry-After wants whole seconds, rounded up.
+  local secs, frac = string.match(text, '"retry_delay"%s*:%s*"(%d+)%.?(%d*)s"')
+  if secs ~= nil then
+    local delay = tonumber(secs)
+    if frac ~= "" and tonumber(frac) > 0 then delay = delay + 1 end
+    -- handle:body() waited for the whole body; fetch the (still unsent) headers again after it.
+    handle:headers():replace("retry-after", tostring(math.max(delay, 1)))
+  end
 end

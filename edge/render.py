@@ -21,11 +21,22 @@ from edge.config import EdgeConfig  # noqa: E402
 
 # The gRPC -> HTTP status table decides the code; this names it in the body of Envoy's own replies.
 LOCAL_REPLY_STATUS = {
-    400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
+    400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 404: "NOT_FOUND",
     405: "UNIMPLEMENTED", 408: "DEADLINE_EXCEEDED", 409: "ABORTED", 413: "RESOURCE_EXHAUSTED",
     415: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED", 431: "RESOURCE_EXHAUSTED", 500: "INTERNAL",
     501: "UNIMPLEMENTED", 502: "UNAVAILABLE", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED",
 }
+
+# The only routes reachable without a token (the seed's public endpoints). Everything else needs a
+# valid access token before any service sees the request. Paths are matched after errors.lua drops
+# the trailing slash; docs.py serves everything under DOCS_PREFIX.
+PUBLIC_REST_PATHS = (
+    "/api/auth/login", "/api/auth/login_page", "/api/auth/login/mfa", "/api/auth/refresh", "/api/auth/token",
+    "/api/auth/.well-known/jwks.json", "/api/health",
+)
+PUBLIC_GRPC_METHODS = tuple(f"/erp.auth.v1.AuthService/{m}" for m in (
+    "Login", "GetLoginPage", "VerifyMfaLogin", "RefreshToken", "ExchangeToken", "GetJwks"))
+DOCS_PREFIX = "/api/docs"
 
 SERVICES = [
     "erp.auth.v1.AuthService", "erp.auth.v1.UserService", "erp.auth.v1.RoleService",
@@ -41,30 +52,99 @@ def _indent(lines: list[str], spaces: int) -> str:
     return "\n".join(" " * spaces + line for line in lines)
 
 
-def local_reply_mappers() -> str:
-    lines = [
-        # The only 200 Envoy answers itself is the health check of /api/health.
+def _status_mapper(comparison: str, name: str) -> list[str]:
+    return [
         "- filter:",
         "    status_code_filter:",
-        "      comparison: {op: EQ, value: {default_value: 200, runtime_key: edge.local_reply.200}}",
+        f"      comparison: {comparison}",
+        "  body_format_override:",
+        "    json_format:",
+        '      code: "%RESPONSE_CODE%"',
+        f'      status: "{name}"',
+        '      message: "%LOCAL_REPLY_BODY%"',
+        '    content_type: "application/json"',
+    ]
+
+
+def local_reply_mappers() -> str:
+    """Mappers in order; the first that matches shapes the body of one of Envoy's own replies."""
+    native_grpc = [
+        "      - header_filter:",
+        "          header: {name: content-type, string_match: {prefix: application/grpc}}",
+        # A transcoded REST call has a gRPC content-type by now too, but also x-envoy-original-path.
+        "      - header_filter:",
+        "          header: {name: x-envoy-original-path, present_match: false}",
+    ]
+    own_403 = [
+        "      - status_code_filter:",
+        "          comparison: {op: EQ, value: {default_value: 403, runtime_key: edge.local_reply.jwt_403}}",
+    ]
+    lines = [
+        # Envoy's only own 403 is jwt_authn's "Audiences in Jwt are not allowed": a token for another
+        # audience is an invalid token, 401 like every other (DESIGN.md error table). Upstream 403s
+        # (PERMISSION_DENIED from a service) are not local replies and keep their code.
+        "- filter:",
+        "    and_filter:",
+        "      filters:",
+        *own_403, *native_grpc,
+        "  status_code: 401",
+        "  body_format_override:",
+        '    text_format: "%LOCAL_REPLY_BODY%"',
+        # Native gRPC: Envoy sends the body as grpc-message, so keep it the plain sentence.
+        "- filter:",
+        "    and_filter:",
+        "      filters:",
+        *native_grpc,
+        "  body_format_override:",
+        '    text_format: "%LOCAL_REPLY_BODY%"',
+        "- filter:",
+        "    status_code_filter:",
+        "      comparison: {op: EQ, value: {default_value: 403, runtime_key: edge.local_reply.jwt_403}}",
+        "  status_code: 401",
+        "  body_format_override:",
+        "    json_format:",
+        '      code: 401',
+        '      status: "UNAUTHENTICATED"',
+        '      message: "%LOCAL_REPLY_BODY%"',
+        '    content_type: "application/json"',
+        # The health check filter's 200 for /api/health.
+        "- filter:",
+        "    and_filter:",
+        "      filters:",
+        "      - status_code_filter:",
+        "          comparison: {op: EQ, value: {default_value: 200, runtime_key: edge.local_reply.200}}",
+        "      - header_filter:",
+        "          header: {name: ':path', string_match: {exact: /api/health}}",
         "  body_format_override:",
         "    json_format:",
         '      status: "SERVING"',
         '    content_type: "application/json"',
     ]
     for code, name in LOCAL_REPLY_STATUS.items():
-        lines += [
-            "- filter:",
-            "    status_code_filter:",
-            f"      comparison: {{op: EQ, value: {{default_value: {code}, runtime_key: edge.local_reply.{code}}}}}",
-            "  body_format_override:",
-            "    json_format:",
-            '      code: "%RESPONSE_CODE%"',
-            f'      status: "{name}"',
-            '      message: "%LOCAL_REPLY_BODY%"',
-            '    content_type: "application/json"',
-        ]
+        lines += _status_mapper(f"{{op: EQ, value: {{default_value: {code}, runtime_key: edge.local_reply.{code}}}}}",
+                                name)
+    lines += _status_mapper("{op: GE, value: {default_value: 400, runtime_key: edge.local_reply.error}}", "UNKNOWN")
     return _indent(lines, 12)
+
+
+def jwt_public_rules() -> str:
+    lines = [f"- match: {{path: {path}}}" for path in PUBLIC_REST_PATHS + PUBLIC_GRPC_METHODS + (DOCS_PREFIX,)]
+    lines.append(f"- match: {{prefix: {DOCS_PREFIX}/}}")
+    return _indent(lines, 14)
+
+
+def bench_routes(config: EdgeConfig) -> str:
+    """The edge's ceiling for bench/: the full filter chain (JWT included), answered by Envoy itself."""
+    if config.bench_body_file is None:
+        return ""
+    return _indent([
+        "- name: bench-ceiling",
+        "  match: {path: /api/bench/ceiling}",
+        f"  direct_response: {{status: 200, body: {{filename: {config.bench_body_file.resolve()}}}}}",
+        "  response_headers_to_add:",
+        "  - header: {key: content-type, value: application/json}",
+        "    append_action: OVERWRITE_IF_EXISTS_OR_ADD",
+    ], 14)
 
 
 def cors_origins(origins: list[str]) -> str:
@@ -186,7 +266,10 @@ def render(config: EdgeConfig) -> str:
     return template.substitute(
         ADMIN_HOST=admin_host, ADMIN_PORT=admin_port, EDGE_HOST=edge_host, EDGE_PORT=edge_port,
         LOCAL_REPLY_MAPPERS=local_reply_mappers(), CORS_ORIGINS=cors_origins(config.cors_origins),
-        EDGE_SECRET=config.edge_secret, DOCS_ROUTES=docs.routes(config),
+        CORS_MAX_AGE=config.cors_max_age, EDGE_SECRET=config.edge_secret,
+        DOCS_ROUTES=docs.routes(config.docs_dir, DOCS_PREFIX), BENCH_ROUTES=bench_routes(config),
+        JWT_PUBLIC_RULES=jwt_public_rules(), JWKS_CACHE_SECONDS=config.jwks_cache_seconds,
+        JWKS_REFETCH_SECONDS=config.jwks_refetch_seconds,
         LOGIN_BURST=config.login_rate_per_minute, REFRESH_BURST=config.refresh_rate_per_minute,
         LUA_FILE=ROOT / "edge" / "errors.lua", MAX_BODY_BYTES=config.max_body_bytes,
         JWT_ISSUER=config.jwt_issuer, JWT_AUDIENCE=config.jwt_audience,

