@@ -105,6 +105,7 @@ class RevocationList:
         self._pruned_at = clock()
         self._stop = threading.Event()
         self._thread: Optional[threading.Thread] = None
+        # Set once the first poll succeeded: until then the list may miss revocations.
         self.synced = threading.Event()
 
     @classmethod
@@ -114,9 +115,6 @@ class RevocationList:
     @property
     def cursor(self) -> int:
         return self._cursor
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
     # --- reading ---------------------------------------------------------------------------
     def is_revoked(self, principal: Principal) -> bool:
