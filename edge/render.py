@@ -211,6 +211,13 @@ def tracing(otlp_endpoint: str) -> str:
     if not otlp_endpoint:
         return ""
     return _indent([
+        # By default Envoy rewrites one digit of a UUID x-request-id to carry the sampling decision, so
+        # the client, the services and the access log would each see a slightly different id.
+        "request_id_extension:",
+        "  typed_config:",
+        '    "@type": type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig',
+        "    pack_trace_reason: false",
+        "    use_request_id_for_trace_sampling: false",
         "tracing:",
         "  random_sampling: {value: 100}",
         "  provider:",

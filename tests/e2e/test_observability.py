@@ -66,9 +66,10 @@ def test_database_pool_use_is_read_at_scrape_time(mesh, envoy_http, admin_token)
         pools = {labels for name, labels in samples if name == "erp_db_pool_connections"}
         assert {dict(labels)["state"] for labels in pools} == {"in_use", "idle"}
         database = dict(next(iter(pools)))["database"]
-        # Between requests every connection the service opened is back in the pool.
-        assert samples.value("erp_db_pool_connections", database=database, state="idle") >= 1
-        assert samples.value("erp_db_pool_connections", database=database, state="in_use") == 0
+        in_use = samples.value("erp_db_pool_connections", database=database, state="in_use")
+        idle = samples.value("erp_db_pool_connections", database=database, state="idle")
+        # Between requests the connections are back in the pool, but a revocation poll may hold one.
+        assert in_use <= 1 and in_use + idle >= 1, (in_use, idle)
         assert samples.value("erp_db_pool_max_connections", database=database) == 32
         assert samples.has("process_cpu_seconds_total")
 
@@ -120,10 +121,14 @@ def test_one_rest_call_is_one_trace_across_edge_service_and_database(traced_mesh
     assert {q.attributes["db.operation.name"] for q in queries} == {"SELECT"}
     assert all("traced" not in q.attributes["db.query.text"] for q in queries)  # values are never recorded
 
-    # The service's JSON access line names the same request and trace.
-    lines = [json.loads(line) for line in (mesh.state_dir / "log" / "master_svc.log").read_text().splitlines()
-             if line.startswith("{")]
-    (access,) = [e for e in lines if e.get("logger") == "erp.access" and e.get("request_id") == request_id]
+    # The service's JSON access line names the same request and trace. (Envoy's names them too, as
+    # request_id and trace_id, but it flushes its log file only every 10 s.)
+    def log_lines(name):
+        return [json.loads(line) for line in (mesh.state_dir / "log" / f"{name}.log").read_text().splitlines()
+                if line.startswith("{")]
+
+    (access,) = [e for e in log_lines("master_svc") if e.get("logger") == "erp.access"
+                 and e.get("request_id") == request_id]
     assert access["trace_id"] == edge.trace_id and access["span_id"] == server.span_id
     assert access["method"] == f"/{CONTINENTS}/ListContinents" and access["code"] == "OK"
 
