@@ -42,6 +42,11 @@ def mesh(mariadb):
                  "ERP_BCRYPT_ROUNDS": "4",
                  "ERP_CORS_ORIGINS": "http://localhost:3000,https://app.example.com",
                  "ERP_REVOCATION_POLL_SECONDS": "1",
+                 # Every test logs in from 127.0.0.1: the shared mesh must not rate-limit the suite
+                 # itself. The limits are tested on meshes of their own with small settings.
+                 "ERP_LOGIN_IP_RATE_PER_MINUTE": "100000",
+                 "ERP_EDGE_LOGIN_RATE_PER_MINUTE": "100000",
+                 "ERP_EDGE_REFRESH_RATE_PER_MINUTE": "100000",
              })
     try:
         m.start()
