@@ -117,6 +117,9 @@ class KeyStore:
         key = self._keys().get(kid)
         return key.public_key() if key else None
 
+    def knows(self, kid: str) -> bool:
+        return kid in self._keys()
+
     def jwks(self) -> list[dict]:
         out = []
         for kid, key in sorted(self._keys().items()):

@@ -26,7 +26,9 @@ def create_server(config: MasterConfig, repo: MasterRepository) -> ServingServer
     revocations = RevocationList.from_address(config.auth_addr, config.revocation_poll_seconds).start()
 
     async def authenticate(token: str):
-        return revocations.check(await asyncio.to_thread(verifier.principal, token))
+        # A cache hit needs no thread; a miss may fetch the JWK set, so it runs off the loop.
+        principal = verifier.cached_principal(token) or await asyncio.to_thread(verifier.principal, token)
+        return revocations.check(principal)
 
     interceptor = ServiceInterceptor(authenticate, public_methods=(), edge_secret=config.edge_secret,
                                      observers=[metrics.observe_rpc])

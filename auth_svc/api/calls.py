@@ -1,12 +1,12 @@
 """The per-call plumbing the servicers share: the client of the call and running a use case."""
 from __future__ import annotations
 
-import asyncio
 from typing import Callable, TypeVar
 
 import peewee
 
 from auth_svc.usecases import ClientInfo
+from erp_common.db import run_in_worker
 from erp_common.server import current_call
 
 T = TypeVar("T")
@@ -18,8 +18,5 @@ def client() -> ClientInfo:
 
 
 async def run(db: peewee.Database, fn: Callable[..., T], *args) -> T:
-    """Runs a use case in a worker thread with one database connection for the whole call."""
-    def work() -> T:
-        with db.connection_context():
-            return fn(*args)
-    return await asyncio.to_thread(work)
+    """Runs a use case in a worker thread, on that thread's database connection."""
+    return await run_in_worker(db, fn, *args)

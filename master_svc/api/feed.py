@@ -15,6 +15,7 @@ from google.protobuf import timestamp_pb2
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from erp_common.errors import PermissionDenied, invalid
+from erp_common.db import run_in_worker
 from erp_common.server import require_principal
 from master_svc.domain.entities import BY_NAME, ENTITIES
 from master_svc.storage.repository import ChangeRecord, MasterRepository
@@ -66,10 +67,7 @@ class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
         self._poll = poll_seconds
 
     def _in_thread(self, fn, *args):
-        def work():
-            with self._repo.db.connection_context():
-                return fn(*args)
-        return asyncio.to_thread(work)
+        return run_in_worker(self._repo.db, fn, *args)
 
     async def WatchChanges(self, request: pb.WatchChangesRequest, context):
         principal = require_principal()

@@ -6,7 +6,6 @@ wakes this process's change-feed watchers once it has committed.
 """
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 
@@ -14,6 +13,7 @@ from google.api import httpbody_pb2
 
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
+from erp_common.db import run_in_worker
 from erp_common.server import require_permission
 from master_svc.api.convert import all_values, masked_values, to_message
 from master_svc.api.feed import ChangeFeedServicer, ChangeSignal
@@ -22,10 +22,7 @@ from master_svc.storage.repository import ListQuery, MasterRepository
 
 
 def _run(repo: MasterRepository, fn, *args):
-    def work():
-        with repo.db.connection_context():
-            return fn(*args)
-    return asyncio.to_thread(work)
+    return run_in_worker(repo.db, fn, *args)
 
 
 def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSignal):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import uuid
 from pathlib import Path
@@ -68,8 +69,10 @@ def test_database_pool_use_is_read_at_scrape_time(mesh, envoy_http, admin_token)
         database = dict(next(iter(pools)))["database"]
         in_use = samples.value("erp_db_pool_connections", database=database, state="in_use")
         idle = samples.value("erp_db_pool_connections", database=database, state="idle")
-        # Between requests the connections are back in the pool, but a revocation poll may hold one.
-        assert in_use <= 1 and in_use + idle >= 1, (in_use, idle)
+        # Each storage worker thread keeps its connection between calls (erp_common.db.run_in_worker),
+        # and a revocation poll may hold one more: never more than the worker pool plus one.
+        workers = min(32, (os.cpu_count() or 1) + 4)
+        assert 1 <= in_use + idle and in_use <= workers + 1, (in_use, idle)
         assert samples.value("erp_db_pool_max_connections", database=database) == 32
         assert samples.has("process_cpu_seconds_total")
 

@@ -21,6 +21,9 @@ class Keys:
     def public_key(self, kid):
         return self.private.public_key() if kid == "k1" else None
 
+    def knows(self, kid):
+        return kid == "k1"
+
 
 @pytest.fixture(scope="module")
 def keys():
@@ -123,3 +126,41 @@ def test_jwks_cache_refetches_unknown_kid_at_most_once_per_interval(keys):
     published.append({**published[0], "kid": "new"})
     now[0] += 6
     assert cache.public_key("new") is not None and len(fetches) == 2  # rotated key found on miss
+
+
+
+def test_verified_principals_are_cached_within_the_window_and_never_past_exp(keys):
+    real = time.time()
+    offset = [0.0]
+    verifier = TokenVerifier(keys, ISSUER, AUDIENCE, leeway_seconds=0, cache_seconds=60,
+                             clock=lambda: real + offset[0])
+    token = sign(keys, claims(exp=int(real) + 30))
+    assert verifier.cached_principal(token) is None
+    first = verifier.principal(token)
+    assert verifier.cached_principal(token) is first
+    offset[0] = 31  # past exp, inside the cache window: not served from the cache
+    assert verifier.cached_principal(token) is None
+    long_lived = sign(keys, claims(exp=int(real) + 3600, jti="j2"))
+    offset[0] = 0
+    verifier.principal(long_lived)
+    offset[0] = 61  # past the cache window: verified again (so a retired key stops working)
+    assert verifier.cached_principal(long_lived) is None
+
+
+def test_a_cached_principal_is_dropped_once_its_key_is_retired(keys):
+    class Retirable(Keys):
+        retired = False
+
+        def __init__(self, private):
+            self.private = private
+
+        def knows(self, kid):
+            return not self.retired and kid == "k1"
+
+    source = Retirable(keys.private)
+    verifier = TokenVerifier(source, ISSUER, AUDIENCE, leeway_seconds=0)
+    token = sign(keys, claims(jti="j3"))
+    verifier.principal(token)
+    assert verifier.cached_principal(token) is not None
+    source.retired = True
+    assert verifier.cached_principal(token) is None
