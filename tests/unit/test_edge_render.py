@@ -135,3 +135,11 @@ def test_envoy_accepts_the_config(tmp_path):
     result = subprocess.run([str(ENVOY), "--mode", "validate", "-c", str(out), "--use-dynamic-base-id",
                              "--log-level", "error"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("otlp", ["", "http://127.0.0.1:4317"])
+def test_client_request_ids_are_kept_verbatim_with_or_without_tracing(tmp_path, otlp):
+    text = render(config(tmp_path, otlp_endpoint=otlp))
+    assert text.count("request_id_extension:") == 1  # one, whether or not the tracing block is there
+    extension = hcm(yaml.safe_load(text))["request_id_extension"]["typed_config"]
+    assert extension["pack_trace_reason"] is False
