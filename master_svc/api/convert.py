@@ -14,10 +14,13 @@ OPTIONAL_SCALARS = {"latitude", "longitude", "is_active"}
 IGNORED_IN_MASK = {"id", "unique_id", "etag", "is_deleted", "created_at", "updated_at", "created_by", "updated_by"}
 
 
+EPOCH = datetime.datetime(1970, 1, 1)
+
+
 def _ts(value: datetime.datetime) -> timestamp_pb2.Timestamp:
-    ts = timestamp_pb2.Timestamp()
-    ts.FromDatetime(value.replace(tzinfo=datetime.timezone.utc))
-    return ts
+    """A stored naive-UTC datetime as a Timestamp (direct arithmetic: FromDatetime is slow)."""
+    delta = value.replace(tzinfo=None) - EPOCH
+    return timestamp_pb2.Timestamp(seconds=delta.days * 86400 + delta.seconds, nanos=delta.microseconds * 1000)
 
 
 def to_message(spec: EntitySpec, cls, row: dict):

@@ -69,15 +69,24 @@ def etag_of(row: models.BaseMaster) -> str:
     return f'W/"{row.version}"'
 
 
+ROW_FIELDS = ("unique_id", "name", "code", "description", "is_active", "is_deleted",
+              "created_at", "updated_at", "created_by", "updated_by")
+
+
 def _to_row(spec: EntitySpec, m: models.BaseMaster) -> Row:
-    row: Row = {f: getattr(m, f) for f in ("unique_id", "name", "code", "description", "is_active", "is_deleted",
-                                            "created_at", "updated_at", "created_by", "updated_by")}
-    row["id"] = m.unique_id
-    row["etag"] = etag_of(m)
+    return _dict_to_row(spec, m.__data__)
+
+
+def _dict_to_row(spec: EntitySpec, data: dict) -> Row:
+    """A row from a model's field values (a model's __data__ or a `.dicts()` result)."""
+    row: Row = {f: data.get(f) for f in ROW_FIELDS}
+    row["is_active"], row["is_deleted"] = bool(row["is_active"]), bool(row["is_deleted"])
+    row["id"] = data["unique_id"]
+    row["etag"] = f'W/"{data["version"]}"'
     for p in spec.parents:
-        row[p.field] = m.__data__.get(p.field) or ""
+        row[p.field] = data.get(p.field) or ""
     for f in spec.extra:
-        row[f] = getattr(m, f)
+        row[f] = data.get(f)
     return row
 
 
@@ -240,15 +249,16 @@ class MasterRepository:
             else:
                 query = query.where((sort_col > last_value) | ((sort_col == last_value) & (model.pk > last_pk)))
         sort = (sort_col.desc(), model.pk.desc()) if order.descending else (sort_col.asc(), model.pk.asc())
-        rows = list(query.order_by(*sort).limit(size + 1))
+        # Plain dicts, not model instances: a page of 50 is read on every list call.
+        rows = list(query.order_by(*sort).limit(size + 1).dicts())
         next_token = ""
         if len(rows) > size:
             rows = rows[:size]
-            value = getattr(rows[-1], order.field)
+            value = rows[-1][order.field]
             if isinstance(value, datetime.datetime):
                 value = value.strftime(TOKEN_TIME_FORMAT)
-            next_token = _encode_token({"v": value, "pk": rows[-1].pk, "f": fingerprint})
-        return [_to_row(spec, r) for r in rows], next_token, total
+            next_token = _encode_token({"v": value, "pk": rows[-1]["pk"], "f": fingerprint})
+        return [_dict_to_row(spec, r) for r in rows], next_token, total
 
     @staticmethod
     def _decode_token(token: str, fingerprint: str, field: str) -> tuple[Any, int]:
