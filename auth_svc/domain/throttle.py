@@ -52,7 +52,11 @@ def settle_failure(state: AccountThrottle, policy: LockoutPolicy, now: float) ->
 
 @dataclass(frozen=True)
 class RateWindow:
-    """A fixed one-minute window per client; `limit` 0 turns the limit off."""
+    """A per-client limit over a sliding minute; `limit` 0 turns it off.
+
+    Counts live in fixed windows (cheap, shared by replicas in the database); the previous window's
+    count is weighted by how much of it still overlaps the last `seconds` (the sliding-window
+    approximation), so a burst cannot pass twice the limit around a window boundary."""
 
     limit: int
     seconds: int = 60
@@ -60,8 +64,20 @@ class RateWindow:
     def window(self, now: float) -> int:
         return int(now // self.seconds)
 
-    def retry_after(self, now: float) -> float:
-        return (self.window(now) + 1) * self.seconds - now
+    def _elapsed(self, now: float) -> float:
+        return (now - self.window(now) * self.seconds) / self.seconds
 
-    def exceeded(self, count: int) -> bool:
-        return self.limit > 0 and count > self.limit
+    def estimate(self, now: float, current: int, previous: int) -> float:
+        return previous * (1.0 - self._elapsed(now)) + current
+
+    def exceeded(self, now: float, current: int, previous: int) -> bool:
+        return self.limit > 0 and self.estimate(now, current, previous) > self.limit
+
+    def retry_after(self, now: float, current: int, previous: int) -> float:
+        """Seconds until one more request fits under the limit."""
+        window_end = (self.window(now) + 1) * self.seconds - now
+        if current >= self.limit or previous <= 0:
+            return window_end
+        # previous * (1 - e) + current <= limit - 1 once e >= 1 - (limit - 1 - current) / previous.
+        needed = 1.0 - (self.limit - 1 - current) / previous
+        return max(1.0, min(window_end, (needed - self._elapsed(now)) * self.seconds))

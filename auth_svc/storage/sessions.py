@@ -146,6 +146,12 @@ class SessionRepository:
         return (table.select(table.hits)
                 .where((table.bucket == bucket) & (table.window_index == window_index)).scalar())
 
+    def hits_in(self, bucket: str, window_index: int) -> int:
+        """The count of one finished window (0 when there was none)."""
+        table = models.RateCounter
+        return (table.select(table.hits)
+                .where((table.bucket == bucket) & (table.window_index == window_index)).scalar()) or 0
+
     # --- MFA login challenges --------------------------------------------------------------
     def create_challenge(self, token_hash: str, user_id: int, ip: str, user_agent: str,
                          expires_at: datetime.datetime) -> None:

@@ -90,13 +90,15 @@ class Authentication:
         if self.rate.limit <= 0:
             return
         now = self.clock()
-        hits = self.stores.sessions.count_hit(f"{action}:{client.ip}", self.rate.window(now))
-        if self.rate.exceeded(hits):
+        bucket, window = f"{action}:{client.ip}", self.rate.window(now)
+        current = self.stores.sessions.count_hit(bucket, window)
+        previous = self.stores.sessions.hits_in(bucket, window - 1)
+        if self.rate.exceeded(now, current, previous):
             if action == "login":
                 self.auditor.record(audit.LOGIN_FAILED, client, username=username[:150],
                                     failure_reason=audit.RATE_LIMITED, metadata={"username": username[:150]})
             raise ResourceExhausted(RATE_LIMITED, reason="RATE_LIMITED",
-                                    retry_after_seconds=self.rate.retry_after(now))
+                                    retry_after_seconds=self.rate.retry_after(now, current, previous))
 
     def _admit(self, login_key: str, client: ClientInfo, username: str, user_id: Optional[int] = None,
                event: str = audit.LOGIN_FAILED) -> None:

@@ -46,6 +46,17 @@ def test_attempts_in_flight_count_before_they_fail():
 
 def test_rate_window():
     window = RateWindow(limit=2)
-    assert window.window(125.0) == 2 and window.retry_after(125.0) == 55.0
-    assert [window.exceeded(n) for n in (1, 2, 3)] == [False, False, True]
-    assert not RateWindow(limit=0).exceeded(10**6)
+    assert window.window(125.0) == 2 and window.retry_after(125.0, 3, 0) == 55.0
+    assert [window.exceeded(125.0, n, 0) for n in (1, 2, 3)] == [False, False, True]
+    assert not RateWindow(limit=0).exceeded(125.0, 10**6, 10**6)
+
+
+def test_rate_window_slides_over_the_boundary():
+    window = RateWindow(limit=10)
+    # Ten requests just before a boundary: the first ones after it are still refused...
+    assert window.exceeded(121.0, 1, 10)              # 10 * (59/60) + 1 > 10
+    # ...until the previous window has faded enough: at 30 s in, half of it still counts.
+    assert not window.exceeded(150.0, 1, 10)          # 10 * 0.5 + 1 <= 10
+    assert window.exceeded(150.0, 6, 10)              # 5 + 6 > 10
+    retry = window.retry_after(121.0, 1, 10)
+    assert 1.0 <= retry <= 59.0 and not window.exceeded(121.0 + retry, 1, 10)
