@@ -89,6 +89,17 @@ def test_parallel_duplicate_creates_give_one_200_and_the_rest_409(replicas):
     assert sum(refused) == n - 1 and all(r > 0 for r in refused), refused  # both replicas said 409
 
 
+def _counted_once(replicas, service: str, method: str, code: str, before: list) -> list:
+    """The per-replica counters once the call is counted: the interceptor counts after the reply
+    is sent, so a scrape right after the response may not see it yet."""
+    deadline = time.monotonic() + 5
+    while True:
+        after = replicas.calls(replicas.auth_metrics, service, method, code)
+        if sum(a - b for a, b in zip(after, before)) >= 1 or time.monotonic() > deadline:
+            return after
+        time.sleep(0.02)
+
+
 def test_a_refresh_token_presented_twice_revokes_its_session_on_any_replica(replicas):
     http, crossed = replicas.http, False
     for _ in range(4):  # until the two presentations met different replicas; with one worker, the first time
@@ -96,11 +107,11 @@ def test_a_refresh_token_presented_twice_revokes_its_session_on_any_replica(repl
         before = replicas.calls(replicas.auth_metrics, AUTH, "RefreshToken", "OK")
         first_status, _, first = http.post("/api/auth/refresh/", {"refresh_token": tokens["refresh_token"]})
         assert first_status == 200, first
-        after_first = replicas.calls(replicas.auth_metrics, AUTH, "RefreshToken", "OK")
+        after_first = _counted_once(replicas, AUTH, "RefreshToken", "OK", before)
         reused = replicas.calls(replicas.auth_metrics, AUTH, "RefreshToken", "UNAUTHENTICATED")
         status, _, body = http.post("/api/auth/refresh/", {"refresh_token": tokens["refresh_token"]})
         assert (status, body["status"]) == (401, "UNAUTHENTICATED"), body
-        reuse_after = replicas.calls(replicas.auth_metrics, AUTH, "RefreshToken", "UNAUTHENTICATED")
+        reuse_after = _counted_once(replicas, AUTH, "RefreshToken", "UNAUTHENTICATED", reused)
         # The whole family is gone: the token the first refresh issued fails too.
         status, _, body = http.post("/api/auth/refresh/", {"refresh_token": first["refresh_token"]})
         assert status == 401, body
