@@ -20,10 +20,28 @@ RUN go build -ldflags="-s -w" -o /out/erp-gateway ./edge/gateway
 COPY deploy/docker/gotools /src/gotools
 RUN go build -C /src/gotools -ldflags="-s -w" -o /out/ ./fileenv ./httpprobe
 
+# The API docs pages, built exactly as for the Envoy edge image (pinned npm UI bundles + edge/docs.py).
+FROM node:20.20.2-bookworm-slim AS docs-node
+WORKDIR /docs
+COPY edge/docs/package.json edge/docs/package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+FROM python:3.11.7-slim-bookworm AS docs
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /build/app
+RUN pip install PyYAML==6.0.4
+COPY --from=docs-node /docs/node_modules /docs/node_modules
+COPY gen/openapi gen/openapi
+COPY erp_common erp_common
+COPY edge edge
+RUN python -m edge.docs build --node-modules /docs/node_modules --out /build/docs
+
 FROM gcr.io/distroless/static-debian12:nonroot AS runtime
 ENV ERP_GATEWAY_HTTP_ADDR=0.0.0.0:8080 \
     ERP_AUTH_GRPC_ADDR=auth:50051 \
-    ERP_MASTER_GRPC_ADDR=master:50052
+    ERP_MASTER_GRPC_ADDR=master:50052 \
+    ERP_DOCS_DIR=/srv/erp/docs
+COPY --from=docs /build/docs /srv/erp/docs
 COPY --from=build /out/erp-gateway /usr/local/bin/erp-gateway
 COPY --from=build /out/fileenv /out/httpprobe /usr/local/bin/
 USER 65532:65532
