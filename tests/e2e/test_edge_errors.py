@@ -131,6 +131,13 @@ def test_body_over_the_limit_is_413(edge, admin_token):
     assert_error(post_large(edge.base, "/api/master/continents/", oversize, admin_token), 413, "RESOURCE_EXHAUSTED")
 
 
+def test_body_over_the_limit_written_in_full_first_still_gets_the_413(edge, admin_token):
+    """Clients like urllib send the whole body before reading: they must get the JSON 413 too."""
+    oversize = b'{"name": "' + b"x" * (1536 * 1024) + b'"}'
+    assert_error(edge.request("POST", "/api/master/continents/", raw=oversize, token=admin_token),
+                 413, "RESOURCE_EXHAUSTED")
+
+
 def test_body_just_under_the_limit_is_accepted(edge, admin_token):
     name = f"Padded {uuid.uuid4().hex[:8]}"
     padded = b'{"name": "' + name.encode() + b'"' + b" " * (1024 * 1024 - 64) + b"}"  # JSON whitespace
