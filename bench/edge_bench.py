@@ -129,8 +129,7 @@ def run(args: argparse.Namespace) -> tuple[list[Row], dict]:
            # Limits would turn the login row into a 429 benchmark.
            "ERP_LOGIN_IP_RATE_PER_MINUTE": "1000000", "ERP_EDGE_LOGIN_RATE_PER_MINUTE": "1000000",
            "ERP_LOCKOUT_THRESHOLD": "1000000"}
-    mesh = Mesh(auth_addr=addr(), master_addr=addr(), edge_addr=addr(), admin_addr=addr(), gateway_addr=addr(),
-                auth_metrics_addr=addr(), master_metrics_addr=addr(), edges=(), state_dir=work, extra_env=env)
+    mesh = Mesh.on_free_ports(edges=(), state_dir=work, extra_env=env)
     edges: list[subprocess.Popen] = []
     try:
         seeded = subprocess.run([sys.executable, "-m", "master_svc", "seed-geo"], cwd=ROOT, check=True,

@@ -28,7 +28,6 @@ import grpc
 from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
-from erp_testing.ports import free_port
 from tools.mesh import Mesh
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,11 +99,9 @@ def main() -> None:
 
     state = Path(tempfile.mkdtemp(prefix="erp-master-bench-"))
     url, server, backend, auth_url = _database(args.sqlite, state)
-    addr = lambda: f"127.0.0.1:{free_port()}"  # noqa: E731 - one line per free address
     env = {"ERP_MASTER_DB_URL": url, "ERP_AUTH_DB_URL": auth_url, "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,
            "ERP_BCRYPT_ROUNDS": "4", "ERP_LOG_LEVEL": "WARNING"}
-    mesh = Mesh(auth_addr=addr(), master_addr=addr(), auth_metrics_addr=addr(), master_metrics_addr=addr(),
-                edges=(), state_dir=state, extra_env=env)
+    mesh = Mesh.on_free_ports(edges=(), state_dir=state, extra_env=env)
     try:
         seeded = subprocess.run([sys.executable, "-m", "master_svc", "seed-geo"], cwd=ROOT, capture_output=True,
                                 text=True, env={**os.environ, **env}, check=True)

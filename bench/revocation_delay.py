@@ -24,7 +24,6 @@ from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
-from erp_testing.ports import free_port
 from tools.mesh import Mesh
 
 ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
@@ -64,9 +63,7 @@ def main() -> None:
 
     state = Path(tempfile.mkdtemp(prefix="erp-revocation-bench-"))
     auth_url, master_url, server, backend = database(args.sqlite, state)
-    addr = lambda: f"127.0.0.1:{free_port()}"  # noqa: E731 - one line per free address
-    mesh = Mesh(auth_addr=addr(), master_addr=addr(), auth_metrics_addr=addr(), master_metrics_addr=addr(),
-                edges=(), state_dir=state, extra_env={
+    mesh = Mesh.on_free_ports(edges=(), state_dir=state, extra_env={
                     "ERP_AUTH_DB_URL": auth_url, "ERP_MASTER_DB_URL": master_url,
                     "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD, "ERP_BCRYPT_ROUNDS": "4",
                     "ERP_LOGIN_IP_RATE_PER_MINUTE": "0", "ERP_LOG_LEVEL": "WARNING",

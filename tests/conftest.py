@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import json
-import tempfile
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import grpc
 import pytest
 
 from erp_testing.mariadb import MariaDB
-from erp_testing.ports import free_port
 from tools.mesh import GATEWAY_BIN, Mesh
 
 ADMIN_PASSWORD = "Test-Admin-Passw0rd!"
@@ -24,18 +21,11 @@ def mariadb():
     server.stop()
 
 
-def _addr() -> str:
-    return f"127.0.0.1:{free_port()}"
-
-
 @pytest.fixture(scope="session")
 def mesh(mariadb):
     """auth_svc + master_svc on MariaDB behind Envoy (and the Go gateway when it is built)."""
-    state = Path(tempfile.mkdtemp(prefix="erp-mesh-"))
     edges = ("envoy", "gateway") if GATEWAY_BIN.exists() else ("envoy",)
-    m = Mesh(auth_addr=_addr(), master_addr=_addr(), edge_addr=_addr(), admin_addr=_addr(), gateway_addr=_addr(),
-             auth_metrics_addr=_addr(), master_metrics_addr=_addr(), edges=edges, state_dir=state,
-             extra_env={
+    m = Mesh.on_free_ports(edges=edges, extra_env={
                  "ERP_AUTH_DB_URL": mariadb.create_database("auth"),
                  "ERP_MASTER_DB_URL": mariadb.create_database("master"),
                  "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,

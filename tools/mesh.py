@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -23,6 +24,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from erp_common.secrets import ensure_secret_file
+from erp_testing.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -59,6 +61,17 @@ class Mesh:
     state_dir: Path = VAR
     extra_env: dict = field(default_factory=dict)
     processes: list[Process] = field(default_factory=list)
+
+    @classmethod
+    def on_free_ports(cls, prefix: str = "erp-mesh-", replicas: int = 1, **kwargs) -> "Mesh":
+        """A mesh on free loopback ports with a fresh state directory (tests, benches), so that it
+        coexists with `make run` and with other test runs. `replicas` processes per service."""
+        def addrs(n: int) -> str:
+            return ",".join(f"127.0.0.1:{free_port()}" for _ in range(n))
+        ports = dict(auth_addr=addrs(replicas), master_addr=addrs(replicas), edge_addr=addrs(1),
+                     admin_addr=addrs(1), gateway_addr=addrs(1), auth_metrics_addr=addrs(replicas),
+                     master_metrics_addr=addrs(replicas), state_dir=Path(tempfile.mkdtemp(prefix=prefix)))
+        return cls(**{**ports, **kwargs})
 
     def env(self) -> dict:
         secret_file = self.state_dir / "keys" / "edge-secret"

@@ -43,9 +43,7 @@ def addr() -> str:
 
 def own_mesh(edges: tuple[str, ...] = EDGES, **env: str) -> Mesh:
     """A whole mesh for one test module, on SQLite and free ports, so it may be broken on purpose."""
-    state = Path(tempfile.mkdtemp(prefix="erp-edge-test-"))
-    return Mesh(auth_addr=addr(), master_addr=addr(), edge_addr=addr(), admin_addr=addr(), gateway_addr=addr(),
-                auth_metrics_addr=addr(), master_metrics_addr=addr(), edges=edges, state_dir=state,
+    return Mesh.on_free_ports("erp-edge-test-", edges=edges,
                 extra_env={"ERP_ADMIN_PASSWORD": ADMIN_PASSWORD, "ERP_BCRYPT_ROUNDS": "4",
                            "ERP_CORS_ORIGINS": CORS_ORIGINS, "ERP_REVOCATION_POLL_SECONDS": "1", **env})
 

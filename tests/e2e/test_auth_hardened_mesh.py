@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
 import uuid
-from pathlib import Path
 
 import grpc
 import jwt
@@ -31,7 +29,6 @@ from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
-from erp_testing.ports import free_port
 from tools.mesh import GATEWAY_BIN, ROOT, Mesh
 
 pytestmark = pytest.mark.e2e
@@ -41,17 +38,10 @@ PASSWORD = "Hardened-User-Passw0rd!"
 THRESHOLD, BASE_LOCK, MAX_LOCK, IP_LIMIT, GRACE, MFA_TTL, ACTIVATION = 3, 1, 2, 20, 2, 2, 5
 
 
-def _addr() -> str:
-    return f"127.0.0.1:{free_port()}"
-
-
 @pytest.fixture(scope="module")
 def hardened(mariadb):
-    state = Path(tempfile.mkdtemp(prefix="erp-hardened-"))
     edges = ("envoy", "gateway") if GATEWAY_BIN.exists() else ("envoy",)
-    m = Mesh(auth_addr=_addr(), master_addr=_addr(), edge_addr=_addr(), admin_addr=_addr(), gateway_addr=_addr(),
-             auth_metrics_addr=_addr(), master_metrics_addr=_addr(), edges=edges, state_dir=state,
-             extra_env={
+    m = Mesh.on_free_ports("erp-hardened-", edges=edges, extra_env={
                  "ERP_AUTH_DB_URL": mariadb.create_database("auth"),
                  "ERP_MASTER_DB_URL": mariadb.create_database("master"),
                  "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,

@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import uuid
-from pathlib import Path
 
 import pytest
 
 from erp_testing.otlp import OtlpCollector
-from erp_testing.ports import free_port
 from erp_testing.prometheus import scrape
 from tests.conftest import Http
 from tools.mesh import Mesh
@@ -81,10 +78,7 @@ def test_database_pool_use_is_read_at_scrape_time(mesh, envoy_http, admin_token)
 def traced_mesh():
     """A mesh of its own (SQLite is enough) exporting traces to an in-process OTLP collector."""
     collector = OtlpCollector().start()
-    addr = lambda: f"127.0.0.1:{free_port()}"  # noqa: E731
-    mesh = Mesh(auth_addr=addr(), master_addr=addr(), edge_addr=addr(), admin_addr=addr(),
-                auth_metrics_addr=addr(), master_metrics_addr=addr(), edges=("envoy",),
-                state_dir=Path(tempfile.mkdtemp(prefix="erp-traced-")),
+    mesh = Mesh.on_free_ports("erp-traced-", edges=("envoy",),
                 extra_env={"OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "200",
                            "ERP_ADMIN_PASSWORD": "Traced-Passw0rd!", "ERP_BCRYPT_ROUNDS": "4"})
     try:

@@ -2,15 +2,12 @@
 on which replica answers. Each replica serves its own /metrics, which shows where the calls went."""
 from __future__ import annotations
 
-import tempfile
 import threading
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 
-from erp_testing.ports import free_port
 from erp_testing.prometheus import scrape
 from tests.conftest import Http
 from tools.mesh import Mesh
@@ -23,16 +20,12 @@ AUTH = "erp.auth.v1.AuthService"
 CONTINENTS = "erp.master.v1.ContinentService"
 
 
-def _addrs(n: int) -> list[str]:
-    return [f"127.0.0.1:{free_port()}" for _ in range(n)]
-
-
 class Replicas:
-    def __init__(self, mesh: Mesh, auth_metrics: list[str], master_metrics: list[str]):
+    def __init__(self, mesh: Mesh):
         self.mesh = mesh
         self.http = Http(f"http://{mesh.edge_addr}")
-        self.auth_metrics = auth_metrics
-        self.master_metrics = master_metrics
+        self.auth_metrics = mesh.auth_metrics_addr.split(",")
+        self.master_metrics = mesh.master_metrics_addr.split(",")
 
     def calls(self, metrics_addrs: list[str], service: str, method: str, code: str) -> list[float]:
         """erp_rpc_requests_total of each replica."""
@@ -42,24 +35,20 @@ class Replicas:
 
 @pytest.fixture(scope="module")
 def replicas(mariadb):
-    auth, master, auth_metrics, master_metrics = _addrs(2), _addrs(2), _addrs(2), _addrs(2)
-    edge, admin = _addrs(2)
-    mesh = Mesh(auth_addr=",".join(auth), master_addr=",".join(master), edge_addr=edge, admin_addr=admin,
-                auth_metrics_addr=",".join(auth_metrics), master_metrics_addr=",".join(master_metrics),
-                edges=("envoy",), envoy_concurrency=1,  # one worker: round robin alternates strictly
-                state_dir=Path(tempfile.mkdtemp(prefix="erp-replicas-")),  # one keys dir for both auth replicas
-                extra_env={
-                    "ERP_AUTH_DB_URL": mariadb.create_database("auth"),
-                    "ERP_MASTER_DB_URL": mariadb.create_database("master"),
-                    "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,
-                    "ERP_BCRYPT_ROUNDS": "4",
-                    "ERP_REVOCATION_POLL_SECONDS": "1",
-                    "ERP_LOCKOUT_THRESHOLD": str(LOCKOUT_THRESHOLD),
-                })
+    # Two processes per service, one keys dir for both auth replicas, one Envoy worker so that
+    # round robin alternates strictly.
+    mesh = Mesh.on_free_ports("erp-replicas-", replicas=2, edges=("envoy",), envoy_concurrency=1, extra_env={
+        "ERP_AUTH_DB_URL": mariadb.create_database("auth"),
+        "ERP_MASTER_DB_URL": mariadb.create_database("master"),
+        "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "ERP_BCRYPT_ROUNDS": "4",
+        "ERP_REVOCATION_POLL_SECONDS": "1",
+        "ERP_LOCKOUT_THRESHOLD": str(LOCKOUT_THRESHOLD),
+    })
     try:
         mesh.start()
         assert len([p for p in mesh.processes if p.name.startswith(("auth_svc", "master_svc"))]) == 4
-        yield Replicas(mesh, auth_metrics, master_metrics)
+        yield Replicas(mesh)
     finally:
         mesh.stop()
 
