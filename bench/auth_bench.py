@@ -13,11 +13,7 @@ Python in the same machine, so the figures are a floor for the service, not a ce
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import threading
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -27,64 +23,10 @@ from erp.auth.v1 import admin_service_pb2 as apb
 from erp.auth.v1 import admin_service_pb2_grpc as apb_grpc
 from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
+from bench.common import HEADER, databases, drive
 from tools.mesh import Mesh
 
 ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
-
-
-@dataclass
-class Result:
-    name: str
-    latencies: list[float]
-    errors: int
-    seconds: float
-
-    def row(self) -> str:
-        ordered = sorted(self.latencies) or [0.0]
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        return (f"{self.name:<22} {len(self.latencies):>7} {len(self.latencies) / self.seconds:>9.1f} "
-                f"{statistics.median(ordered) * 1000:>9.2f} {p99 * 1000:>9.2f} {self.errors:>7}")
-
-
-def drive(name: str, total: int, concurrency: int, make_worker: Callable[[int], Callable[[], None]]) -> Result:
-    """Runs `total` calls split over `concurrency` threads; `make_worker(i)` gives thread i its call."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    shares = [total // concurrency + (1 if i < total % concurrency else 0) for i in range(concurrency)]
-
-    def worker(index: int) -> None:
-        call, mine, failed = make_worker(index), [], 0
-        for _ in range(shares[index]):
-            started = time.perf_counter()
-            try:
-                call()
-                mine.append(time.perf_counter() - started)
-            except grpc.RpcError:
-                failed += 1
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return Result(name, latencies, errors[0], time.perf_counter() - started)
-
-
-def database(use_sqlite: bool, state: Path):
-    """(auth URL, master URL, server to stop or None, backend name)."""
-    if not use_sqlite:
-        try:
-            from erp_testing.mariadb import MariaDB
-            server = MariaDB().start()
-            return server.create_database("bench_auth"), server.create_database("bench_master"), server, "MariaDB"
-        except FileNotFoundError:
-            pass
-    return f"sqlite:///{state / 'auth.sqlite3'}", f"sqlite:///{state / 'master.sqlite3'}", None, "SQLite"
 
 
 def main() -> None:
@@ -98,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
 
     state = Path(tempfile.mkdtemp(prefix="erp-auth-bench-"))
-    auth_url, master_url, server, backend = database(args.sqlite, state)
+    auth_url, master_url, server, backend = databases(args.sqlite, state)
     mesh = Mesh.on_free_ports(edges=(), state_dir=state, extra_env={
                     "ERP_AUTH_DB_URL": auth_url, "ERP_MASTER_DB_URL": master_url,
                     "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD, "ERP_BCRYPT_ROUNDS": str(args.rounds),
@@ -129,13 +71,13 @@ def main() -> None:
                 return lambda: roles.ListRoles(apb.ListRolesRequest(page_size=50), metadata=metadata, timeout=30)
 
             results = [
-                drive(f"Login (bcrypt {args.rounds})", args.logins, args.concurrency, lambda _: login),
-                drive("RefreshToken", args.refreshes, args.concurrency, refresher),
-                drive("ListRoles (21 roles)", args.lists, args.concurrency, lister),
+                drive(f"Login (bcrypt {args.rounds})", lambda _: login, args.concurrency, total=args.logins),
+                drive("RefreshToken", refresher, args.concurrency, total=args.refreshes),
+                drive("ListRoles (21 roles)", lister, args.concurrency, total=args.lists),
             ]
         print(f"auth_svc over gRPC, loopback, {backend}, bcrypt cost {args.rounds}, "
               f"{args.concurrency} client threads, fixed call counts")
-        print(f"{'call':<22} {'calls':>7} {'per s':>9} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+        print(HEADER)
         for result in results:
             print(result.row())
     finally:

@@ -35,6 +35,7 @@ from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from erp_testing.ports import free_port
+from bench.common import databases
 from tools.mesh import GATEWAY_BIN, Mesh
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,18 +91,6 @@ def h2load(name: str, url: str, *, seconds: float, connections: int, streams: in
                failed)
 
 
-def _database(use_sqlite: bool, state: Path):
-    """(master URL, auth URL, MariaDB server to stop or None, name)."""
-    if not use_sqlite:
-        try:
-            from erp_testing.mariadb import MariaDB
-            server = MariaDB().start()
-            return server.create_database("bench"), server.create_database("bench_auth"), server, "MariaDB"
-        except FileNotFoundError:
-            pass
-    return f"sqlite:///{state / 'master.sqlite3'}", f"sqlite:///{state / 'auth.sqlite3'}", None, "SQLite"
-
-
 def _wait_ok(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -123,7 +112,7 @@ def _grpc_frame(message) -> bytes:
 
 def run(args: argparse.Namespace) -> tuple[list[Row], dict]:
     work = Path(tempfile.mkdtemp(prefix="erp-edge-bench-"))
-    master_url, auth_url, server, backend = _database(args.sqlite, work)
+    auth_url, master_url, server, backend = databases(args.sqlite, work)
     env = {"ERP_MASTER_DB_URL": master_url, "ERP_AUTH_DB_URL": auth_url, "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,
            "ERP_BCRYPT_ROUNDS": str(args.rounds), "ERP_LOG_LEVEL": args.log_level,
            # Limits would turn the login row into a 429 benchmark.

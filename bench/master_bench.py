@@ -12,15 +12,12 @@ Python too, so the figures are a floor for the service, not a ceiling.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
@@ -28,66 +25,11 @@ import grpc
 from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
+from bench.common import HEADER, databases, drive
 from tools.mesh import Mesh
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
-
-
-@dataclass
-class Result:
-    name: str
-    latencies: list[float]
-    errors: int
-    seconds: float
-
-    def row(self) -> str:
-        ordered = sorted(self.latencies) or [0.0]
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-        return (f"{self.name:<22} {len(self.latencies):>8} {len(self.latencies) / self.seconds:>10.0f} "
-                f"{statistics.median(ordered) * 1000:>9.2f} {p99 * 1000:>9.2f} {self.errors:>7}")
-
-
-def drive(name: str, call, seconds: float, concurrency: int) -> Result:
-    """Runs `call(i)` from `concurrency` threads until `seconds` have passed."""
-    latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
-
-    def worker(index: int) -> None:
-        mine, failed, i = [], 0, 0
-        while time.perf_counter() < deadline:
-            started = time.perf_counter()
-            try:
-                call(f"{index}-{i}")
-                mine.append(time.perf_counter() - started)
-            except grpc.RpcError:
-                failed += 1
-            i += 1
-        with lock:
-            latencies.extend(mine)
-            errors[0] += failed
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return Result(name, latencies, errors[0], time.perf_counter() - started)
-
-
-def _database(use_sqlite: bool, state: Path):
-    """(URL, server to stop or None)."""
-    if not use_sqlite:
-        try:
-            from erp_testing.mariadb import MariaDB
-            server = MariaDB().start()
-            return server.create_database("bench"), server, "MariaDB", server.create_database("bench_auth")
-        except FileNotFoundError:
-            pass
-    return f"sqlite:///{state / 'master.sqlite3'}", None, "SQLite", f"sqlite:///{state / 'auth.sqlite3'}"
 
 
 def main() -> None:
@@ -98,7 +40,7 @@ def main() -> None:
     args = parser.parse_args()
 
     state = Path(tempfile.mkdtemp(prefix="erp-master-bench-"))
-    url, server, backend, auth_url = _database(args.sqlite, state)
+    auth_url, url, server, backend = databases(args.sqlite, state)
     env = {"ERP_MASTER_DB_URL": url, "ERP_AUTH_DB_URL": auth_url, "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,
            "ERP_BCRYPT_ROUNDS": "4", "ERP_LOG_LEVEL": "WARNING"}
     mesh = Mesh.on_free_ports(edges=(), state_dir=state, extra_env=env)
@@ -115,21 +57,21 @@ def main() -> None:
             first = countries.ListCountries(pb.ListCountriesRequest(page_size=50), metadata=metadata)
             assert first.total_size == 249, first.total_size
             some_id = first.countries[0].id
-            run = uuid.uuid4().hex[:6]
+            run, serial = uuid.uuid4().hex[:6], itertools.count()
             calls = [
-                ("ListCountries (50)", lambda i: countries.ListCountries(
+                ("ListCountries (50)", lambda: countries.ListCountries(
                     pb.ListCountriesRequest(page_size=50), metadata=metadata, timeout=10)),
-                ("GetCountry", lambda i: countries.GetCountry(
+                ("GetCountry", lambda: countries.GetCountry(
                     pb.GetCountryRequest(id=some_id), metadata=metadata, timeout=10)),
-                ("CreateEquipmentType", lambda i: types.CreateEquipmentType(pb.CreateEquipmentTypeRequest(
-                    equipment_type=pb.EquipmentType(name=f"Bench {run} {i}")), metadata=metadata, timeout=10)),
+                ("CreateEquipmentType", lambda: types.CreateEquipmentType(pb.CreateEquipmentTypeRequest(
+                    equipment_type=pb.EquipmentType(name=f"Bench {run} {next(serial)}")), metadata=metadata, timeout=10)),
             ]
             for _, call in calls:  # warm the connection pool and the JWKS cache
-                call(f"warm-{uuid.uuid4().hex[:6]}")
-            results = [drive(name, call, args.seconds, args.concurrency) for name, call in calls]
+                call()
+            results = [drive(name, lambda _, c=call: c, args.concurrency, seconds=args.seconds) for name, call in calls]
         print(f"master_svc over gRPC, loopback, {backend}, {args.concurrency} client threads, "
               f"{args.seconds:g} s per call; seed-geo: {seeded.stdout.strip().splitlines()[-1]}")
-        print(f"{'call':<22} {'calls':>8} {'per s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}")
+        print(HEADER)
         for result in results:
             print(result.row())
     finally:

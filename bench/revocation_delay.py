@@ -19,7 +19,7 @@ from pathlib import Path
 
 import grpc
 
-from bench.auth_bench import database
+from bench.common import databases
 from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from erp.master.v1 import master_service_pb2 as mpb
@@ -62,7 +62,7 @@ def main() -> None:
     args = parser.parse_args()
 
     state = Path(tempfile.mkdtemp(prefix="erp-revocation-bench-"))
-    auth_url, master_url, server, backend = database(args.sqlite, state)
+    auth_url, master_url, server, backend = databases(args.sqlite, state)
     mesh = Mesh.on_free_ports(edges=(), state_dir=state, extra_env={
                     "ERP_AUTH_DB_URL": auth_url, "ERP_MASTER_DB_URL": master_url,
                     "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD, "ERP_BCRYPT_ROUNDS": "4",

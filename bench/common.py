@@ -1,0 +1,76 @@
+"""What the service benches share: a bounded thread-pool driver, its result row, the database."""
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import grpc
+
+HEADER = f"{'call':<22} {'calls':>8} {'per s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}"
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float]
+    errors: int
+    seconds: float
+
+    def row(self) -> str:
+        ordered = sorted(self.latencies) or [0.0]
+        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+        return (f"{self.name:<22} {len(self.latencies):>8} {len(self.latencies) / self.seconds:>10.1f} "
+                f"{statistics.median(ordered) * 1000:>9.2f} {p99 * 1000:>9.2f} {self.errors:>7}")
+
+
+def drive(name: str, make_worker: Callable[[int], Callable[[], object]], concurrency: int, *,
+          total: Optional[int] = None, seconds: Optional[float] = None) -> Result:
+    """Runs calls from `concurrency` threads, `total` calls in all or for `seconds`, whichever is
+    given; `make_worker(i)` gives thread i its call. Failed calls are counted, not timed."""
+    if (total is None) == (seconds is None):
+        raise ValueError("give exactly one of total and seconds")
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + (seconds or 0.0)
+    shares = ([total // concurrency + (1 if i < total % concurrency else 0) for i in range(concurrency)]
+              if total is not None else [None] * concurrency)
+
+    def worker(index: int) -> None:
+        call, mine, failed, done = make_worker(index), [], 0, 0
+        while (done < shares[index]) if shares[index] is not None else (time.perf_counter() < deadline):
+            started = time.perf_counter()
+            try:
+                call()
+                mine.append(time.perf_counter() - started)
+            except grpc.RpcError:
+                failed += 1
+            done += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += failed
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return Result(name, latencies, errors[0], time.perf_counter() - started)
+
+
+def databases(use_sqlite: bool, state: Path):
+    """(auth URL, master URL, MariaDB server to stop or None, backend name): a throwaway MariaDB
+    unless SQLite is asked for or no mariadbd is installed."""
+    if not use_sqlite:
+        try:
+            from erp_testing.mariadb import MariaDB
+            server = MariaDB().start()
+            return server.create_database("bench_auth"), server.create_database("bench_master"), server, "MariaDB"
+        except FileNotFoundError:
+            pass
+    return f"sqlite:///{state / 'auth.sqlite3'}", f"sqlite:///{state / 'master.sqlite3'}", None, "SQLite"
