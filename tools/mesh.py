@@ -231,6 +231,8 @@ def main() -> None:
             pid_file.unlink()
         return
     started = time.monotonic()
+    auth_log = VAR / "log" / "auth_svc.log"
+    log_offset = auth_log.stat().st_size if auth_log.exists() else 0  # logs append across runs
     try:
         mesh.start(foreground=args.command == "run")
     except Exception:
@@ -238,10 +240,11 @@ def main() -> None:
         raise
     if args.command == "up":
         mesh.write_pids()
-        auth_log = (VAR / "log" / "auth_svc.log").read_text(errors="replace")
-        for line in auth_log.splitlines():
-            if "first admin created" in line:
-                print(line)
+        with open(auth_log, "rb") as log:  # the generated password is printed once, by this run only
+            log.seek(log_offset)
+            for line in log.read().decode(errors="replace").splitlines():
+                if "first admin created" in line:
+                    print(line)
         print(_banner(mesh, started))
         return
     print(_banner(mesh, started), flush=True)
