@@ -17,6 +17,7 @@ from erp_common.db import run_in_worker
 from erp_common.server import require_permission
 from master_svc.api.convert import all_values, masked_values, to_message
 from master_svc.api.feed import ChangeFeedServicer, ChangeSignal
+from master_svc.api.list_cache import ListCache
 from master_svc.domain.entities import ENTITIES, EntitySpec, csv_columns
 from master_svc.storage.repository import ListQuery, MasterRepository
 
@@ -25,7 +26,7 @@ def _run(repo: MasterRepository, fn, *args):
     return run_in_worker(repo.db, fn, *args)
 
 
-def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSignal):
+def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSignal, lists: ListCache):
     message = getattr(pb, spec.message)
     base = getattr(pb_grpc, f"{spec.message}ServiceServicer")
     list_response = getattr(pb, f"List{spec.plural}Response")
@@ -47,10 +48,18 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSigna
         signal.notify()
         return msg(row)
 
+    def load_page(request):
+        rows, token, total = repo.list(spec, query(request))
+        return list_response(**{plural_field: [msg(r) for r in rows]}, next_page_token=token, total_size=total)
+
+    def cached_page(request):
+        # The same page for every caller allowed to read it; the version is read first (ListCache).
+        key = (spec.name, request.SerializeToString(deterministic=True))
+        return lists.get_or_load(key, repo.change_version(), lambda: load_page(request))
+
     async def list_rows(self, request, context):
         require_permission(spec.permission("read"))
-        rows, token, total = await _run(repo, repo.list, spec, query(request))
-        return list_response(**{plural_field: [msg(r) for r in rows]}, next_page_token=token, total_size=total)
+        return await _run(repo, cached_page, request)
 
     async def export_rows(self, request, context):
         require_permission(spec.permission("read"))
@@ -106,11 +115,11 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSigna
 
 
 def register_all(server, repo: MasterRepository) -> list[str]:
-    signal = ChangeSignal()
+    signal, lists = ChangeSignal(), ListCache()
     names = []
     for spec in ENTITIES:
         add = getattr(pb_grpc, f"add_{spec.message}ServiceServicer_to_server")
-        add(build_servicer(spec, repo, signal), server)
+        add(build_servicer(spec, repo, signal, lists), server)
         names.append(pb.DESCRIPTOR.services_by_name[f"{spec.message}Service"].full_name)
     pb_grpc.add_ChangeFeedServiceServicer_to_server(ChangeFeedServicer(repo, signal), server)
     names.append(pb.DESCRIPTOR.services_by_name["ChangeFeedService"].full_name)

@@ -183,6 +183,11 @@ class MasterRepository:
             raise Aborted(f"{spec.name} {current.unique_id!r} was changed by someone else (etag {etag_of(current)}, "
                           f"yours {etag}); reload it", reason="ETAG_MISMATCH")
 
+    def change_version(self) -> int:
+        """The last change cursor handed out: it advances with every committed write."""
+        seq = models.ChangeSequence
+        return seq.select(seq.last).where(seq.id == 1).scalar() or 0
+
     def _record(self, kind: str, entity: str, changes: list[tuple[str, str]], actor: str) -> None:
         """Appends events to the outbox with cursors taken from the sequence row (see ChangeSequence)."""
         if not changes:

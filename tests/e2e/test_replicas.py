@@ -83,6 +83,21 @@ def test_parallel_duplicate_creates_give_one_200_and_the_rest_409(replicas):
     assert sum(refused) == n - 1 and all(r > 0 for r in refused), refused  # both replicas said 409
 
 
+def test_a_write_on_one_replica_is_listed_at_once_by_every_replica(replicas):
+    """Lists are cached per data version (master_svc/api/list_cache.py): a write through either
+    replica must show in the very next list from both, with no staleness window."""
+    token = _login(replicas.http)["access_token"]
+    path = "/api/master/continents/?page_size=1000"
+    for _ in range(4):  # fill both replicas' caches (round robin alternates)
+        assert replicas.http.get(path, token=token)[0] == 200
+    for _ in range(2):
+        name = f"Listed {uuid.uuid4().hex[:8]}"
+        assert replicas.http.post("/api/master/continents/", {"name": name}, token=token)[0] == 200
+        for _ in range(2):  # the next list on each replica
+            status, _, body = replicas.http.get(path, token=token)
+            assert status == 200 and name in {c["name"] for c in body["continents"]}
+
+
 def _counted_once(replicas, service: str, method: str, code: str, before: list) -> list:
     """The per-replica counters once the call is counted: the interceptor counts after the reply
     is sent, so a scrape right after the response may not see it yet."""
