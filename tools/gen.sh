@@ -26,8 +26,13 @@ find var/proto-deps -type f ! -name '*.proto' -delete
 find var/proto-deps -depth -type d -empty -delete
 [ "$DEPS_ONLY" = 1 ] && exit 0
 
-GEN="$OUT/gen"
-rm -rf "$GEN" && mkdir -p "$GEN/python" "$GEN/envoy" "$GEN/openapi" "$GEN/go"
+# Generate into a scratch tree, then copy over only what changed: unchanged files keep their
+# mtimes, so make does not rebuild what depends on them (the docs assets) on every `make run`.
+TARGET="$OUT/gen"
+SCRATCH=$(mktemp -d)
+trap 'rm -rf "$SCRATCH"' EXIT
+GEN="$SCRATCH/gen"
+mkdir -p "$GEN/python" "$GEN/envoy" "$GEN/openapi" "$GEN/go"
 mapfile -t PROTOS < <(cd protos && find erp -name '*.proto' | sort)
 
 $PY -m grpc_tools.protoc -Iprotos -Ivar/proto-deps -I"$WKT" \
@@ -38,4 +43,25 @@ find "$GEN/python/erp" -type d -exec touch {}/__init__.py \;
 # The descriptor set for Envoy's transcoder: our protos plus every google/api and google/rpc file, so the
 # transcoder can render any google.rpc error detail (convert_grpc_status).
 .venv/bin/buf build -o "$GEN/envoy/erp.binpb"
-.venv/bin/buf generate -o "$OUT"
+.venv/bin/buf generate -o "$SCRATCH"
+
+$PY - "$GEN" "$TARGET" <<'SYNC'
+import filecmp, os, shutil, sys
+src, dst = sys.argv[1], sys.argv[2]
+for root, _, files in os.walk(src):
+    for name in files:
+        a = os.path.join(root, name)
+        b = os.path.join(dst, os.path.relpath(a, src))
+        if not (os.path.exists(b) and filecmp.cmp(a, b, shallow=False)):
+            os.makedirs(os.path.dirname(b), exist_ok=True)
+            shutil.copy2(a, b)
+for root, dirs, files in os.walk(dst, topdown=False):
+    for name in files:
+        b = os.path.join(root, name)
+        if "__pycache__" not in b and not os.path.exists(os.path.join(src, os.path.relpath(b, dst))):
+            os.remove(b)
+    for name in dirs:
+        d = os.path.join(root, name)
+        if name != "__pycache__" and not os.listdir(d):
+            os.rmdir(d)
+SYNC
