@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 
 import grpc
 import jwt
@@ -18,25 +17,9 @@ from erp.auth.v1 import admin_service_pb2 as apb
 from erp.auth.v1 import auth_service_pb2 as pb
 from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
-from test_auth_admin import PASSWORD, Client, codename_ids, fails, make_role, make_user, unique
+from auth_support import PASSWORD, Client, codename_ids, fails, make_role, make_user, unique
 
 REVOCATION_DEADLINE_SECONDS = 5.0
-
-
-@pytest.fixture(scope="module")
-def client_ip() -> str:
-    return f"10.{uuid.uuid4().int % 200 + 20}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"
-
-
-@pytest.fixture(scope="module")
-def anonymous(mesh, auth_channel, client_ip) -> Client:
-    secret = (mesh.state_dir / "keys" / "edge-secret").read_text().strip()
-    return Client(auth_channel, secret, client_ip)
-
-
-@pytest.fixture(scope="module")
-def admin(mesh, anonymous) -> Client:
-    return anonymous.login("admin", mesh.extra_env["ERP_ADMIN_PASSWORD"])
 
 
 @pytest.fixture(scope="module")

@@ -165,8 +165,8 @@ def test_protect_counts_children_and_soft_deleted_children_block_only_hard_delet
     more = [repo.create(S["city"], {"name": uniq("City"), "district_id": geo["district"]["id"]}, "a") for _ in range(2)]
     with pytest.raises(FailedPrecondition) as err:
         repo.delete(S["district"], geo["district"]["id"], "", False, "a")
-    assert err.value.violations == [("PROTECTED", "city", f"3 live city row(s) reference this district through "
-                                                           f"district_id")]
+    assert err.value.violations == [("PROTECTED", "city", "3 live city row(s) reference this district through "
+                                                           "district_id")]
     for city in more + [geo["city"]]:
         repo.delete(S["city"], city["id"], "", False, "a")
     with pytest.raises(FailedPrecondition) as err:
