@@ -13,8 +13,6 @@ Python in the same machine, so the figures are a floor for the service, not a ce
 from __future__ import annotations
 
 import argparse
-import tempfile
-from pathlib import Path
 from typing import Callable
 
 import grpc
@@ -23,10 +21,8 @@ from erp.auth.v1 import admin_service_pb2 as apb
 from erp.auth.v1 import admin_service_pb2_grpc as apb_grpc
 from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
-from bench.common import HEADER, databases, drive
-from tools.mesh import Mesh
+from bench.common import ADMIN_PASSWORD, HEADER, bench_mesh, drive
 
-ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
 
 
 def main() -> None:
@@ -39,13 +35,8 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of a throwaway MariaDB")
     args = parser.parse_args()
 
-    state = Path(tempfile.mkdtemp(prefix="erp-auth-bench-"))
-    auth_url, master_url, server, backend = databases(args.sqlite, state)
-    mesh = Mesh.on_free_ports(edges=(), state_dir=state, extra_env={
-                    "ERP_AUTH_DB_URL": auth_url, "ERP_MASTER_DB_URL": master_url,
-                    "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD, "ERP_BCRYPT_ROUNDS": str(args.rounds),
-                    "ERP_LOGIN_IP_RATE_PER_MINUTE": "0", "ERP_LOG_LEVEL": "WARNING"})
-    try:
+    with bench_mesh("erp-auth-bench-", args.sqlite, ERP_BCRYPT_ROUNDS=str(args.rounds),
+                    ERP_LOGIN_IP_RATE_PER_MINUTE="0") as (mesh, backend):
         mesh.start()
         with grpc.insecure_channel(mesh.auth_addr) as channel:
             auth = pb_grpc.AuthServiceStub(channel)
@@ -80,10 +71,6 @@ def main() -> None:
         print(HEADER)
         for result in results:
             print(result.row())
-    finally:
-        mesh.stop()
-        if server:
-            server.stop()
 
 
 if __name__ == "__main__":

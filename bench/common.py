@@ -1,14 +1,19 @@
 """What the service benches share: a bounded thread-pool driver, its result row, the database."""
 from __future__ import annotations
 
+import shutil
 import statistics
+import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 import grpc
+
+from tools.mesh import Mesh
 
 HEADER = f"{'call':<22} {'calls':>8} {'per s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7}"
 
@@ -74,3 +79,26 @@ def databases(use_sqlite: bool, state: Path):
         except FileNotFoundError:
             pass
     return f"sqlite:///{state / 'auth.sqlite3'}", f"sqlite:///{state / 'master.sqlite3'}", None, "SQLite"
+
+
+ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
+
+
+@contextmanager
+def bench_mesh(prefix: str, use_sqlite: bool, keep: bool = False, **env: str) -> Iterator[tuple[Mesh, str]]:
+    """A mesh (not started: some benches seed first) on free ports and its own database, and the
+    backend's name; everything is stopped, and the work directory removed unless `keep`, on exit.
+    `env` overrides the defaults (bcrypt cost 4, WARNING logs, admin password ADMIN_PASSWORD)."""
+    state = Path(tempfile.mkdtemp(prefix=prefix))
+    auth_url, master_url, server, backend = databases(use_sqlite, state)
+    mesh = Mesh.on_free_ports(edges=(), state_dir=state, extra_env={
+        "ERP_AUTH_DB_URL": auth_url, "ERP_MASTER_DB_URL": master_url, "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "ERP_BCRYPT_ROUNDS": "4", "ERP_LOG_LEVEL": "WARNING", **env})
+    try:
+        yield mesh, backend
+    finally:
+        mesh.stop()
+        if server:
+            server.stop()
+        if not keep:
+            shutil.rmtree(state, ignore_errors=True)

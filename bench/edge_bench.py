@@ -21,7 +21,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -35,11 +34,10 @@ from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from erp_testing.ports import free_port
-from bench.common import databases
-from tools.mesh import GATEWAY_BIN, Mesh
+from bench.common import ADMIN_PASSWORD, bench_mesh
+from tools.mesh import GATEWAY_BIN
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
 LIST_PATH = "/api/master/countries/?page_size=50"
 LIST_RPC = "/erp.master.v1.CountryService/ListCountries"
 
@@ -111,100 +109,93 @@ def _grpc_frame(message) -> bytes:
 
 
 def run(args: argparse.Namespace) -> tuple[list[Row], dict]:
-    work = Path(tempfile.mkdtemp(prefix="erp-edge-bench-"))
-    auth_url, master_url, server, backend = databases(args.sqlite, work)
-    env = {"ERP_MASTER_DB_URL": master_url, "ERP_AUTH_DB_URL": auth_url, "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,
-           "ERP_BCRYPT_ROUNDS": str(args.rounds), "ERP_LOG_LEVEL": args.log_level,
-           # Limits would turn the login row into a 429 benchmark.
-           "ERP_LOGIN_IP_RATE_PER_MINUTE": "1000000", "ERP_EDGE_LOGIN_RATE_PER_MINUTE": "1000000",
-           "ERP_LOCKOUT_THRESHOLD": "1000000"}
-    mesh = Mesh.on_free_ports(edges=(), state_dir=work, extra_env=env)
-    edges: list[subprocess.Popen] = []
-    try:
-        seeded = subprocess.run([sys.executable, "-m", "master_svc", "seed-geo"], cwd=ROOT, check=True,
-                                capture_output=True, text=True, env={**os.environ, **mesh.env()})
-        mesh.start()
-        with grpc.insecure_channel(mesh.auth_addr) as auth, grpc.insecure_channel(mesh.master_addr) as master:
-            token = auth_service_pb2_grpc.AuthServiceStub(auth).Login(
-                auth_service_pb2.LoginRequest(username="admin", password=ADMIN_PASSWORD), timeout=30).access_token
-            page = pb_grpc.CountryServiceStub(master).ListCountries(
-                pb.ListCountriesRequest(page_size=50), metadata=(("authorization", f"Bearer {token}"),), timeout=10)
-        if len(page.countries) != 50:
-            raise RuntimeError(f"expected a page of 50 countries, got {len(page.countries)}")
-        # The ceiling route answers the same JSON the transcoder makes of this page.
-        ceiling = work / "ceiling.json"
-        ceiling.write_text(json.dumps(json_format.MessageToDict(
-            page, preserving_proto_field_name=True, always_print_fields_with_no_presence=True),
-            separators=(",", ":")))
-        edge_env = {**mesh.env(), "ERP_EDGE_BENCH_BODY_FILE": str(ceiling)}
-        config = work / "envoy.yaml"
-        subprocess.run([sys.executable, str(ROOT / "edge" / "render.py"), "--out", str(config)], env=edge_env,
-                       check=True)
-        workers = ["--concurrency", str(args.envoy_workers)] if args.envoy_workers else []
-        edges.append(subprocess.Popen([str(Path(sys.executable).parent / "envoy"), "-c", str(config),
-                                       "--log-level", "warn", "--use-dynamic-base-id", *workers], env=edge_env,
-                                      stdout=open(work / "envoy.log", "wb"), stderr=subprocess.STDOUT))
-        _wait_ok(f"http://{mesh.edge_addr}/api/health", edges[-1])
-        if GATEWAY_BIN.exists():
-            edges.append(subprocess.Popen([str(GATEWAY_BIN)], env=edge_env, stdout=open(work / "gateway.log", "wb"),
-                                          stderr=subprocess.STDOUT))
-            _wait_ok(f"http://{mesh.gateway_addr}/api/health", edges[-1])
+    with bench_mesh("erp-edge-bench-", args.sqlite, keep=args.keep, ERP_BCRYPT_ROUNDS=str(args.rounds),
+                    ERP_LOG_LEVEL=args.log_level,
+                    # Limits would turn the login row into a 429 benchmark.
+                    ERP_LOGIN_IP_RATE_PER_MINUTE="1000000", ERP_EDGE_LOGIN_RATE_PER_MINUTE="1000000",
+                    ERP_LOCKOUT_THRESHOLD="1000000") as (mesh, backend):
+        work = mesh.state_dir
+        edges: list[subprocess.Popen] = []
+        try:
+            seeded = subprocess.run([sys.executable, "-m", "master_svc", "seed-geo"], cwd=ROOT, check=True,
+                                    capture_output=True, text=True, env={**os.environ, **mesh.env()})
+            mesh.start()
+            with grpc.insecure_channel(mesh.auth_addr) as auth, grpc.insecure_channel(mesh.master_addr) as master:
+                token = auth_service_pb2_grpc.AuthServiceStub(auth).Login(
+                    auth_service_pb2.LoginRequest(username="admin", password=ADMIN_PASSWORD), timeout=30).access_token
+                page = pb_grpc.CountryServiceStub(master).ListCountries(
+                    pb.ListCountriesRequest(page_size=50), metadata=(("authorization", f"Bearer {token}"),), timeout=10)
+            if len(page.countries) != 50:
+                raise RuntimeError(f"expected a page of 50 countries, got {len(page.countries)}")
+            # The ceiling route answers the same JSON the transcoder makes of this page.
+            ceiling = work / "ceiling.json"
+            ceiling.write_text(json.dumps(json_format.MessageToDict(
+                page, preserving_proto_field_name=True, always_print_fields_with_no_presence=True),
+                separators=(",", ":")))
+            edge_env = {**mesh.env(), "ERP_EDGE_BENCH_BODY_FILE": str(ceiling)}
+            config = work / "envoy.yaml"
+            subprocess.run([sys.executable, str(ROOT / "edge" / "render.py"), "--out", str(config)], env=edge_env,
+                           check=True)
+            workers = ["--concurrency", str(args.envoy_workers)] if args.envoy_workers else []
+            edges.append(subprocess.Popen([str(Path(sys.executable).parent / "envoy"), "-c", str(config),
+                                           "--log-level", "warn", "--use-dynamic-base-id", *workers], env=edge_env,
+                                          stdout=open(work / "envoy.log", "wb"), stderr=subprocess.STDOUT))
+            _wait_ok(f"http://{mesh.edge_addr}/api/health", edges[-1])
+            if GATEWAY_BIN.exists():
+                edges.append(subprocess.Popen([str(GATEWAY_BIN)], env=edge_env, stdout=open(work / "gateway.log", "wb"),
+                                              stderr=subprocess.STDOUT))
+                _wait_ok(f"http://{mesh.gateway_addr}/api/health", edges[-1])
 
-        auth_header = {"authorization": f"Bearer {token}"}
-        for base in [mesh.edge_addr] + ([mesh.gateway_addr] if GATEWAY_BIN.exists() else []):
-            request = urllib.request.Request(f"http://{base}{LIST_PATH}", headers=auth_header)
-            with urllib.request.urlopen(request, timeout=10) as r:  # also warms the JWKS caches
-                if len(json.loads(r.read())["countries"]) != 50:
-                    raise RuntimeError(f"{base} did not return the page")
-        grpc_body = work / "list.grpc"
-        grpc_body.write_bytes(_grpc_frame(pb.ListCountriesRequest(page_size=50)))
-        login_body = work / "login.json"
-        login_body.write_text(json.dumps({"username": "admin", "password": ADMIN_PASSWORD}))
-        grpc_headers = {**auth_header, "content-type": "application/grpc", "te": "trailers"}
-        c, streams = args.connections, args.streams
-        common = dict(seconds=args.seconds, work=work)
+            auth_header = {"authorization": f"Bearer {token}"}
+            for base in [mesh.edge_addr] + ([mesh.gateway_addr] if GATEWAY_BIN.exists() else []):
+                request = urllib.request.Request(f"http://{base}{LIST_PATH}", headers=auth_header)
+                with urllib.request.urlopen(request, timeout=10) as r:  # also warms the JWKS caches
+                    if len(json.loads(r.read())["countries"]) != 50:
+                        raise RuntimeError(f"{base} did not return the page")
+            grpc_body = work / "list.grpc"
+            grpc_body.write_bytes(_grpc_frame(pb.ListCountriesRequest(page_size=50)))
+            login_body = work / "login.json"
+            login_body.write_text(json.dumps({"username": "admin", "password": ADMIN_PASSWORD}))
+            grpc_headers = {**auth_header, "content-type": "application/grpc", "te": "trailers"}
+            c, streams = args.connections, args.streams
+            common = dict(seconds=args.seconds, work=work)
 
-        scenarios = [
-            ("direct gRPC -> master_svc", f"http://{mesh.master_addr}{LIST_RPC}",
-             dict(connections=max(1, c // streams), streams=streams, http1=False, headers=grpc_headers, body=grpc_body)),
-            ("Envoy REST (JSON)", f"http://{mesh.edge_addr}{LIST_PATH}", dict(connections=c, headers=auth_header)),
-            ("Envoy native gRPC", f"http://{mesh.edge_addr}{LIST_RPC}",
-             dict(connections=max(1, c // streams), streams=streams, http1=False, headers=grpc_headers, body=grpc_body)),
-            ("Envoy ceiling (direct resp.)", f"http://{mesh.edge_addr}/api/bench/ceiling",
-             dict(connections=c, headers=auth_header)),
-        ]
-        if GATEWAY_BIN.exists():
-            scenarios.append(("Go gateway REST (JSON)", f"http://{mesh.gateway_addr}{LIST_PATH}",
-                              dict(connections=c, headers=auth_header)))
-        # Rounds in rotated order, best round per row: a slow neighbour (MariaDB flushing, a GC) on a
-        # shared 2-core box then costs a row one round, not the comparison.
-        best: dict[str, Row] = {}
-        for round_no in range(args.rounds_per_row):
-            for name, url, options in scenarios[round_no % len(scenarios):] + scenarios[:round_no % len(scenarios)]:
-                row = h2load(name, url, **options, **common)
-                if name not in best or row.rate > best[name].rate:
-                    best[name] = row
-        rows = [best[name] for name, _, _ in scenarios]
-        rows.append(h2load(f"Envoy REST login (bcrypt {args.rounds})", f"http://{mesh.edge_addr}/api/auth/login/",
-                           connections=args.login_connections, headers={"content-type": "application/json"},
-                           body=login_body, **common))
-        countries = [line.strip() for line in seeded.stdout.splitlines() if line.strip().startswith("countries")]
-        info = {"backend": backend, "seeded": f"seed-geo {countries[0]}" if countries else "seed-geo",
-                "ceiling_bytes": ceiling.stat().st_size, "cores": os.cpu_count()}
-        return rows, info
-    finally:
-        for proc in edges:
-            proc.terminate()
-        for proc in edges:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        mesh.stop()
-        if server:
-            server.stop()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+            scenarios = [
+                ("direct gRPC -> master_svc", f"http://{mesh.master_addr}{LIST_RPC}",
+                 dict(connections=max(1, c // streams), streams=streams, http1=False, headers=grpc_headers, body=grpc_body)),
+                ("Envoy REST (JSON)", f"http://{mesh.edge_addr}{LIST_PATH}", dict(connections=c, headers=auth_header)),
+                ("Envoy native gRPC", f"http://{mesh.edge_addr}{LIST_RPC}",
+                 dict(connections=max(1, c // streams), streams=streams, http1=False, headers=grpc_headers, body=grpc_body)),
+                ("Envoy ceiling (direct resp.)", f"http://{mesh.edge_addr}/api/bench/ceiling",
+                 dict(connections=c, headers=auth_header)),
+            ]
+            if GATEWAY_BIN.exists():
+                scenarios.append(("Go gateway REST (JSON)", f"http://{mesh.gateway_addr}{LIST_PATH}",
+                                  dict(connections=c, headers=auth_header)))
+            # Rounds in rotated order, best round per row: a slow neighbour (MariaDB flushing, a GC) on a
+            # shared 2-core box then costs a row one round, not the comparison.
+            best: dict[str, Row] = {}
+            for round_no in range(args.rounds_per_row):
+                for name, url, options in scenarios[round_no % len(scenarios):] + scenarios[:round_no % len(scenarios)]:
+                    row = h2load(name, url, **options, **common)
+                    if name not in best or row.rate > best[name].rate:
+                        best[name] = row
+            rows = [best[name] for name, _, _ in scenarios]
+            rows.append(h2load(f"Envoy REST login (bcrypt {args.rounds})", f"http://{mesh.edge_addr}/api/auth/login/",
+                               connections=args.login_connections, headers={"content-type": "application/json"},
+                               body=login_body, **common))
+            countries = [line.strip() for line in seeded.stdout.splitlines() if line.strip().startswith("countries")]
+            info = {"backend": backend, "seeded": f"seed-geo {countries[0]}" if countries else "seed-geo",
+                    "ceiling_bytes": ceiling.stat().st_size, "cores": os.cpu_count()}
+            return rows, info
+        finally:
+            for proc in edges:
+                proc.terminate()
+            for proc in edges:
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
 
 
 def table(rows: list[Row]) -> str:

@@ -16,7 +16,6 @@ import itertools
 import os
 import subprocess
 import sys
-import tempfile
 import uuid
 from pathlib import Path
 
@@ -25,11 +24,9 @@ import grpc
 from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
-from bench.common import HEADER, databases, drive
-from tools.mesh import Mesh
+from bench.common import ADMIN_PASSWORD, HEADER, bench_mesh, drive
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
 
 
 def main() -> None:
@@ -39,12 +36,8 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of a throwaway MariaDB")
     args = parser.parse_args()
 
-    state = Path(tempfile.mkdtemp(prefix="erp-master-bench-"))
-    auth_url, url, server, backend = databases(args.sqlite, state)
-    env = {"ERP_MASTER_DB_URL": url, "ERP_AUTH_DB_URL": auth_url, "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,
-           "ERP_BCRYPT_ROUNDS": "4", "ERP_LOG_LEVEL": "WARNING"}
-    mesh = Mesh.on_free_ports(edges=(), state_dir=state, extra_env=env)
-    try:
+    with bench_mesh("erp-master-bench-", args.sqlite) as (mesh, backend):
+        env = mesh.env()
         seeded = subprocess.run([sys.executable, "-m", "master_svc", "seed-geo"], cwd=ROOT, capture_output=True,
                                 text=True, env={**os.environ, **env}, check=True)
         mesh.start()
@@ -74,10 +67,6 @@ def main() -> None:
         print(HEADER)
         for result in results:
             print(result.row())
-    finally:
-        mesh.stop()
-        if server:
-            server.stop()
 
 
 if __name__ == "__main__":

@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import grpc
 
-from bench.common import databases
+from bench.common import ADMIN_PASSWORD, bench_mesh
 from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
-from tools.mesh import Mesh
 
-ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
 GIVE_UP_SECONDS = 30.0
 
 
@@ -61,14 +57,8 @@ def main() -> None:
     parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of a throwaway MariaDB")
     args = parser.parse_args()
 
-    state = Path(tempfile.mkdtemp(prefix="erp-revocation-bench-"))
-    auth_url, master_url, server, backend = databases(args.sqlite, state)
-    mesh = Mesh.on_free_ports(edges=(), state_dir=state, extra_env={
-                    "ERP_AUTH_DB_URL": auth_url, "ERP_MASTER_DB_URL": master_url,
-                    "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD, "ERP_BCRYPT_ROUNDS": "4",
-                    "ERP_LOGIN_IP_RATE_PER_MINUTE": "0", "ERP_LOG_LEVEL": "WARNING",
-                    "ERP_REVOCATION_POLL_SECONDS": str(args.poll_seconds)})
-    try:
+    with bench_mesh("erp-revocation-bench-", args.sqlite, ERP_LOGIN_IP_RATE_PER_MINUTE="0",
+                    ERP_REVOCATION_POLL_SECONDS=str(args.poll_seconds)) as (mesh, backend):
         mesh.start()
         with grpc.insecure_channel(mesh.auth_addr) as auth_channel, \
                 grpc.insecure_channel(mesh.master_addr) as master_channel:
@@ -81,10 +71,6 @@ def main() -> None:
         print(f"{'p50 ms':>9} {'mean ms':>9} {'max ms':>9}")
         print(f"{statistics.median(delays) * 1000:>9.1f} {statistics.mean(delays) * 1000:>9.1f} "
               f"{delays[-1] * 1000:>9.1f}")
-    finally:
-        mesh.stop()
-        if server:
-            server.stop()
 
 
 if __name__ == "__main__":
