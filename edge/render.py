@@ -127,20 +127,6 @@ def local_reply_mappers() -> str:
     return _indent(lines, 12)
 
 
-def request_id_extension(otlp_endpoint: str) -> str:
-    """A client's x-request-id passes verbatim: by default Envoy rewrites one character of any
-    36-character id to record its trace decision. With tracing on, tracing() sets the same."""
-    if otlp_endpoint:
-        return ""
-    return _indent([
-        "request_id_extension:",
-        "  typed_config:",
-        '    "@type": type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig',
-        "    pack_trace_reason: false",
-        "    use_request_id_for_trace_sampling: false",
-    ], 10)
-
-
 def jwt_public_rules() -> str:
     lines = [f"- match: {{path: {path}}}" for path in PUBLIC_REST_PATHS + PUBLIC_GRPC_METHODS + (DOCS_PREFIX,)]
     lines.append(f"- match: {{prefix: {DOCS_PREFIX}/}}")
@@ -225,13 +211,6 @@ def tracing(otlp_endpoint: str) -> str:
     if not otlp_endpoint:
         return ""
     return _indent([
-        # By default Envoy rewrites one digit of a UUID x-request-id to carry the sampling decision, so
-        # the client, the services and the access log would each see a slightly different id.
-        "request_id_extension:",
-        "  typed_config:",
-        '    "@type": type.googleapis.com/envoy.extensions.request_id.uuid.v3.UuidRequestIdConfig',
-        "    pack_trace_reason: false",
-        "    use_request_id_for_trace_sampling: false",
         "tracing:",
         "  random_sampling: {value: 100}",
         "  provider:",
@@ -289,7 +268,7 @@ def render(config: EdgeConfig) -> str:
         LOCAL_REPLY_MAPPERS=local_reply_mappers(), CORS_ORIGINS=cors_origins(config.cors_origins),
         CORS_MAX_AGE=config.cors_max_age, EDGE_SECRET=config.edge_secret,
         DOCS_ROUTES=docs.routes(config.docs_dir, DOCS_PREFIX), BENCH_ROUTES=bench_routes(config),
-        JWT_PUBLIC_RULES=jwt_public_rules(), REQUEST_ID_EXTENSION=request_id_extension(config.otlp_endpoint), JWKS_CACHE_SECONDS=config.jwks_cache_seconds,
+        JWT_PUBLIC_RULES=jwt_public_rules(), JWKS_CACHE_SECONDS=config.jwks_cache_seconds,
         JWKS_REFETCH_SECONDS=config.jwks_refetch_seconds,
         LOGIN_BURST=config.login_rate_per_minute, REFRESH_BURST=config.refresh_rate_per_minute,
         LUA_FILE=ROOT / "edge" / "errors.lua", MAX_BODY_BYTES=config.max_body_bytes,
