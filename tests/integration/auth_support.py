@@ -71,16 +71,3 @@ def codename_ids(admin: Client, *codenames: str) -> list[int]:
     listed = admin.permissions.ListPermissions(apb.ListPermissionsRequest(), metadata=admin.md).permissions
     by_codename = {p.codename: p.id for p in listed}
     return [by_codename[c] for c in codenames]
-
-
-# --- users ---------------------------------------------------------------------------------
-def test_create_user_with_roles_and_read_it_back(admin, anonymous):
-    roles = [make_role(admin), make_role(admin)]
-    user = make_user(admin, email=f"{unique('mail')}@Example.org", first_name="Ada", last_name="Lovelace",
-                     role_ids=[r.id for r in roles])
-    assert user.id > 0 and user.is_active and not user.password
-    assert sorted(user.role_ids) == sorted(r.id for r in roles)
-    assert sorted(user.groups) == sorted(r.name for r in roles)
-    fetched = admin.users.GetUser(apb.GetUserRequest(id=user.id), metadata=admin.md)
-    assert fetched == user
-    assert anonymous.login(user.username.upper()).token, "usernames match without regard to case"

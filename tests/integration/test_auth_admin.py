@@ -22,6 +22,20 @@ from erp.auth.v1 import auth_service_pb2 as pb
 
 from auth_support import PASSWORD, codename_ids, detail, fails, make_role, make_user, unique
 
+
+# --- users ---------------------------------------------------------------------------------
+def test_create_user_with_roles_and_read_it_back(admin, anonymous):
+    roles = [make_role(admin), make_role(admin)]
+    user = make_user(admin, email=f"{unique('mail')}@Example.org", first_name="Ada", last_name="Lovelace",
+                     role_ids=[r.id for r in roles])
+    assert user.id > 0 and user.is_active and not user.password
+    assert sorted(user.role_ids) == sorted(r.id for r in roles)
+    assert sorted(user.groups) == sorted(r.name for r in roles)
+    fetched = admin.users.GetUser(apb.GetUserRequest(id=user.id), metadata=admin.md)
+    assert fetched == user
+    assert anonymous.login(user.username.upper()).token, "usernames match without regard to case"
+
+
 def test_created_user_can_start_inactive_and_cannot_log_in(admin, anonymous):
     user = make_user(admin, is_active=False)
     assert not user.is_active
