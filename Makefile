@@ -14,7 +14,7 @@ GRPC_GATEWAY_VERSION := v2.33.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
 
-.PHONY: help venv tools gen lint breaking mariadb gateway docs-assets chromium bench-tools run up down test test-fast bench clean
+.PHONY: help venv tools gen lint breaking mariadb gateway docs-assets chromium bench-tools run up down test test-fast bench fuzz soak clean
 
 help:
 	@echo "make run     start auth_svc, master_svc and the edge (EDGE=envoy|gateway) in the foreground"
@@ -22,11 +22,13 @@ help:
 	@echo "make up / make down   the same mesh in the background (logs in var/log)"
 	@echo "make gen     regenerate gen/ from protos/      make lint   buf lint + buf breaking"
 	@echo "make bench   benchmarks (bounded, loopback only)"
+	@echo "make fuzz    the schema fuzzing of tests/fuzz with many more examples (make test runs a bounded pass)"
+	@echo "make soak    a 5-minute loopback soak: mixed traffic, p99, errors, RSS of every process"
 	@echo "make docs-assets   Swagger UI / ReDoc bundles (npm ci of edge/docs) and the served OpenAPI in var/docs"
 
-$(VENV)/.installed: requirements.txt requirements-deploy.txt
+$(VENV)/.installed: requirements.txt requirements-deploy.txt requirements-check.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-deploy.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-deploy.txt -r requirements-check.txt
 	$(PY) -c 'import site, pathlib; pathlib.Path(site.getsitepackages()[0], "erp-mesh.pth").write_text("$(CURDIR)/gen/python\n$(CURDIR)\n")'
 	touch $@
 
@@ -105,6 +107,15 @@ test: venv tools mariadb gateway docs-assets chromium
 
 bench: venv gateway docs-assets bench-tools mariadb
 	$(PY) -m bench.run
+
+# The long versions of what `make test` runs bounded (issue 9).
+FUZZ_EXAMPLES ?= 200
+fuzz: venv gateway docs-assets mariadb
+	ERP_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/fuzz
+
+SOAK_SECONDS ?= 300
+soak: venv gateway docs-assets mariadb
+	$(PY) -m bench.soak --seconds $(SOAK_SECONDS)
 
 clean:
 	rm -rf var/run var/log
