@@ -1,11 +1,14 @@
 """A throwaway MariaDB server: `mariadbd --no-defaults` on a free port with a temporary datadir.
 
 Never touches a server already running on the machine: own datadir, own socket, own port.
+The fault tests also stop it (`shutdown`), kill it (`kill`), freeze it (`freeze`/`thaw`) and start it
+again on the same port and datadir (`start`), so what was committed before is there afterwards.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import uuid
@@ -37,12 +40,21 @@ class MariaDB:
         self.proc: subprocess.Popen | None = None
         self.log = self.root / "server.log"
 
-    def start(self) -> "MariaDB":
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self, timeout: float = 60.0) -> "MariaDB":
+        """Creates the datadir on the first call; later calls start the server again on the same
+        port and datadir (after `shutdown` or `kill`)."""
+        if self.running:
+            return self
         user_args = ["--user=root"] if os.geteuid() == 0 else []
-        subprocess.run([_binary("mariadb-install-db", "mysql_install_db"), "--no-defaults",
-                        f"--datadir={self.datadir}", "--auth-root-authentication-method=normal",
-                        "--skip-test-db", *user_args],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if not self.datadir.exists():
+            subprocess.run([_binary("mariadb-install-db", "mysql_install_db"), "--no-defaults",
+                            f"--datadir={self.datadir}", "--auth-root-authentication-method=normal",
+                            "--skip-test-db", *user_args],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self.proc = subprocess.Popen(
             [_binary("mariadbd", "mysqld"), "--no-defaults", f"--datadir={self.datadir}",
              f"--port={self.port}", "--bind-address=127.0.0.1", f"--socket={self.socket}",
@@ -50,9 +62,37 @@ class MariaDB:
              "--innodb-buffer-pool-size=64M", "--innodb-log-file-size=16M", "--innodb-flush-log-at-trx-commit=2",
              "--max-connections=400", "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
              *user_args],
-            stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)
-        wait_for_port(self.port, timeout=60, proc=self.proc)
+            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT)
+        wait_for_port(self.port, timeout=timeout, proc=self.proc)
         return self
+
+    def shutdown(self, timeout: float = 30.0) -> None:
+        """A clean stop (SIGTERM: connections are closed, InnoDB shuts down); the datadir stays."""
+        if self.running:
+            self.thaw()
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        """SIGKILL, as a crash; the datadir stays and the next `start` runs InnoDB crash recovery.
+        Commits survive it: innodb-flush-log-at-trx-commit=2 writes the log to the OS at every
+        commit and only an OS crash could lose the last second."""
+        if self.running:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
+
+    def freeze(self) -> None:
+        """SIGSTOP: the server keeps its sockets open but answers nothing (a hung server)."""
+        if self.running:
+            self.proc.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        if self.running:
+            self.proc.send_signal(signal.SIGCONT)
 
     def connect(self, database: str | None = None):
         return pymysql.connect(host="127.0.0.1", port=self.port, user="root", password="",
@@ -66,10 +106,6 @@ class MariaDB:
         return f"mysql://root@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        """Stops the server for good and deletes its datadir."""
+        self.shutdown()
         shutil.rmtree(self.root, ignore_errors=True)
