@@ -85,13 +85,15 @@ ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
 
 
 @contextmanager
-def bench_mesh(prefix: str, use_sqlite: bool, keep: bool = False, **env: str) -> Iterator[tuple[Mesh, str]]:
+def bench_mesh(prefix: str, use_sqlite: bool, keep: bool = False, edges: tuple[str, ...] = (),
+               **env: str) -> Iterator[tuple[Mesh, str]]:
     """A mesh (not started: some benches seed first) on free ports and its own database, and the
     backend's name; everything is stopped, and the work directory removed unless `keep`, on exit.
+    `edges` are the edges the mesh starts (none by default: the benches that need one start their own).
     `env` overrides the defaults (bcrypt cost 4, WARNING logs, admin password ADMIN_PASSWORD)."""
     state = Path(tempfile.mkdtemp(prefix=prefix))
     auth_url, master_url, server, backend = databases(use_sqlite, state)
-    mesh = Mesh.on_free_ports(edges=(), state_dir=state, extra_env={
+    mesh = Mesh.on_free_ports(edges=edges, state_dir=state, extra_env={
         "ERP_AUTH_DB_URL": auth_url, "ERP_MASTER_DB_URL": master_url, "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "ERP_BCRYPT_ROUNDS": "4", "ERP_LOG_LEVEL": "WARNING", **env})
     try:
