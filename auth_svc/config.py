@@ -14,6 +14,19 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+# bcrypt's own range. Production keeps the default 12 (about a quarter of a second per hash here);
+# lower costs are for test runs only. Outside the range no hash can be made, so refuse at start-up
+# rather than at the first login.
+BCRYPT_ROUNDS_RANGE = range(4, 32)
+
+
+def _bcrypt_rounds() -> int:
+    rounds = int(_env("ERP_BCRYPT_ROUNDS", "12"))
+    if rounds not in BCRYPT_ROUNDS_RANGE:
+        raise ValueError(f"ERP_BCRYPT_ROUNDS={rounds}: bcrypt's cost must be 4 to 31 (production: 12 or more)")
+    return rounds
+
+
 @dataclass(frozen=True)
 class AuthConfig:
     grpc_addr: str
@@ -50,7 +63,7 @@ class AuthConfig:
             jwt_audience=_env("ERP_JWT_AUDIENCE", "erp"),
             access_ttl=int(_env("ERP_JWT_ACCESS_TTL", "3600")),
             refresh_ttl=int(_env("ERP_JWT_REFRESH_TTL", "604800")),
-            bcrypt_rounds=int(_env("ERP_BCRYPT_ROUNDS", "12")),
+            bcrypt_rounds=_bcrypt_rounds(),
             admin_password=_env("ERP_ADMIN_PASSWORD", ""),
             edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
             refresh_reuse_grace=int(_env("ERP_REFRESH_REUSE_GRACE", "0")),

@@ -54,15 +54,23 @@ class KeyStore:
         self._mtime = -1.0
         self._checked = 0.0
 
+    def _make_dirs(self) -> None:
+        # 0700 for the keys directory too, not only active/: `mkdir(parents=True)` would create a
+        # missing keys directory with the umask's mode (0755). Existing directories are left as they
+        # are (a mounted Secret may be read-only).
+        self._active.parent.parent.mkdir(parents=True, exist_ok=True)
+        for directory in (self._active.parent, self._active):
+            directory.mkdir(exist_ok=True, mode=0o700)
+
     def ensure_key(self) -> str:
         """Creates the first key when there is none; returns the signing kid."""
-        self._active.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._make_dirs()
         if not any(self._active.glob("*.pem")):
             return self.add_key()
         return self.signing_kid()
 
     def add_key(self) -> str:
-        self._active.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._make_dirs()
         now = datetime.datetime.fromtimestamp(self._clock(), datetime.timezone.utc)
         kid = now.strftime(KID_TIME_FORMATS[21]) + "-" + secrets.token_hex(4)
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

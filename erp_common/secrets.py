@@ -17,8 +17,9 @@ def value_or_file(value: str, path: str) -> str:
 
 
 def ensure_secret_file(path: Path, nbytes: int = 32) -> str:
-    """Reads a random secret from `path`, creating it (mode 0600) on first use."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Reads a random secret from `path`, creating it (mode 0600, in a 0700 directory when that is
+    new too) on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     try:
         return path.read_text().strip()
     except FileNotFoundError:
