@@ -4,14 +4,16 @@ from __future__ import annotations
 import asyncio
 import datetime
 import logging
+import select
 import threading
 import time
-from typing import Callable, Sequence, TypeVar
+from typing import Awaitable, Callable, Optional, Sequence, TypeVar
 
 import peewee
 from opentelemetry import trace
 from playhouse import db_url
 from playhouse.migrate import SchemaMigrator
+from playhouse.pool import PooledDatabase
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("erp_common.db")
@@ -39,19 +41,27 @@ class _TracedStatements:
 _traced_classes: dict[type, type] = {}
 
 
-def _traced(url: str, **params) -> peewee.Database:
+def _traced(url: str, **defaults) -> peewee.Database:
     scheme = url.split(":", 1)[0]
     base = db_url.schemes[scheme]
     cls = _traced_classes.setdefault(base, type(base.__name__, (_TracedStatements, base), {}))
-    return cls(**{**db_url.parse(url), **params})
+    return cls(**{**defaults, **db_url.parse(url)})
+
+
+# PyMySQL waits forever by default. With these bounds a server that is down fails a call at once
+# (connection refused) and one that hangs fails it within the read timeout, so no worker thread is
+# stuck for good. Longer than any statement of an RPC (the edge gives up after 15-30 s anyway);
+# a URL parameter overrides them (`mysql://...?read_timeout=120` for a long import).
+MYSQL_TIMEOUTS = {"connect_timeout": 5, "read_timeout": 30, "write_timeout": 30}
 
 
 def connect(url: str) -> peewee.Database:
-    """`mysql://user:pw@host:port/db` (pooled, utf8mb4) or `sqlite:///path` (WAL)."""
+    """`mysql://user:pw@host:port/db` (pooled, utf8mb4) or `sqlite:///path` (WAL). Query parameters
+    of the URL are passed to the driver and win over the defaults."""
     if url.startswith("mysql://"):
         url = "mysql+pool://" + url[len("mysql://"):]
     if url.startswith("mysql+pool://"):
-        return _traced(url, max_connections=32, stale_timeout=300, timeout=10, charset="utf8mb4")
+        return _traced(url, max_connections=32, stale_timeout=300, timeout=10, charset="utf8mb4", **MYSQL_TIMEOUTS)
     if url.startswith("sqlite"):
         return _traced(url, pragmas={"journal_mode": "wal", "busy_timeout": 10000, "foreign_keys": 1})
     raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
@@ -105,11 +115,39 @@ IDLE_RECHECK_SECONDS = 30.0
 _thread_state = threading.local()
 
 
+def _closed_by_server(db: peewee.Database) -> bool:
+    """Whether the server has closed this thread's MySQL connection (restarted, shut down, killed the
+    session): between calls an idle connection has nothing to read, so a readable socket means EOF
+    or a farewell error packet. One non-blocking poll, no round trip; without it the first call on
+    every worker thread after a database restart would fail on its dead connection."""
+    if not is_mysql(db):
+        return False
+    sock = getattr(db.connection(), "_sock", None)
+    if sock is None:
+        return True
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return True
+    return bool(readable)
+
+
+def _drop_connection(db: peewee.Database) -> None:
+    """Closes this thread's connection for good (a pooled one is not put back for reuse)."""
+    if isinstance(db, PooledDatabase):
+        db.manual_close()
+    else:
+        db.close()
+
+
 def _call_with_connection(db: peewee.Database, fn: Callable[..., T], args: tuple) -> T:
     now = time.monotonic()
     last = getattr(_thread_state, "last_used", {}).get(id(db), now)
-    if not db.is_closed() and now - last > IDLE_RECHECK_SECONDS:
-        db.close()
+    if not db.is_closed():
+        if _closed_by_server(db):
+            _drop_connection(db)
+        elif now - last > IDLE_RECHECK_SECONDS:
+            db.close()
     db.connect(reuse_if_open=True)
     try:
         return fn(*args)

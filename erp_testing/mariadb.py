@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -85,10 +86,26 @@ class MariaDB:
             self.proc.kill()
             self.proc.wait(timeout=30)
 
-    def freeze(self) -> None:
-        """SIGSTOP: the server keeps its sockets open but answers nothing (a hung server)."""
-        if self.running:
-            self.proc.send_signal(signal.SIGSTOP)
+    def freeze(self, timeout: float = 5.0) -> None:
+        """SIGSTOP: the server keeps its sockets open but answers nothing (a hung server). Returns
+        once every thread has stopped (the signal is delivered asynchronously)."""
+        if not self.running:
+            return
+        self.proc.send_signal(signal.SIGSTOP)
+        deadline = time.monotonic() + timeout
+        while not self._all_threads_stopped():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"mariadbd {self.proc.pid} did not stop in {timeout}s")
+            time.sleep(0.01)
+
+    def _all_threads_stopped(self) -> bool:
+        states = []
+        for stat in Path(f"/proc/{self.proc.pid}/task").glob("*/stat"):
+            try:
+                states.append(stat.read_text().rsplit(")", 1)[1].split()[0])
+            except (OSError, IndexError):
+                continue
+        return bool(states) and all(s in ("T", "t") for s in states)
 
     def thaw(self) -> None:
         if self.running:
