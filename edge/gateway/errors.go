@@ -28,8 +28,8 @@ type errorBody struct {
 }
 
 // detailJSON renders google.rpc details like response bodies (and like Envoy's transcoder with
-// preserve_proto_field_names): `field_violations`, `retry_delay`.
-var detailJSON = protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true}
+// preserve_proto_field_names): `field_violations`, `retry_delay`, no null for an unset message.
+var detailJSON = protojson.MarshalOptions{UseProtoNames: true, EmitDefaultValues: true}
 
 // codeName gives the google.rpc.Code enum name (INVALID_ARGUMENT), not grpc-go's CamelCase String().
 func codeName(c codes.Code) string {

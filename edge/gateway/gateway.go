@@ -32,12 +32,14 @@ type upstreams struct {
 }
 
 // newMux builds the transcoding mux: snake_case JSON, raw HttpBody, the shared error shape and
-// the identity metadata the services expect from the edge.
+// the identity metadata the services expect from the edge. Fields print like Envoy's
+// always_print_primitive_fields: scalars and lists even when empty, an unset message (a timestamp
+// never set) not at all; EmitUnpopulated would print it as null, which the contract does not allow.
 func newMux(cfg config) *runtime.ServeMux {
 	return runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{
 			Marshaler: &compactJSONPb{JSONPb: runtime.JSONPb{
-				MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitUnpopulated: true},
+				MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitDefaultValues: true},
 				UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 			}},
 		}),

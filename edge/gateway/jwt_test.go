@@ -36,7 +36,7 @@ func TestValidTokenReachesUpstreamWithIdentity(t *testing.T) {
 	if err := json.Unmarshal(body, &got); err != nil {
 		t.Fatal(err)
 	}
-	// UseProtoNames + EmitUnpopulated: snake_case, empty fields present.
+	// UseProtoNames + EmitDefaultValues: snake_case, empty fields present.
 	for _, k := range []string{"continents", "next_page_token", "total_size"} {
 		if _, ok := got[k]; !ok {
 			t.Errorf("response lacks %q: %s", k, body)
