@@ -14,6 +14,22 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 ERROR_DOMAIN = "erp.local"
 
+# A status travels in trailers (HTTP/2 headers), and Envoy, grpc-gateway and gRPC clients refuse a
+# header block past 8-64 KiB: an error that echoes a huge input (an id, a list of unknown ids)
+# would reach the client as a 502 instead of its 400. The wire form is clipped to these sizes
+# (UTF-8 bytes), which keeps the whole status under 8 KiB; the domain error itself is untouched.
+MAX_MESSAGE_BYTES = 600
+MAX_DETAIL_TEXT_BYTES = 200
+MAX_VIOLATIONS = 16
+
+
+def clip(text: str, limit: int = MAX_DETAIL_TEXT_BYTES) -> str:
+    """`text` cut to at most `limit` UTF-8 bytes on a character boundary, "…" marking a cut."""
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    return data[:limit - 3].decode(errors="ignore") + "…"
+
 
 @dataclass
 class DomainError(Exception):
@@ -38,8 +54,8 @@ class InvalidArgument(DomainError):
 
     def details(self) -> list:
         return [error_details_pb2.BadRequest(field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=f, description=d)
-            for f, d in self.violations])]
+            error_details_pb2.BadRequest.FieldViolation(field=clip(f), description=clip(d))
+            for f, d in self.violations[:MAX_VIOLATIONS]])]
 
 
 def invalid(field_name: str, description: str) -> InvalidArgument:
@@ -54,8 +70,8 @@ class NotFound(DomainError):
 
     def details(self) -> list:
         return [error_details_pb2.ResourceInfo(resource_type=self.resource_type,
-                                               resource_name=self.resource_name,
-                                               description=self.message)]
+                                               resource_name=clip(self.resource_name),
+                                               description=clip(self.message))]
 
 
 @dataclass
@@ -66,8 +82,8 @@ class AlreadyExists(DomainError):
 
     def details(self) -> list:
         return [error_details_pb2.ResourceInfo(resource_type=self.resource_type,
-                                               resource_name=self.resource_name,
-                                               description=self.message)]
+                                               resource_name=clip(self.resource_name),
+                                               description=clip(self.message))]
 
 
 @dataclass
@@ -86,8 +102,8 @@ class FailedPrecondition(DomainError):
 
     def details(self) -> list:
         return [error_details_pb2.PreconditionFailure(violations=[
-            error_details_pb2.PreconditionFailure.Violation(type=t, subject=s, description=d)
-            for t, s, d in self.violations])]
+            error_details_pb2.PreconditionFailure.Violation(type=clip(t), subject=clip(s), description=clip(d))
+            for t, s, d in self.violations[:MAX_VIOLATIONS]])]
 
 
 @dataclass
@@ -125,4 +141,5 @@ def to_status_proto(err: DomainError) -> status_pb2.Status:
         a = any_pb2.Any()
         a.Pack(d)
         packed.append(a)
-    return status_pb2.Status(code=getattr(code_pb2, err.code.name), message=err.message, details=packed)
+    return status_pb2.Status(code=getattr(code_pb2, err.code.name), message=clip(err.message, MAX_MESSAGE_BYTES),
+                             details=packed)

@@ -14,6 +14,7 @@ from typing import Awaitable, Callable, Iterable, Optional
 
 import grpc
 import peewee
+from google.protobuf.message import DecodeError
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
@@ -116,7 +117,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
     async def _fail(self, context, exc: BaseException) -> grpc.StatusCode:
         if isinstance(exc, errors.DomainError):
             status = errors.to_status_proto(exc)
-            await context.abort(exc.code, exc.message,
+            await context.abort(exc.code, status.message,
                                 trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
         if isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
             logger.error("database unavailable: %s", exc)
@@ -140,6 +141,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         if handler is None:
             return None
         method = handler_call_details.method
+        if handler.request_deserializer is not None:
+            handler = handler._replace(request_deserializer=_tolerant(handler.request_deserializer))
         if handler.unary_unary:
             inner = handler.unary_unary
 
@@ -147,6 +150,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 started, call, code = time.perf_counter(), None, grpc.StatusCode.OK
                 try:
                     call = await self._begin(method, context)
+                    if isinstance(request, Undecodable):
+                        raise request.error()
                     return await inner(request, context)
                 except asyncio.CancelledError:
                     code = grpc.StatusCode.CANCELLED
@@ -169,6 +174,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                 started, call, code = time.perf_counter(), None, grpc.StatusCode.OK
                 try:
                     call = await self._begin(method, context)
+                    if isinstance(request, Undecodable):
+                        raise request.error()
                     async for item in inner_stream(request, context):
                         yield item
                 except asyncio.CancelledError:
@@ -186,6 +193,32 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
 
             return handler._replace(unary_stream=stream)
         return handler
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """What a request that is not a valid message of its type deserialises to, so that the
+    interceptor answers INVALID_ARGUMENT instead of gRPC's own UNKNOWN (a 500 at the edges)."""
+
+    message_type: str
+    problem: str
+
+    def error(self) -> errors.InvalidArgument:
+        return errors.InvalidArgument(f"the request is not a valid {self.message_type}: {self.problem}",
+                                      reason="MALFORMED_REQUEST")
+
+
+def _tolerant(deserialize: Callable[[bytes], object]) -> Callable[[bytes], object]:
+    message_type = getattr(getattr(deserialize, "__self__", None), "DESCRIPTOR", None)
+    type_name = message_type.full_name if message_type is not None else "message"
+
+    def parse(data: bytes):
+        try:
+            return deserialize(data)
+        except DecodeError as exc:
+            # "Error parsing message with type 'X': String field had bad UTF-8" -> the reason only.
+            return Undecodable(type_name, str(exc).rpartition(": ")[2] or "cannot be parsed")
+    return parse
 
 
 def _is_abort(exc: BaseException) -> bool:
@@ -229,6 +262,11 @@ def build_server(address: str, register: Callable[[grpc.aio.Server], list[str]],
         ("grpc.so_reuseport", 0),
         ("grpc.max_receive_message_length", 4 * 1024 * 1024),
         ("grpc.keepalive_permit_without_calls", 1),
+        # Envoy accepts request headers up to 60 KiB and passes the REST path on (x-envoy-original-path):
+        # with gRPC's default 8-16 KiB limit a long URL or token was refused as RESOURCE_EXHAUSTED (a
+        # 429) before any handler could answer. Past this size the edges refuse first (431).
+        ("grpc.max_metadata_size", 128 * 1024),
+        ("grpc.absolute_max_metadata_size", 128 * 1024),
         ("grpc.http2.min_ping_interval_without_data_ms", 10000),
     ])
     names = register(server)
