@@ -5,12 +5,21 @@ one entry here plus its model and messages.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from erp_common import text
 from erp_common.errors import InvalidArgument
 
 NAME_MAX, CODE_MAX = 200, 50
+# Descriptions and addresses are TEXT columns: 65,535 bytes on MySQL, so at 4 bytes a character
+# this bound fits every backend (SQLite has none; without it MySQL alone refused long texts).
+TEXT_MAX = 10000
+# The width of `live_name_key` (models.BaseMaster).
+NAME_KEY_MAX = 200
+# Fields holding free text; every other string field is one line.
+FREE_TEXT = ("description", "address")
 
 
 @dataclass(frozen=True)
@@ -82,23 +91,26 @@ CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
 
 
 def normalize_name(name: str) -> str:
-    """The uniqueness key of a name: case- and whitespace-insensitive."""
-    return " ".join(name.split()).casefold()
+    """The stored uniqueness key of a name (erp_common.text): NFKC caseless, whitespace-insensitive."""
+    return text.stored_key(text.caseless_key(name), NAME_KEY_MAX)
 
 
 def clean_name(name: str) -> str:
-    """The stored form of a name: surrounding whitespace removed, inner runs collapsed to one space."""
-    return " ".join(name.split())
+    """The stored form of a name: NFC, surrounding whitespace removed, inner runs collapsed to one space."""
+    return text.clean_name(name)
 
 
 def normalized(spec: EntitySpec, values: dict[str, Any]) -> dict[str, Any]:
-    """A copy with the stored forms: cleaned name, trimmed ids and codes, upper-case ISO codes."""
+    """A copy with the stored forms: cleaned name, trimmed ids, NFC trimmed codes, upper-case ISO codes;
+    free text as sent."""
     out = dict(values)
     if "name" in out:
         out["name"] = clean_name(out["name"] or "")
     for key, value in out.items():
-        if isinstance(value, str) and (key.endswith("_id") or key in ("code", "subdivision_code", "phone_code")):
+        if isinstance(value, str) and key.endswith("_id"):
             out[key] = value.strip()
+        elif isinstance(value, str) and key not in FREE_TEXT and key != "name":
+            out[key] = unicodedata.normalize("NFC", value).strip()
     if spec.name == "country":
         for key in ("iso_alpha2", "iso_alpha3", "iso_numeric"):
             if isinstance(out.get(key), str):
@@ -109,13 +121,27 @@ def normalized(spec: EntitySpec, values: dict[str, Any]) -> dict[str, Any]:
 def field_violations(spec: EntitySpec, values: dict[str, Any]) -> list[tuple[str, str]]:
     """Every (field, problem) of a row's own values; parents are checked against storage later."""
     problems: list[tuple[str, str]] = []
-    name = clean_name(values.get("name") or "")
+    raw_name = values.get("name") or ""
+    name = clean_name(raw_name)
     if not name:
         problems.append(("name", "This field is required."))
     elif len(name) > NAME_MAX:
         problems.append(("name", f"Ensure this field has no more than {NAME_MAX} characters."))
+    elif problem := text.line_problem(raw_name, whitespace_allowed=True):
+        problems.append(("name", problem))
     if len(values.get("code") or "") > CODE_MAX:
         problems.append(("code", f"Ensure this field has no more than {CODE_MAX} characters."))
+    for field in ("code", "description") + spec.extra:
+        value = values.get(field)
+        if not isinstance(value, str) or not value:
+            continue
+        if field in FREE_TEXT:
+            if len(value) > TEXT_MAX:
+                problems.append((field, f"Ensure this field has no more than {TEXT_MAX} characters."))
+            elif problem := text.text_problem(value):
+                problems.append((field, problem))
+        elif problem := text.line_problem(value):
+            problems.append((field, problem))
     for p in spec.parents:
         if p.required and not values.get(p.field) and not (spec.name == "city" and p.field in CITY_UPPER_LINKS):
             problems.append((p.field, "This field is required."))

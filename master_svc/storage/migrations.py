@@ -4,8 +4,15 @@ A version, once released, never changes: a new table or column is a new entry.
 """
 from __future__ import annotations
 
+import logging
+
+import peewee
+
 from erp_common.db import is_mysql
+from master_svc.domain.entities import normalize_name
 from master_svc.storage import models
+
+log = logging.getLogger(__name__)
 
 
 def _initial(db, migrator) -> None:
@@ -31,8 +38,27 @@ def _change_feed_outbox(db, migrator) -> None:
     models.ChangeSequence.insert(id=1, last=0).on_conflict_ignore().execute()
 
 
+def _nfkc_caseless_name_keys(db, migrator) -> None:
+    """Name keys become NFKC caseless (erp_common.text): recomputes the key of every live row. Names
+    are left as stored (new writes store NFC). A row whose new key would collide with a sibling's
+    keeps its old key, and is logged, so the migration never fails on data that was valid before."""
+    for model in models.ALL_MODELS:
+        live = model.select(model.pk, model.name, model.live_name_key).where(model.live_name_key.is_null(False))
+        for row in live:
+            key = normalize_name(row.name)
+            if key == row.live_name_key:
+                continue
+            try:
+                with db.atomic():
+                    model.update(live_name_key=key).where(model.pk == row.pk).execute()
+            except peewee.IntegrityError:
+                log.warning("%s %s keeps its old name key: %r now collides with a sibling",
+                            model._meta.table_name, row.pk, row.name)
+
+
 MIGRATIONS = [
     (1, "initial schema", _initial),
     (2, "microsecond timestamps and exact name keys", _precise_timestamps_and_exact_name_keys),
     (3, "change feed outbox", _change_feed_outbox),
+    (4, "NFKC caseless name keys", _nfkc_caseless_name_keys),
 ]
