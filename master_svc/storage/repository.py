@@ -246,7 +246,7 @@ class MasterRepository:
         total = query.count()
         sort_col = getattr(model, order.field)
         fingerprint = hashlib.sha1(json.dumps(
-            [order.text, q.filter, q.search, q.is_active, q.show_deleted, q.parents]).encode()).hexdigest()[:12]
+            [spec.name, order.text, q.filter, q.search, q.is_active, q.show_deleted, q.parents]).encode()).hexdigest()[:12]
         if q.page_token:
             last_value, last_pk = self._decode_token(q.page_token, fingerprint, order.field)
             if order.descending:
@@ -269,12 +269,15 @@ class MasterRepository:
     def _decode_token(token: str, fingerprint: str, field: str) -> tuple[Any, int]:
         try:
             payload = json.loads(base64.urlsafe_b64decode(token.encode() + b"=="))
-            value, pk, token_fp = payload["v"], int(payload["pk"]), payload["f"]
+            value, pk, token_fp = payload["v"], payload["pk"], payload["f"]
+            # Exactly what list() writes: a forged pk outside a 64-bit key would fail in the driver.
+            if type(pk) is not int or not 0 <= pk < 2 ** 63:
+                raise ValueError(pk)
             if field in ("created_at", "updated_at"):
                 value = datetime.datetime.strptime(value, TOKEN_TIME_FORMAT)
             elif not isinstance(value, str):
                 raise TypeError(value)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             raise invalid("page_token", "is not a token returned by this list") from None
         if token_fp != fingerprint:
             raise invalid("page_token", "belongs to a list with other filters or ordering")
