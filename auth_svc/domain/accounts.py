@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
 
+from erp_common import text
 from erp_common.errors import InvalidArgument
 
 MAX_NAME_LENGTH = 150
 MAX_EMAIL_LENGTH = 254
+# Role descriptions are TEXT: 65,535 bytes on MySQL, this many characters at 4 bytes each.
+MAX_DESCRIPTION_LENGTH = 10000
+# Far more roles than anyone holds; the bound keeps one request from becoming a 100k-row IN query.
+MAX_ROLES_PER_USER = 100
 # Django's UnicodeUsernameValidator, which the seed's users were created under.
 USERNAME_PATTERN = re.compile(r"^[\w.@+-]+\Z")
 # Deliberately loose (one @, a dotted domain, no spaces): the mail server is the real judge.
@@ -78,17 +84,23 @@ class GroupPermissions:
     permissions: tuple[PermissionRecord, ...] = field(default_factory=tuple)
 
 
+def clean_username(username: str) -> str:
+    """The stored form of a username: NFKC, as Django normalises usernames, and trimmed."""
+    return unicodedata.normalize("NFKC", username).strip()
+
+
 def username_key(username: str) -> str:
-    return username.strip().lower()
+    """The unique form of a username (and what a login is matched by): NFKC caseless."""
+    return text.stored_key(text.caseless_key(clean_username(username)), MAX_NAME_LENGTH)
 
 
 def email_key(email: str) -> Optional[str]:
     """The unique form of an e-mail, None when there is none (several users may have no e-mail)."""
-    return email.strip().lower() or None
+    return text.stored_key(text.caseless_key(email), MAX_EMAIL_LENGTH) if email.strip() else None
 
 
 def role_name_key(name: str) -> str:
-    return " ".join(name.split()).lower()
+    return text.stored_key(text.caseless_key(name), MAX_NAME_LENGTH)
 
 
 def clean_user_values(values: dict, *, creating: bool) -> dict:
@@ -99,9 +111,13 @@ def clean_user_values(values: dict, *, creating: bool) -> dict:
     """
     cleaned = dict(values)
     problems: list[tuple[str, str]] = []
-    for name in ("username", "email", "first_name", "last_name"):
+    for name in ("email", "first_name", "last_name"):
         if name in cleaned:
-            cleaned[name] = (cleaned[name] or "").strip()
+            cleaned[name] = unicodedata.normalize("NFC", cleaned[name] or "").strip()
+            if problem := text.line_problem(cleaned[name]):
+                problems.append((name, problem))
+    if "username" in cleaned:
+        cleaned["username"] = clean_username(cleaned["username"] or "")
     if creating:
         for name in ("username", "password"):
             if not cleaned.get(name):
@@ -113,10 +129,14 @@ def clean_user_values(values: dict, *, creating: bool) -> dict:
         elif not USERNAME_PATTERN.match(username):
             problems.append(("username", "Enter a valid username. This value may contain only letters, "
                                          "numbers, and @/./+/-/_ characters."))
+        elif scripts := text.mixed_scripts(username):
+            # "аdmin" with a Cyrillic "а" would pass for "admin" in every list and log.
+            problems.append(("username", f"Use letters of one script: this username mixes "
+                                         f"{' and '.join(sorted(s.title() for s in scripts))} letters."))
     elif username is not None and not creating:
         problems.append(("username", "This field may not be blank."))
     email = cleaned.get("email")
-    if email:
+    if email and not any(f == "email" for f, _ in problems):
         if len(email) > MAX_EMAIL_LENGTH or not EMAIL_PATTERN.match(email):
             problems.append(("email", "Enter a valid email address."))
     for name in ("first_name", "last_name"):
@@ -125,10 +145,12 @@ def clean_user_values(values: dict, *, creating: bool) -> dict:
     if "password" in cleaned and not creating and not cleaned["password"]:
         problems.append(("password", "This field may not be blank."))
     if "role_ids" in cleaned:
-        ids = list(cleaned["role_ids"])
+        ids = list(dict.fromkeys(cleaned["role_ids"]))
         if any(i <= 0 for i in ids):
             problems.append(("role_ids", "Role ids are positive integers."))
-        cleaned["role_ids"] = tuple(dict.fromkeys(ids))
+        elif len(ids) > MAX_ROLES_PER_USER:
+            problems.append(("role_ids", f"A user holds at most {MAX_ROLES_PER_USER} roles."))
+        cleaned["role_ids"] = tuple(ids)
     if problems:
         raise InvalidArgument("; ".join(f"{f}: {d}" for f, d in problems), reason="INVALID_USER",
                               violations=problems)
@@ -140,14 +162,20 @@ def clean_role_values(values: dict, *, creating: bool) -> dict:
     cleaned = dict(values)
     problems: list[tuple[str, str]] = []
     if "name" in cleaned or creating:
-        name = " ".join((cleaned.get("name") or "").split())
+        name = text.clean_name(cleaned.get("name") or "")
         cleaned["name"] = name
         if not name:
             problems.append(("name", "This field is required." if creating else "This field may not be blank."))
         elif len(name) > MAX_NAME_LENGTH:
             problems.append(("name", f"Ensure this field has no more than {MAX_NAME_LENGTH} characters."))
+        elif problem := text.line_problem(name):
+            problems.append(("name", problem))
     if "description" in cleaned:
         cleaned["description"] = (cleaned["description"] or "").strip()
+        if len(cleaned["description"]) > MAX_DESCRIPTION_LENGTH:
+            problems.append(("description", f"Ensure this field has no more than {MAX_DESCRIPTION_LENGTH} characters."))
+        elif problem := text.text_problem(cleaned["description"]):
+            problems.append(("description", problem))
     if problems:
         raise InvalidArgument("; ".join(f"{f}: {d}" for f, d in problems), reason="INVALID_ROLE",
                               violations=problems)

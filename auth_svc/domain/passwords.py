@@ -6,12 +6,15 @@ import difflib
 import hashlib
 import hmac
 import re
+import unicodedata
 
 import bcrypt
 
 from erp_common.errors import InvalidArgument
 
 MIN_LENGTH = 8
+# bcrypt reads at most 72 bytes; longer input is refused rather than silently cut (bcrypt >= 5 raises).
+MAX_BYTES = 72
 # The most common passwords (Django ships 20k; these are the top of the same public lists).
 COMMON_PASSWORDS = frozenset("""
 123456 123456789 12345678 password qwerty123 qwerty 1234567890 1234567 password1 123123
@@ -28,6 +31,11 @@ def check_policy(password: str, *, username: str = "", email: str = "",
     problems = []
     if len(password) < MIN_LENGTH:
         problems.append(f"This password is too short. It must contain at least {MIN_LENGTH} characters.")
+    if not fits_bcrypt(password):
+        problems.append(f"This password is too long. It must fit in {MAX_BYTES} bytes of UTF-8 "
+                        f"({MAX_BYTES} plain letters or digits, fewer accented letters or symbols).")
+    if any(unicodedata.category(ch) == "Cc" for ch in password):
+        problems.append("This password contains control characters, which cannot be typed reliably.")
     if password.isdigit():
         problems.append("This password is entirely numeric.")
     if password.lower() in COMMON_PASSWORDS:
@@ -45,6 +53,10 @@ def check_policy(password: str, *, username: str = "", email: str = "",
     if problems:
         raise InvalidArgument(" ".join(problems), reason="PASSWORD_POLICY",
                               violations=[(field, p) for p in problems])
+
+
+def fits_bcrypt(password: str) -> bool:
+    return len(password.encode()) <= MAX_BYTES
 
 
 def hash_password(password: str, rounds: int) -> str:

@@ -1,7 +1,15 @@
 """Schema versions of the auth database, applied in order by erp_common.db.migrate."""
 from __future__ import annotations
 
+import logging
+
+import peewee
+
+from auth_svc.domain.accounts import email_key, role_name_key, username_key
 from auth_svc.storage import models
+from erp_common.db import is_mysql
+
+log = logging.getLogger(__name__)
 
 
 def _initial(db, migrator) -> None:
@@ -13,7 +21,35 @@ def _hardening(db, migrator) -> None:
     db.create_tables(models.HARDENING_MODELS, safe=True)
 
 
+def _exact_caseless_keys(db, migrator) -> None:
+    """Unique keys become NFKC caseless (erp_common.text) and, on MySQL, compared byte for byte
+    (`utf8mb4_bin`) like SQLite compares them: under the database's `utf8mb4_unicode_ci` "jose" and
+    "josé" collided on MariaDB only, and a login matched either. Recomputes every key; a row whose
+    new key would collide keeps its old one, and is logged, so valid data never fails the step."""
+    if is_mysql(db):
+        db.execute_sql("ALTER TABLE `auth_user` "
+                       "MODIFY `username_key` VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, "
+                       "MODIFY `email_key` VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL")
+        db.execute_sql("ALTER TABLE `auth_role` "
+                       "MODIFY `name_key` VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL")
+    rekey = ((models.User, "username", models.User.username_key, username_key),
+             (models.User, "email", models.User.email_key, email_key),
+             (models.Role, "name", models.Role.name_key, role_name_key))
+    for model, source, column, key_of in rekey:
+        for row in model.select(model.id, getattr(model, source), column):
+            key = key_of(getattr(row, source))
+            if key == getattr(row, column.name):
+                continue
+            try:
+                with db.atomic():
+                    model.update({column: key}).where(model.id == row.id).execute()
+            except peewee.IntegrityError:
+                log.warning("%s %s keeps its old %s: %r now collides", model._meta.table_name, row.id,
+                            column.name, getattr(row, source))
+
+
 MIGRATIONS = [
     (1, "initial schema", _initial),
     (2, "revocations, throttling, mfa, api keys", _hardening),
+    (3, "exact NFKC caseless unique keys", _exact_caseless_keys),
 ]

@@ -150,8 +150,10 @@ class Authentication:
                                 username=username.strip()[:150], failure_reason=reason,
                                 metadata={"username": username.strip()[:150]})
             raise Unauthenticated(BAD_CREDENTIALS, reason="INVALID_CREDENTIALS")
+        # A migrated Django hash of a password longer than bcrypt takes stays as it is.
         new_hash = (passwords.hash_password(password, self.config.bcrypt_rounds)
-                    if passwords.needs_rehash(user.password_hash, self.config.bcrypt_rounds) else None)
+                    if passwords.needs_rehash(user.password_hash, self.config.bcrypt_rounds)
+                    and passwords.fits_bcrypt(password) else None)
         if user.mfa_enabled:
             return LoginResult(mfa_token=self._challenge(user, client, new_hash))
         return LoginResult(tokens=self._start_session(user, client, new_hash))
