@@ -29,8 +29,9 @@ class PageRequest:
 
 
 def page_request(page_size: int, page_token: str, ordering: str, orderable: Sequence[str], default: str,
-                 filters: Sequence[Any] = ()) -> PageRequest:
-    """Validates the paging arguments of a list call; raises InvalidArgument naming the bad field."""
+                 filters: Sequence[Any] = (), collection: str = "") -> PageRequest:
+    """Validates the paging arguments of a list call; raises InvalidArgument naming the bad field.
+    `collection` goes into the fingerprint, so a token of one list is refused by another."""
     if page_size < 0:
         raise invalid("page_size", "must not be negative")
     size = min(page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
@@ -40,7 +41,7 @@ def page_request(page_size: int, page_token: str, ordering: str, orderable: Sequ
     if sort_field not in orderable:
         choices = ", ".join(f"{f}, -{f}" for f in orderable)
         raise invalid("ordering", f"must be one of {choices}")
-    fingerprint = hashlib.sha256(json.dumps([ordering, *filters], default=str).encode()).hexdigest()[:16]
+    fingerprint = hashlib.sha256(json.dumps([collection, ordering, *filters], default=str).encode()).hexdigest()[:16]
     after = _decode(page_token, fingerprint) if page_token else None
     return PageRequest(size, sort_field, descending, fingerprint, after)
 
@@ -57,11 +58,21 @@ def next_page_token(request: PageRequest, last_value: Any, last_id: int) -> str:
 def _decode(token: str, fingerprint: str) -> tuple[Any, int]:
     try:
         payload = json.loads(base64.urlsafe_b64decode(token.encode() + b"=" * (-len(token) % 4)))
-        value, last_id, token_fingerprint = payload["v"], int(payload["id"]), payload["f"]
+        value, last_id, token_fingerprint = payload["v"], payload["id"], payload["f"]
+        # Only what next_page_token writes: a forged value of another type, or an id outside a
+        # 64-bit key, would fail in the database driver instead of here.
+        if not _is_key(last_id):
+            raise ValueError(last_id)
         if payload["t"] == "datetime":
             value = datetime.datetime.fromisoformat(value)
-    except (ValueError, KeyError, TypeError):
+        elif not (isinstance(value, str) or _is_key(value)):
+            raise TypeError(value)
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise invalid("page_token", "is not a token returned by this list") from None
     if token_fingerprint != fingerprint:
         raise invalid("page_token", "belongs to a list with other filters or ordering")
     return value, last_id
+
+
+def _is_key(value: Any) -> bool:
+    return type(value) is int and 0 <= value < 2 ** 63

@@ -20,5 +20,5 @@ class AuditLogs:
         if start is not None and end is not None and end <= start:
             raise invalid("end_time", "must be after start_time")
         filters = (event_type.strip(), username.strip(), start, end)
-        page = page_request(page_size, page_token, "-id", ("id",), "-id", filters)
+        page = page_request(page_size, page_token, "-id", ("id",), "-id", filters, collection="audit_logs")
         return self.stores.audit.list(page, *filters)

@@ -29,7 +29,8 @@ class Users:
 
     def list(self, page_size: int, page_token: str, search: str, ordering: str,
              is_active: Optional[bool]) -> tuple[list[UserRecord], str, int]:
-        page = page_request(page_size, page_token, ordering, ORDERABLE, "username", (search, is_active))
+        page = page_request(page_size, page_token, ordering, ORDERABLE, "username", (search, is_active),
+                            collection="users")
         return self.stores.accounts.list_users(page, search, is_active)
 
     def get(self, user_id: int) -> UserRecord:
