@@ -18,6 +18,12 @@ function envoy_on_request(handle)
   headers:remove("x-erp-user-id")
   headers:remove("x-erp-username")
   headers:remove("x-erp-token-type")
+  -- The auth scheme is case-insensitive (RFC 7235 2.1), as in the services and the gateway, but
+  -- jwt_authn finds only "Bearer ": "bearer <token>" would be refused at this edge alone.
+  local auth = headers:get("authorization")
+  if auth ~= nil and string.sub(auth, 1, 7) ~= "Bearer " and string.lower(string.sub(auth, 1, 7)) == "bearer " then
+    headers:replace("authorization", "Bearer " .. string.sub(auth, 8))
+  end
   local path = headers:get(":path")
   if path == nil then return end
   local base, query = string.match(path, "^([^?]*)(.*)$")
