@@ -79,7 +79,9 @@ def served_schema(spec: dict, public_paths: tuple[str, ...]) -> dict:
     out["paths"] = paths
     # Log in first: AuthService leads the pages, the rest keep the generated order.
     out["tags"] = sorted(out.get("tags", []), key=lambda tag: tag.get("name") != "AuthService")
-    status = out.get("definitions", {}).get("rpcStatus")
+    # google.rpc.Status, named `Status` by openapi_naming_strategy=simple (buf.gen.yaml); the edges
+    # render it with the HTTP code and the gRPC code's name.
+    status = out.get("definitions", {}).get("Status")
     if status is not None:
         props = status.setdefault("properties", {})
         props["code"] = {"type": "integer", "format": "int32", "description": "The HTTP status code."}

@@ -22,7 +22,7 @@ GENERATED = {
         "/api/auth/users/{user.id}": {"put": {}},
         "/api/master/countries/{id}/undelete": {"post": {}},
     },
-    "definitions": {"rpcStatus": {"type": "object", "properties": {"code": {"type": "integer"}}}},
+    "definitions": {"Status": {"type": "object", "properties": {"code": {"type": "integer"}}}},
 }
 
 
@@ -49,7 +49,13 @@ def test_bearer_scheme_everywhere_except_public_operations(served):
 def test_title_host_tags_and_error_shape(served):
     assert served["info"]["title"] == "ERP API" and "host" not in served and served["basePath"] == "/"
     assert [t["name"] for t in served["tags"]] == ["AuthService", "UserService"]
-    assert set(served["definitions"]["rpcStatus"]["properties"]) == {"code", "status"}
+    assert set(served["definitions"]["Status"]["properties"]) == {"code", "status"}
+
+
+def test_the_generated_error_schema_gets_the_status_name():
+    """On gen/openapi itself, so that a rename of the generated definition cannot go unnoticed."""
+    served = docs.served_schema(json.loads(docs.OPENAPI.read_text()), PUBLIC_REST_PATHS)
+    assert set(served["definitions"]["Status"]["properties"]) == {"code", "status", "message", "details"}
 
 
 def test_generated_document_is_not_modified():
