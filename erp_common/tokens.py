@@ -113,11 +113,16 @@ class TokenVerifier:
         if cached is not None:
             return cached
         principal = self._verified_principal(token)
-        valid_until = min(self._clock() + self._cache_seconds, principal.expires_at)
+        now = self._clock()
+        valid_until = min(now + self._cache_seconds, principal.expires_at)
         kid = str(jwt.get_unverified_header(token).get("kid", ""))
         with self._cache_lock:
             self._cache[token] = (principal, valid_until, kid)
-            while len(self._cache) > self._cache_size:
+            # Expired entries go now, not when the size bound pushes them out: every refresh brings a
+            # new token (~10 kB with its claims), and a full cache of dead ones would be ~100 MB. An
+            # entry unused for `cache_seconds` has expired, and the least recently used come first.
+            while self._cache and (len(self._cache) > self._cache_size
+                                   or next(iter(self._cache.values()))[1] <= now):
                 self._cache.popitem(last=False)
         return principal
 

@@ -147,6 +147,21 @@ def test_verified_principals_are_cached_within_the_window_and_never_past_exp(key
     assert verifier.cached_principal(long_lived) is None
 
 
+def test_expired_principals_leave_the_cache_without_waiting_for_the_size_bound(keys):
+    """Every refresh brings a new access token; the dead ones must not pile up to `cache_size`."""
+    real = time.time()
+    offset = [0.0]
+    verifier = TokenVerifier(keys, ISSUER, AUDIENCE, leeway_seconds=0, cache_seconds=60, cache_size=10000,
+                             clock=lambda: real + offset[0])
+    for i in range(50):
+        verifier.principal(sign(keys, claims(jti=f"old{i}", exp=int(real) + 3600)))
+    assert len(verifier._cache) == 50
+    offset[0] = 61
+    fresh = sign(keys, claims(jti="fresh", exp=int(real) + 3600))
+    verifier.principal(fresh)
+    assert len(verifier._cache) == 1 and verifier.cached_principal(fresh) is not None
+
+
 def test_a_cached_principal_is_dropped_once_its_key_is_retired(keys):
     class Retirable(Keys):
         retired = False
