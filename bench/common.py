@@ -81,7 +81,7 @@ def databases(use_sqlite: bool, state: Path):
     return f"sqlite:///{state / 'auth.sqlite3'}", f"sqlite:///{state / 'master.sqlite3'}", None, "SQLite"
 
 
-ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"
+ADMIN_PASSWORD = "Bench-Admin-Passw0rd!"  # nosec B105 # a bench mesh's own throwaway admin, on loopback
 
 
 @contextmanager

@@ -39,7 +39,7 @@ def accepted(continents, token: str) -> bool:
 
 def trial(auth, continents) -> float:
     token = auth.Login(pb.LoginRequest(username="admin", password=ADMIN_PASSWORD)).access_token
-    assert accepted(continents, token), "master_svc refuses a fresh token"
+    assert accepted(continents, token), "master_svc refuses a fresh token"  # nosec B101 # a bench's sanity check
     auth.Logout(pb.LogoutRequest(), metadata=(("authorization", f"Bearer {token}"),))
     logged_out = time.perf_counter()
     while accepted(continents, token):

@@ -70,6 +70,9 @@ def serve(addr: str):
     if not addr:
         return None
     host, _, port = addr.rpartition(":")
-    server, _thread = start_http_server(int(port), addr=host.strip("[]") or "0.0.0.0")
+    # An address without a host (":9451") asks for every interface: the operator's explicit choice, for a
+    # scraper in another pod; the default is 127.0.0.1.
+    every_interface = "0.0.0.0"  # nosec B104 # only for an address that names no host
+    server, _thread = start_http_server(int(port), addr=host.strip("[]") or every_interface)
     logger.info("metrics on http://%s:%s/metrics", host, server.server_port)
     return server

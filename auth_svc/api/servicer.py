@@ -18,7 +18,8 @@ LOGIN_PAGE = resources.files("auth_svc.api").joinpath("templates/login.html").re
 
 
 def _login_response(pair: TokenPair) -> pb.LoginResponse:
-    return pb.LoginResponse(access_token=pair.access_token, refresh_token=pair.refresh_token, token_type="Bearer",
+    return pb.LoginResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
+                            token_type="Bearer",  # nosec B106 # the OAuth 2 token type, not a password
                             expires_in=pair.expires_in, user=convert.token_user(pair.user))
 
 
@@ -45,7 +46,8 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
     async def RefreshToken(self, request: pb.RefreshTokenRequest, context) -> pb.RefreshTokenResponse:
         pair = await run(self.uc.db, self.uc.authentication.refresh, request.refresh_token, client())
         return pb.RefreshTokenResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                                       token_type="Bearer", expires_in=pair.expires_in,
+                                       token_type="Bearer",  # nosec B106 # the OAuth 2 token type
+                                       expires_in=pair.expires_in,
                                        user=convert.token_user(pair.user))
 
     async def Logout(self, request, context) -> pb.LogoutResponse:
@@ -67,7 +69,8 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
     async def ExchangeToken(self, request: pb.ExchangeTokenRequest, context) -> pb.ExchangeTokenResponse:
         token = await run(self.uc.db, self.uc.authentication.exchange_api_key, request.grant_type,
                           request.api_key, client())
-        return pb.ExchangeTokenResponse(access_token=token.access_token, token_type="Bearer",
+        return pb.ExchangeTokenResponse(access_token=token.access_token,
+                                        token_type="Bearer",  # nosec B106 # the OAuth 2 token type
                                         expires_in=token.expires_in, scope=" ".join(token.scopes))
 
     async def EnrollMfa(self, request, context) -> pb.EnrollMfaResponse:

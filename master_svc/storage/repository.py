@@ -26,7 +26,7 @@ from master_svc.storage.models import utcnow
 
 COMMON_FIELDS = ("name", "code", "description", "is_active")
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 1000
-TOKEN_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
+TOKEN_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # nosec B105 # how page tokens write times
 BULK_BATCH = 500
 MYSQL_DUPLICATE_KEY = 1062
 
@@ -245,8 +245,10 @@ class MasterRepository:
             query = query.where(getattr(model, field) == value)
         total = query.count()
         sort_col = getattr(model, order.field)
+        # Ties a page token to its query; a forged one only reads what its query may read anyway.
         fingerprint = hashlib.sha1(json.dumps(
-            [spec.name, order.text, q.filter, q.search, q.is_active, q.show_deleted, q.parents]).encode()).hexdigest()[:12]
+            [spec.name, order.text, q.filter, q.search, q.is_active, q.show_deleted, q.parents]).encode(),
+            usedforsecurity=False).hexdigest()[:12]
         if q.page_token:
             last_value, last_pk = self._decode_token(q.page_token, fingerprint, order.field)
             if order.descending:
@@ -256,7 +258,7 @@ class MasterRepository:
         sort = (sort_col.desc(), model.pk.desc()) if order.descending else (sort_col.asc(), model.pk.asc())
         # Plain dicts, not model instances: a page of 50 is read on every list call.
         rows = list(query.order_by(*sort).limit(size + 1).dicts())
-        next_token = ""
+        next_token = ""  # nosec B105 # a page token
         if len(rows) > size:
             rows = rows[:size]
             value = rows[-1][order.field]
