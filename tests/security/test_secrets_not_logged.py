@@ -61,8 +61,8 @@ def exercise(http: Http, admin_password: str, secrets_used: set[str]) -> None:
     first, second = new_password("First"), new_password("Second")
     keep(first, second)
     username = f"sec_{secrets.token_hex(5)}"
-    user = ok(http.post("/api/auth/users/", {"username": username, "password": first, "email": f"{username}@example.com"},
-                        token=token))
+    user = ok(http.post("/api/auth/users/", {"username": username, "password": first,
+                                             "email": f"{username}@example.com"}, token=token))
     session = ok(http.post("/api/auth/login/", {"username": username, "password": first}))
     keep(session["access_token"], session["refresh_token"])
     ok(http.patch(f"/api/auth/users/{user['id']}/", {"password": second}, token=token))
