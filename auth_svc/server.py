@@ -99,6 +99,7 @@ async def serve(config: AuthConfig) -> None:
     metrics.watch_database(app.usecases.db)
     metrics.serve(config.metrics_addr)
     server = create_server(config, app)
+    server.follow_database(app.usecases.db)
     await server.start()
     if app.generated_password:
         print(f"auth_svc: first admin created: username 'admin', password '{app.generated_password}' "

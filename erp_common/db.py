@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import logging
 import select
 import threading
 import time
-from typing import Awaitable, Callable, Optional, Sequence, TypeVar
+from typing import Awaitable, Callable, Iterator, Optional, Sequence, TypeVar
 
 import peewee
 from opentelemetry import trace
@@ -80,10 +81,25 @@ class _SchemaVersion(peewee.Model):
         table_name = "schema_migrations"
 
 
+@contextlib.contextmanager
+def _unbounded_reads(db: peewee.Database) -> Iterator[None]:
+    """No client-side read timeout on this thread's connection for a while: a migration waits up to
+    60 s for the lock and may rebuild a big table, longer than MYSQL_TIMEOUTS allows an RPC."""
+    conn = db.connection()
+    saved = getattr(conn, "_read_timeout", None)
+    if hasattr(conn, "_read_timeout"):
+        conn._read_timeout = None
+    try:
+        yield
+    finally:
+        if hasattr(conn, "_read_timeout"):
+            conn._read_timeout = saved
+
+
 def migrate(db: peewee.Database, migrations: Sequence[Migration]) -> list[int]:
     """Applies the migrations not yet recorded, in order; safe to run from several replicas."""
     applied: list[int] = []
-    with db.connection_context():
+    with db.connection_context(), _unbounded_reads(db):
         lock = is_mysql(db)
         if lock:
             got = db.execute_sql("SELECT GET_LOCK('erp_schema_migrations', 60)").fetchone()[0]
@@ -169,3 +185,40 @@ async def run_in_worker(db: peewee.Database, fn: Callable[..., T], *args) -> T:
     per call: under load the pool's lock and the per-call reconnect bookkeeping cost more than the
     queries (profiled with py-spy on ListCountries)."""
     return await asyncio.to_thread(_call_with_connection, db, fn, args)
+
+
+class DatabaseProbe:
+    """Follows whether the database answers: `SELECT 1` every `interval` seconds on a worker thread,
+    calling `on_change(reachable)` whenever that flips. A probe still waiting after `timeout` counts
+    as a failure, and no second probe starts while one hangs (a frozen server holds one thread)."""
+
+    def __init__(self, db: peewee.Database, on_change: Callable[[bool], Awaitable[None]],
+                 interval: float = 1.0, timeout: float = 2.0):
+        self._db = db
+        self._on_change = on_change
+        self._interval = interval
+        self._timeout = timeout
+        self.reachable = True
+
+    def _ping(self) -> None:
+        self._db.execute_sql("SELECT 1").fetchone()
+
+    async def run(self) -> None:
+        pending: Optional[asyncio.Future] = None
+        while True:
+            if pending is None or pending.done():
+                pending = asyncio.ensure_future(run_in_worker(self._db, self._ping))
+                pending.add_done_callback(lambda f: f.cancelled() or f.exception())
+            try:
+                await asyncio.wait_for(asyncio.shield(pending), self._timeout)
+                reachable, reason = True, ""
+            except Exception as exc:  # noqa: BLE001 - any failure means unreachable
+                reachable, reason = False, str(exc) or f"no answer in {self._timeout}s"
+            if reachable != self.reachable:
+                self.reachable = reachable
+                if reachable:
+                    log.info("database reachable again")
+                else:
+                    log.warning("database unreachable: %s", reason)
+                await self._on_change(reachable)
+            await asyncio.sleep(self._interval)

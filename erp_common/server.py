@@ -19,6 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from erp_common import errors
+from erp_common.db import DatabaseProbe
 from erp_common.logs import log, request_id_var
 from erp_common.tokens import Principal
 from erp_common.tracing import TracingInterceptor
@@ -227,7 +228,13 @@ def _is_abort(exc: BaseException) -> bool:
 
 
 class ServingServer:
-    """A grpc.aio server with health and reflection, stopped gracefully on SIGTERM/SIGINT."""
+    """A grpc.aio server with health and reflection, stopped gracefully on SIGTERM/SIGINT.
+
+    Health: the overall status ("") says the process serves, from start until a graceful stop; it is
+    what liveness probes and the edge's health checks ask, so a database outage neither restarts the
+    replicas nor fails those checks (the replicas answer UNAVAILABLE at once and serve again as soon
+    as the database is back). Each service's own name also follows the database when
+    `follow_database` was called: NOT_SERVING while it does not answer."""
 
     def __init__(self, server: grpc.aio.Server, port: int, health_servicer: health.aio.HealthServicer,
                  service_names: list[str]):
@@ -235,13 +242,27 @@ class ServingServer:
         self.port = port
         self.health = health_servicer
         self.service_names = service_names
+        self._database_probe: Optional[DatabaseProbe] = None
+        self._probe_task: Optional[asyncio.Task] = None
+
+    def follow_database(self, db: peewee.Database, interval: float = 1.0) -> None:
+        self._database_probe = DatabaseProbe(db, self._set_services_serving, interval)
+
+    async def _set_services_serving(self, serving: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in self.service_names:
+            await self.health.set(name, status)
 
     async def start(self) -> None:
         await self.server.start()
         for name in self.service_names + [""]:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        if self._database_probe is not None:
+            self._probe_task = asyncio.create_task(self._database_probe.run(), name="database-probe")
 
     async def stop(self, grace: float = 10.0) -> None:
+        if self._probe_task is not None:
+            self._probe_task.cancel()
         for name in self.service_names + [""]:
             await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         await self.server.stop(grace)

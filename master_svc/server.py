@@ -41,6 +41,7 @@ async def serve(config: MasterConfig) -> None:
     metrics.watch_database(repo.db)
     metrics.serve(config.metrics_addr)
     server = create_server(config, repo)
+    server.follow_database(repo.db)
     await server.start()
     print(f"master_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}", flush=True)
     await server.serve_until_signal()
