@@ -9,7 +9,7 @@ from auth_svc.domain import apikeys, audit
 from auth_svc.domain import sessions as session_rules
 from auth_svc.domain.apikeys import ApiKeyRecord
 from auth_svc.storage.models import from_epoch
-from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores
+from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores, transactional
 from erp_common import text
 from erp_common.errors import InvalidArgument, NotFound, PermissionDenied
 from erp_common.tokens import Principal
@@ -31,6 +31,7 @@ class ApiKeys:
         self.revoker = revoker
         self.clock = clock
 
+    @transactional
     def create(self, principal: Principal, name: str, scopes: Sequence[str],
                expire_time: Optional[datetime.datetime], client: ClientInfo) -> tuple[ApiKeyRecord, str]:
         """The scopes must be permissions the owner holds: a key never grants more than its owner."""
@@ -72,6 +73,7 @@ class ApiKeys:
         owner = None if principal.has("auth_apikey_read") else principal.user_id
         return self.stores.credentials.api_keys(owner, show_revoked)
 
+    @transactional
     def revoke(self, principal: Principal, key_id: int, client: ClientInfo) -> ApiKeyRecord:
         """Refuses new tokens at once and revokes the tokens already issued like a logout does."""
         key = self.stores.credentials.api_key(key_id)

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Callable, Sequence, TypeVar
 
 import peewee
 from ua_parser import parse as parse_user_agent
@@ -19,6 +20,19 @@ from erp_common.tokens import Principal
 
 # Tokens are verified with this much clock leeway, so a revocation must outlive them by as much.
 VERIFIER_LEEWAY_SECONDS = 5
+
+F = TypeVar("F", bound=Callable)
+
+
+def transactional(method: F) -> F:
+    """Runs a use-case method (of an object with `stores`) in one transaction, so that a change and
+    its audit entry commit together: a crash in between leaves neither a change nobody audited nor
+    an entry for a change that never happened."""
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self.stores.db.atomic():
+            return method(self, *args, **kwargs)
+    return run  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -86,7 +100,8 @@ class Revoker:
             return 0
         expire = utcnow() + datetime.timedelta(seconds=self._lifetime)
         ended = self._stores.sessions.revoke(list(sids), reason, expire)
-        self._notify()
+        # Inside a use case's transaction the feed must not poll before the revocation is visible.
+        self._stores.db.after_commit(self._notify)
         return ended
 
     def revoke_user(self, user_id: int, reason: str, include_api_keys: bool) -> int:

@@ -11,7 +11,7 @@ from auth_svc.domain import audit
 from auth_svc.domain.accounts import GroupPermissions, PermissionRecord, RoleRecord, clean_role_values
 from auth_svc.domain.catalogue import ACTIONS, MASTER_ENTITIES
 from auth_svc.domain.listing import page_request
-from auth_svc.usecases.common import Auditor, ClientInfo, Stores
+from auth_svc.usecases.common import Auditor, ClientInfo, Stores, transactional
 from erp_common.errors import FailedPrecondition, InvalidArgument, invalid
 from erp_common.tokens import Principal
 
@@ -44,11 +44,13 @@ class Roles:
     def get(self, role_id: int) -> RoleRecord:
         return self.stores.accounts.get_role(role_id)
 
+    @transactional
     def create(self, actor: Principal, values: dict, client: ClientInfo) -> RoleRecord:
         role = self.stores.accounts.create_role(clean_role_values(values, creating=True))
         self.auditor.change(audit.ROLE_CREATED, client, actor, "role", role.id, None, role.public_view())
         return role
 
+    @transactional
     def update(self, actor: Principal, role_id: int, changes: dict, client: ClientInfo) -> RoleRecord:
         changes = clean_role_values(changes, creating=False)
         before = self.stores.accounts.get_role(role_id)
@@ -60,6 +62,7 @@ class Roles:
                             after.public_view())
         return after
 
+    @transactional
     def delete(self, actor: Principal, role_id: int, hard: bool, force: bool, client: ClientInfo) -> RoleRecord:
         """Soft by default (deactivated: it grants nothing); `hard` removes it, which while users hold
         it needs `force` (then they lose it)."""
@@ -105,6 +108,7 @@ class Permissions:
     def of_group(self, group_id: int) -> GroupPermissions:
         return self.stores.accounts.group_permissions(group_id)
 
+    @transactional
     def assign(self, actor: Principal, group_id: int, permission_ids: Sequence[int], replace: bool,
                client: ClientInfo) -> GroupPermissions:
         """Adds the permissions to the group, or with `replace` makes them its only ones."""
@@ -124,6 +128,7 @@ class Permissions:
         self.stores.accounts.set_group_permissions(group_id, ids, replace)
         return self._changed(actor, before, client, {"replace": replace, "permission_ids": ids})
 
+    @transactional
     def remove_all(self, actor: Principal, group_id: int, client: ClientInfo) -> GroupPermissions:
         before = self.stores.accounts.group_permissions(group_id)
         if group_id == self.stores.accounts.admin_role_id():

@@ -8,7 +8,7 @@ from auth_svc.domain import audit, passwords
 from auth_svc.domain import sessions as session_rules
 from auth_svc.domain.accounts import UserRecord, clean_user_values
 from auth_svc.domain.listing import page_request
-from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores
+from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores, transactional
 from erp_common.errors import FailedPrecondition, InvalidArgument
 from erp_common.tokens import Principal
 
@@ -42,6 +42,7 @@ class Users:
             raise InvalidArgument(f"unknown role ids: {', '.join(map(str, missing))}", reason="UNKNOWN_ROLE",
                                   violations=[("role_ids", f"Unknown role ids: {', '.join(map(str, missing))}.")])
 
+    @transactional
     def create(self, actor: Principal, values: dict, client: ClientInfo) -> UserRecord:
         values = clean_user_values(values, creating=True)
         passwords.check_policy(values["password"], username=values["username"], email=values.get("email", ""))
@@ -51,6 +52,7 @@ class Users:
         self.auditor.change(audit.USER_CREATED, client, actor, "user", user.id, None, user.public_view())
         return user
 
+    @transactional
     def update(self, actor: Principal, user_id: int, changes: dict, client: ClientInfo) -> UserRecord:
         """`changes` holds only the fields to set (the update mask already applied)."""
         changes = clean_user_values(changes, creating=False)
@@ -72,6 +74,7 @@ class Users:
                             after.public_view(), metadata={"password_changed": password_hash is not None})
         return after
 
+    @transactional
     def delete(self, actor: Principal, user_id: int, hard: bool, client: ClientInfo) -> UserRecord:
         """Soft by default (the account is deactivated); `hard` removes it and everything it owns."""
         if user_id == actor.user_id:
