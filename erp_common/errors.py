@@ -17,10 +17,12 @@ ERROR_DOMAIN = "erp.local"
 # A status travels in trailers (HTTP/2 headers), and Envoy, grpc-gateway and gRPC clients refuse a
 # header block past 8-64 KiB: an error that echoes a huge input (an id, a list of unknown ids)
 # would reach the client as a 502 instead of its 400. The wire form is clipped to these sizes
-# (UTF-8 bytes), which keeps the whole status under 8 KiB; the domain error itself is untouched.
-MAX_MESSAGE_BYTES = 600
-MAX_DETAIL_TEXT_BYTES = 200
-MAX_VIOLATIONS = 16
+# (UTF-8 bytes), which keeps the whole status under 8 KiB (the message is percent-encoded, the
+# details base64) while a message still quotes a whole 200-character name; the domain error
+# itself is untouched.
+MAX_MESSAGE_BYTES = 1024
+MAX_DETAIL_TEXT_BYTES = 160
+MAX_VIOLATIONS = 10
 
 
 def clip(text: str, limit: int = MAX_DETAIL_TEXT_BYTES) -> str:
