@@ -76,3 +76,12 @@ def _decode(token: str, fingerprint: str) -> tuple[Any, int]:
 
 def _is_key(value: Any) -> bool:
     return type(value) is int and 0 <= value < 2 ** 63
+
+
+def search_term(search: str, longest: int, field: str = "search") -> str:
+    """The trimmed search text; refused when longer than any value it could be found in (SQLite
+    also refuses LIKE patterns past 50,000 bytes, which MariaDB would have run)."""
+    needle = search.strip()
+    if len(needle) > longest:
+        raise invalid(field, f"Ensure this field has no more than {longest} characters.")
+    return needle

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Optional, Sequence
 
 from auth_svc.domain import audit
-from auth_svc.domain.accounts import GroupPermissions, PermissionRecord, RoleRecord, clean_role_values
+from auth_svc.domain.accounts import (MAX_NAME_LENGTH, GroupPermissions, PermissionRecord, RoleRecord,
+                                      clean_role_values)
 from auth_svc.domain.catalogue import ACTIONS, MASTER_ENTITIES
-from auth_svc.domain.listing import page_request
+from auth_svc.domain.listing import page_request, search_term
 from auth_svc.usecases.common import Auditor, ClientInfo, Stores, transactional
 from erp_common.errors import FailedPrecondition, InvalidArgument, invalid
 from erp_common.tokens import Principal
@@ -18,6 +19,7 @@ from erp_common.tokens import Principal
 ORDERABLE = ("name", "created_at")
 # Many times the catalogue's size; the bound keeps one request from becoming a 100k-row IN query.
 MAX_PERMISSION_IDS = 1000
+MAX_CODENAME_LENGTH = 100
 
 
 def _protected(role_id: int) -> FailedPrecondition:
@@ -39,7 +41,7 @@ class Roles:
              is_active: Optional[bool]) -> tuple[list[RoleRecord], str, int]:
         page = page_request(page_size, page_token, ordering, ORDERABLE, "name", (search, is_active),
                             collection="roles")
-        return self.stores.accounts.list_roles(page, search, is_active)
+        return self.stores.accounts.list_roles(page, search_term(search, MAX_NAME_LENGTH), is_active)
 
     def get(self, role_id: int) -> RoleRecord:
         return self.stores.accounts.get_role(role_id)
@@ -90,7 +92,7 @@ class Permissions:
         self.auditor = auditor
 
     def list(self, codename_contains: str = "") -> list[PermissionRecord]:
-        return self.stores.accounts.list_permissions(codename_contains)
+        return self.stores.accounts.list_permissions(search_term(codename_contains, MAX_CODENAME_LENGTH, "codename"))
 
     def master_by_entity(self) -> list[tuple[str, list[PermissionRecord]]]:
         """The ten master entities in catalogue order, each with create, read, update, delete."""

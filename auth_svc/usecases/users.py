@@ -6,8 +6,8 @@ from typing import Optional
 from auth_svc.config import AuthConfig
 from auth_svc.domain import audit, passwords
 from auth_svc.domain import sessions as session_rules
-from auth_svc.domain.accounts import UserRecord, clean_user_values
-from auth_svc.domain.listing import page_request
+from auth_svc.domain.accounts import MAX_EMAIL_LENGTH, UserRecord, clean_user_values
+from auth_svc.domain.listing import page_request, search_term
 from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores, transactional
 from erp_common.errors import FailedPrecondition, InvalidArgument
 from erp_common.tokens import Principal
@@ -31,7 +31,7 @@ class Users:
              is_active: Optional[bool]) -> tuple[list[UserRecord], str, int]:
         page = page_request(page_size, page_token, ordering, ORDERABLE, "username", (search, is_active),
                             collection="users")
-        return self.stores.accounts.list_users(page, search, is_active)
+        return self.stores.accounts.list_users(page, search_term(search, MAX_EMAIL_LENGTH), is_active)
 
     def get(self, user_id: int) -> UserRecord:
         return self.stores.accounts.get_user(user_id)

@@ -18,8 +18,8 @@ import peewee
 
 from erp_common.errors import (Aborted, AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound,
                                invalid)
-from master_svc.domain.entities import (BY_NAME, CHILDREN, CITY_UPPER_LINKS, EntitySpec, normalize_name, normalized,
-                                        validate)
+from master_svc.domain.entities import (BY_NAME, CHILDREN, CITY_UPPER_LINKS, NAME_MAX, EntitySpec, normalize_name,
+                                        normalized, validate)
 from master_svc.domain.listing import parse_filter, parse_ordering
 from master_svc.storage import models
 from master_svc.storage.models import utcnow
@@ -238,6 +238,9 @@ class MasterRepository:
             query = query.where(model.is_active == is_active)
         if q.search.strip():
             needle = q.search.strip()
+            if len(needle) > NAME_MAX:
+                # Nothing longer can match, and SQLite refuses LIKE patterns past 50,000 bytes.
+                raise invalid("search", f"Ensure this field has no more than {NAME_MAX} characters.")
             query = query.where(model.name.contains(needle) | model.code.contains(needle))
         if "name" in filters:
             query = query.where(peewee.fn.LOWER(model.name) == " ".join(str(filters.pop("name")).split()).lower())
