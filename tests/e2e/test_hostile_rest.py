@@ -394,6 +394,9 @@ REFUSED_QUERIES = {
     "roles_page_token_id_a_float": ("/api/auth/roles/?page_token=" + b64(
         {"t": "value", "v": "a", "id": 1e300, "f": "0"}), "page_token"),
     "users_page_token_of_roles": ("/api/auth/users/?page_size=1&page_token={roles}", "page_token"),
+    "search_201_chars": ("/api/master/continents/?search=" + "%25_" * 100 + "x", "search"),
+    "roles_search_151_chars": ("/api/auth/roles/?search=" + "r" * 151, "search"),
+    "users_search_255_chars": ("/api/auth/users/?search=" + "u" * 255, "search"),
     "filter_unknown_operator": ("/api/master/continents/?filter=name%20~%20x", "filter"),
     "filter_unknown_field": ("/api/master/continents/?filter=password%20%3D%20x", "filter"),
     "filter_bool_not_a_bool": ("/api/master/continents/?filter=is_active%20%3D%20maybe", "filter"),
