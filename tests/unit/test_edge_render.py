@@ -1,5 +1,6 @@
-"""The rendered Envoy config: the security-relevant shape (public routes, JWT providers, CORS, retries
-only for reads) and that Envoy itself accepts it (`envoy --mode validate`, no sockets opened)."""
+"""The rendered Envoy config: the security-relevant shape (public routes, JWT providers, CORS, retries:
+reads on failure, writes only when no replica got them) and that Envoy itself accepts it
+(`envoy --mode validate`, no sockets opened)."""
 from __future__ import annotations
 
 import subprocess
@@ -73,13 +74,14 @@ def test_non_access_tokens_are_refused_and_the_marker_never_leaves(rendered):
     assert hcm(rendered)["route_config"]["request_headers_to_remove"] == ["x-erp-token-type"]
 
 
-def test_reads_retry_and_writes_do_not(rendered):
+def test_reads_retry_and_writes_only_when_no_replica_got_them(rendered):
     by_name = routes(rendered)
     for name in ("auth-reads", "master-reads"):
         policy = by_name[name]["route"]["retry_policy"]
         assert policy["num_retries"] == 2 and "unavailable" in policy["retry_on"]
     for name in ("auth", "master", "login", "refresh"):
-        assert "retry_policy" not in by_name[name]["route"], name
+        policy = by_name[name]["route"]["retry_policy"]
+        assert set(policy["retry_on"].split(",")) == {"connect-failure", "refused-stream", "reset-before-request"}, name
     assert by_name["watch"]["route"]["timeout"] == "0s"
 
 
