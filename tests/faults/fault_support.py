@@ -1,0 +1,294 @@
+"""What the fault tests share: a mesh they may break (its own MariaDB, two replicas of each service
+behind Envoy), restarting what they killed, load from client threads that record every call, and the
+figures report (`var/reports/faults.json`, also printed) that outlives `-s`."""
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import statistics
+import subprocess
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from erp.master.v1 import master_service_pb2 as master_pb
+from erp.master.v1 import master_service_pb2_grpc as master_grpc
+from erp_testing.mariadb import MariaDB
+from tools.mesh import ROOT, Mesh, Process, _wait_grpc_health
+
+ADMIN_PASSWORD = "Fault-Admin-Passw0rd!"
+REPORT = ROOT / "var" / "reports" / "faults.json"
+MASTER_HEALTH_NAME = "erp.master.v1.ContinentService"
+AUTH_HEALTH_NAME = "erp.auth.v1.AuthService"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+# --- figures --------------------------------------------------------------------------------------
+
+def report(section: str, figures: dict) -> None:
+    """Prints the figures and merges them into var/reports/faults.json under `section`."""
+    print(f"\n[faults] {section}: {json.dumps(figures, sort_keys=True)}", flush=True)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = json.loads(REPORT.read_text())
+    except (OSError, ValueError):
+        data = {}
+    data[section] = {**figures, "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    REPORT.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def latency_figures(seconds: list[float]) -> dict:
+    if not seconds:
+        return {"n": 0}
+    ordered = sorted(seconds)
+    return {"n": len(ordered), "p50_ms": round(statistics.median(ordered) * 1000, 1),
+            "p95_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, 1),
+            "max_ms": round(ordered[-1] * 1000, 1)}
+
+
+# --- the mesh under fault -------------------------------------------------------------------------
+
+class FaultMesh:
+    """Two replicas of auth_svc and master_svc behind one Envoy, on a MariaDB of their own."""
+
+    def __init__(self, db: MariaDB, mesh: Mesh, auth_db: str, master_db: str):
+        self.db = db
+        self.mesh = mesh
+        self.auth_db = auth_db
+        self.master_db = master_db
+        self.edge = mesh.edge_addr
+
+    def replicas(self, service: str) -> list[Process]:
+        return [p for p in self.mesh.processes if p.name.split("-")[0] == service]
+
+    @staticmethod
+    def grpc_addr(p: Process) -> str:
+        return p.env["ERP_AUTH_GRPC_ADDR" if p.name.startswith("auth") else "ERP_MASTER_GRPC_ADDR"]
+
+    @staticmethod
+    def kill(p: Process) -> None:
+        """SIGKILL: no graceful stop, in-flight transactions die with the process."""
+        if p.proc.poll() is None:
+            p.proc.send_signal(signal.SIGKILL)
+        p.proc.wait(timeout=10)
+
+    def restart(self, p: Process, timeout: float = 60.0) -> None:
+        """Starts a killed replica again with its own command line and environment."""
+        assert p.proc.poll() is not None, f"{p.name} is still running"
+        p.proc = subprocess.Popen(p.argv, env=p.env, cwd=ROOT, stdout=open(p.log_path, "ab"),
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        _wait_grpc_health(self.grpc_addr(p), p, timeout)
+
+    def heal(self, timeout: float = 60.0) -> None:
+        """Everything up again (whatever a failed test left behind), and the edge routing to it."""
+        self.db.thaw()
+        self.db.start()
+        for p in self.mesh.processes:
+            if p.proc.poll() is not None and p.name != "envoy":
+                self.restart(p, timeout)
+        for p in self.replicas("auth_svc") + self.replicas("master_svc"):
+            wait_until(lambda: health(self.grpc_addr(p), p.name.startswith("auth") and AUTH_HEALTH_NAME
+                                      or MASTER_HEALTH_NAME) == "SERVING", timeout, f"{p.name} serving")
+        wait_until(lambda: rest(self.edge, "GET", "/api/health", timeout=2)[0] == 200, timeout, "edge healthy")
+
+    def sql(self, database_url: str, query: str, args=()) -> list[tuple]:
+        with self.db.connect(database_url.rsplit("/", 1)[1]) as conn, conn.cursor() as cur:
+            cur.execute(query, args)
+            return list(cur.fetchall())
+
+    def login(self) -> dict:
+        status, body = rest(self.edge, "POST", "/api/auth/login/",
+                            {"username": "admin", "password": ADMIN_PASSWORD}, timeout=10)
+        assert status == 200, body
+        return body
+
+
+def wait_until(check: Callable[[], object], timeout: float, what: str, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = check()
+        except Exception:  # noqa: BLE001 - not yet
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {timeout}s")
+        time.sleep(interval)
+
+
+def health(addr: str, service: str = "") -> str:
+    with grpc.insecure_channel(addr) as channel:
+        try:
+            response = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=service),
+                                                                 timeout=1)
+        except grpc.RpcError as exc:
+            return exc.code().name
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
+
+
+# --- clients --------------------------------------------------------------------------------------
+
+def rest(addr: str, method: str, path: str, body=None, token: str = "", timeout: float = 10.0,
+         conn: Optional[http.client.HTTPConnection] = None):
+    """One REST call; (status, parsed JSON or text). Raises OSError on a timeout or a dead socket."""
+    own = conn is None
+    conn = conn or http.client.HTTPConnection(addr, timeout=timeout)
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+        response = conn.getresponse()
+        payload = response.read()
+    finally:
+        if own:
+            conn.close()
+    if "json" in response.getheader("content-type", ""):
+        return response.status, json.loads(payload)
+    return response.status, payload.decode(errors="replace")
+
+
+@dataclass
+class Call:
+    kind: str
+    started: float
+    ended: float
+    outcome: str  # "200", "503", ... for REST; "OK", "UNAVAILABLE", ... for gRPC; "TIMEOUT"/"ERROR:..." otherwise
+    deadline: float
+    key: str = ""
+    body: object = None
+
+    @property
+    def seconds(self) -> float:
+        return self.ended - self.started
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome in ("200", "OK")
+
+
+@dataclass
+class Load:
+    """Client threads that each repeat one kind of call until stopped (or `max_seconds` passed),
+    recording every call. Threads stop by themselves: the loop checks the event and the bound."""
+
+    max_seconds: float = 60.0
+    calls: list[Call] = field(default_factory=list)
+    in_flight: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def add(self, kind: str, call: Callable[[str], tuple[str, object]], deadline: float,
+            key: Callable[[], str] = lambda: "", pause: float = 0.0) -> None:
+        """`call(key)` returns (outcome, body); exceptions are recorded as TIMEOUT or ERROR."""
+        def run():
+            stop_at = time.monotonic() + self.max_seconds
+            n = 0
+            while not self._stop.is_set() and time.monotonic() < stop_at:
+                k = key()
+                token = f"{kind}#{threading.get_ident()}#{n}"
+                n += 1
+                started = time.monotonic()
+                with self._lock:
+                    self.in_flight[token] = started
+                try:
+                    outcome, body = call(k)
+                except TimeoutError:
+                    outcome, body = "TIMEOUT", None
+                except OSError as exc:
+                    outcome, body = ("TIMEOUT" if "timed out" in str(exc) else f"ERROR:{type(exc).__name__}"), str(exc)
+                ended = time.monotonic()
+                with self._lock:
+                    del self.in_flight[token]
+                    self.calls.append(Call(kind, started, ended, outcome, deadline, k, body))
+                if pause:
+                    self._stop.wait(pause)
+        self._threads.append(threading.Thread(target=run, name=f"load-{kind}", daemon=True))
+
+    def start(self) -> "Load":
+        for t in self._threads:
+            t.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join(timeout=30)
+        assert not any(t.is_alive() for t in self._threads), "a load thread did not stop"
+
+    def in_flight_now(self, kind_prefix: str = "") -> int:
+        with self._lock:
+            return sum(1 for token in self.in_flight if token.startswith(kind_prefix))
+
+    def of(self, kind: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.kind == kind]
+
+    def all(self) -> list[Call]:
+        with self._lock:
+            return list(self.calls)
+
+
+class RestClient:
+    """One keep-alive connection per thread to the edge; reconnects after any failure."""
+
+    def __init__(self, addr: str, timeout: float):
+        self.addr = addr
+        self.timeout = timeout
+        self._local = threading.local()
+
+    def __call__(self, method: str, path: str, body=None, token: str = "") -> tuple[str, object]:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = http.client.HTTPConnection(self.addr, timeout=self.timeout)
+        try:
+            status, payload = rest(self.addr, method, path, body, token, conn=conn)
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            self._local.conn = None
+            if isinstance(exc, http.client.HTTPException):
+                raise OSError(f"{type(exc).__name__}: {exc}") from None
+            raise
+        return str(status), payload
+
+
+def continent_stub(addr: str) -> master_grpc.ContinentServiceStub:
+    return master_grpc.ContinentServiceStub(grpc.insecure_channel(addr))
+
+
+def grpc_outcome(fn: Callable[[], object]) -> tuple[str, object]:
+    try:
+        return "OK", fn()
+    except grpc.RpcError as exc:
+        return exc.code().name, exc.details()
+
+
+def create_continent_grpc(stub, token: str, deadline: float) -> Callable[[str], tuple[str, object]]:
+    md = (("authorization", f"Bearer {token}"),)
+    return lambda name: grpc_outcome(lambda: stub.CreateContinent(
+        master_pb.CreateContinentRequest(continent=master_pb.Continent(name=name)), metadata=md, timeout=deadline))
+
+
+def list_continents_grpc(stub, token: str, deadline: float) -> Callable[[str], tuple[str, object]]:
+    md = (("authorization", f"Bearer {token}"),)
+    return lambda _: grpc_outcome(lambda: stub.ListContinents(
+        master_pb.ListContinentsRequest(page_size=5), metadata=md, timeout=deadline))
+
+
+
+def log_tail(p: Process, lines: int = 30) -> str:
+    return "\n".join(Path(p.log_path).read_text(errors="replace").splitlines()[-lines:])
