@@ -23,7 +23,8 @@ def admin_password() -> str:
 @pytest.fixture(scope="session")
 def default_mesh(admin_password):
     """auth_svc, master_svc, Envoy (and the Go gateway when built) with default settings, except the
-    free ports, the state directory and the first admin's password."""
+    free ports, the state directory and the first admin's password. test_secrets_not_logged stops it
+    to read complete logs; the other tests only read the files it wrote (keys, database)."""
     with pytest.MonkeyPatch.context() as env:
         for name in TEST_OVERRIDES:
             env.delenv(name, raising=False)
