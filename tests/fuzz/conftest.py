@@ -13,7 +13,7 @@ import shutil
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD, Http
-from tests.fuzz.fuzz_support import ANSWERS, CASES, EDGES, Guard
+from tests.fuzz.fuzz_support import ANSWERS, CASES, EDGES, SCENARIOS, Guard
 from tools.mesh import Mesh
 
 
@@ -59,5 +59,6 @@ def pytest_terminal_summary(terminalreporter):
     for edge, run in sorted({(e, r) for e, r, _ in CASES}):
         sent = sum(n for (e, r, _), n in CASES.items() if (e, r) == (edge, run))
         answers = ", ".join(f"{n} {cls}" for (e, r, cls), n in sorted(ANSWERS.items()) if (e, r) == (edge, run))
-        write(f"{edge} {run}: {sent} cases ({answers})")
+        scenarios = f", {SCENARIOS[edge]} scenarios" if run == "stateful" else ""
+        write(f"{edge} {run}: {sent} cases ({answers}{scenarios})")
     write(f"total: {sum(CASES.values())} cases over {len({label for _, _, label in CASES})} operations")

@@ -32,9 +32,11 @@ EXAMPLES = int(os.environ.get("ERP_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
 DERANDOMIZE = "ERP_FUZZ_EXAMPLES" not in os.environ
 REQUEST_TIMEOUT = 10.0  # seconds without a byte from the edge: a hang fails the case
 
-# For the closing summary: (edge, run, operation label) -> cases sent; (edge, run, "2xx") -> answers.
+# For the closing summary: (edge, run, operation label) -> cases sent; (edge, run, "2xx") -> answers;
+# edge -> stateful scenarios run.
 CASES: Counter = Counter()
 ANSWERS: Counter = Counter()
+SCENARIOS: Counter = Counter()
 
 
 def count(edge: str, run: str, case, response) -> None:
