@@ -32,10 +32,10 @@ def main() -> None:
     logs.setup(config.log_level)
     keystore = KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds)
     if args.command == "migrate":
-        from auth_svc.server import prepare
+        from auth_svc.server import announce_generated_password, prepare
         app = prepare(config)
         if app.generated_password:
-            print(f"first admin created: username 'admin', password '{app.generated_password}' (shown once)")
+            announce_generated_password(config, app.generated_password)
     elif args.command == "rotate-keys":
         keystore.ensure_key()
         kid = keystore.add_key()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from pathlib import Path
 
 import grpc
 
@@ -20,6 +21,7 @@ from erp.auth.v1 import admin_service_pb2, admin_service_pb2_grpc, auth_service_
 from erp_common import db as dbutil
 from erp_common import metrics, tracing
 from erp_common.revocation import RevocationList
+from erp_common.secrets import write_secret_file
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
 
 AUTH = "/erp.auth.v1.AuthService/"
@@ -31,8 +33,21 @@ PUBLIC_METHODS = {AUTH + m for m in ("Login", "GetLoginPage", "VerifyMfaLogin", 
 class AuthApp:
     usecases: UseCases
     feed: RevocationFeed
-    # Set when bootstrap had to invent the first admin's password (printed once).
+    # Set when bootstrap had to invent the first admin's password (kept in a 0600 file, never logged).
     generated_password: str | None
+
+
+def initial_password_file(config: AuthConfig) -> Path:
+    """Where a generated first-admin password is kept: beside the signing keys, readable by this user
+    only (as Jenkins' initialAdminPassword), so that no log ever holds it."""
+    return config.keys_dir / "initial-admin-password"
+
+
+def announce_generated_password(config: AuthConfig, password: str, prefix: str = "") -> None:
+    path = initial_password_file(config)
+    write_secret_file(path, password)
+    print(f"{prefix}first admin created: username 'admin', generated password in {path} (mode 0600; delete it "
+          "once the password is changed; set ERP_ADMIN_PASSWORD to choose it)", flush=True)
 
 
 def open_database(config: AuthConfig):
@@ -102,8 +117,7 @@ async def serve(config: AuthConfig) -> None:
     server.follow_database(app.usecases.db)
     await server.start()
     if app.generated_password:
-        print(f"auth_svc: first admin created: username 'admin', password '{app.generated_password}' "
-              "(shown once; set ERP_ADMIN_PASSWORD to choose it)", flush=True)
+        announce_generated_password(config, app.generated_password, prefix="auth_svc: ")
     print(f"auth_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}", flush=True)
     await server.serve_until_signal()
     if tracer_provider:

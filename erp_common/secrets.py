@@ -28,3 +28,13 @@ def ensure_secret_file(path: Path, nbytes: int = 32) -> str:
         with os.fdopen(fd, "w") as f:
             f.write(token + "\n")
         return token
+
+
+def write_secret_file(path: Path, value: str) -> None:
+    """Writes `value` to `path` readable by this user only (0600, in a 0700 directory when that is new),
+    replacing what was there."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(value + "\n")

@@ -231,20 +231,20 @@ def main() -> None:
             pid_file.unlink()
         return
     started = time.monotonic()
-    auth_log = VAR / "log" / "auth_svc.log"
-    log_offset = auth_log.stat().st_size if auth_log.exists() else 0  # logs append across runs
+    # A generated first-admin password lives in a 0600 file, never in a log: shown here, on the
+    # operator's terminal, by the run that created it.
+    password_file = Path(mesh.env()["ERP_KEYS_DIR"]) / "initial-admin-password"
+    password_before = password_file.stat().st_mtime_ns if password_file.exists() else None
     try:
         mesh.start(foreground=args.command == "run")
     except Exception:
         mesh.stop()
         raise
+    if password_file.exists() and password_file.stat().st_mtime_ns != password_before:
+        print(f"first admin: username 'admin', password '{password_file.read_text().strip()}' "
+              f"(kept in {password_file}; shown once)", flush=True)
     if args.command == "up":
         mesh.write_pids()
-        with open(auth_log, "rb") as log:  # the generated password is printed once, by this run only
-            log.seek(log_offset)
-            for line in log.read().decode(errors="replace").splitlines():
-                if "first admin created" in line:
-                    print(line)
         print(_banner(mesh, started))
         return
     print(_banner(mesh, started), flush=True)
