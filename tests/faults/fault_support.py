@@ -12,7 +12,6 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable, Optional
 
 import grpc
@@ -82,11 +81,15 @@ class FaultMesh:
             p.proc.send_signal(signal.SIGKILL)
         p.proc.wait(timeout=10)
 
-    def restart(self, p: Process, timeout: float = 60.0) -> None:
-        """Starts a killed replica again with its own command line and environment."""
+    @staticmethod
+    def start_again(p: Process) -> None:
+        """Starts a killed replica again with its own command line and environment; returns at once."""
         assert p.proc.poll() is not None, f"{p.name} is still running"
         p.proc = subprocess.Popen(p.argv, env=p.env, cwd=ROOT, stdout=open(p.log_path, "ab"),
                                   stderr=subprocess.STDOUT, start_new_session=True)
+
+    def restart(self, p: Process, timeout: float = 60.0) -> None:
+        self.start_again(p)
         _wait_grpc_health(self.grpc_addr(p), p, timeout)
 
     def heal(self, timeout: float = 60.0) -> None:
@@ -287,8 +290,3 @@ def list_continents_grpc(stub, token: str, deadline: float) -> Callable[[str], t
     md = (("authorization", f"Bearer {token}"),)
     return lambda _: grpc_outcome(lambda: stub.ListContinents(
         master_pb.ListContinentsRequest(page_size=5), metadata=md, timeout=deadline))
-
-
-
-def log_tail(p: Process, lines: int = 30) -> str:
-    return "\n".join(Path(p.log_path).read_text(errors="replace").splitlines()[-lines:])

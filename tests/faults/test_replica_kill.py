@@ -13,6 +13,11 @@ from tests.faults.fault_support import Load, RestClient, latency_figures, report
 
 REST_DEADLINE = 15.0
 AFTER_KILL_SECONDS = 3.0
+CLIENT_THREADS = 5
+# The kill reaches Envoy as a reset of its connection a moment later: a request it put on that
+# connection in between was in flight at the kill as far as anyone can tell (Envoy cannot know
+# whether the replica read it, so it does not replay a write).
+KILL_NOTICED_WITHIN = 0.5
 
 
 def _served_lists(metrics_addr: str) -> float:
@@ -50,10 +55,11 @@ def test_killing_a_master_replica_under_load(faults):
 
     calls = load.all()
     failed = [c for c in calls if not c.ok]
-    at_kill = [c for c in failed if c.started <= killed_at]
-    after_kill = [c for c in failed if c.started > killed_at]
-    # Failures only among the calls in flight when the replica died, and only answered 503.
-    assert len(at_kill) <= in_flight, (len(at_kill), in_flight)
+    at_kill = [c for c in failed if c.started <= killed_at + KILL_NOTICED_WITHIN]
+    after_kill = [c for c in failed if c.started > killed_at + KILL_NOTICED_WITHIN]
+    # Failures only among the calls in flight when the replica died (each client thread had at most
+    # one), answered 503, and none once Envoy has seen the connection go.
+    assert len(at_kill) <= CLIENT_THREADS, (len(at_kill), in_flight)
     assert not after_kill, after_kill[:5]
     assert all(c.outcome == "503" and c.body.get("status") == "UNAVAILABLE" for c in failed), failed[:5]
     assert served_after >= 20 and survivor.proc.poll() is None
@@ -64,8 +70,8 @@ def test_killing_a_master_replica_under_load(faults):
                                        (prefix + "-%",))}
     assert acknowledged <= stored
     report("replica_kill", {
-        "calls": len(calls), "in_flight_at_kill": in_flight, "failed_in_flight_at_kill": len(at_kill),
-        "failed_after_kill": len(after_kill), "calls_after_kill": served_after,
+        "calls": len(calls), "client_calls_in_flight_at_kill": in_flight,
+        "failed_at_kill": len(at_kill), "failed_after_kill_noticed": len(after_kill), "calls_after_kill": served_after,
         "failed_kinds": sorted({c.kind for c in failed}),
         "writes_acknowledged": len(acknowledged), "acknowledged_stored": len(acknowledged & stored),
         "unacknowledged_but_stored": len({c.key for c in creates if not c.ok} & stored),
