@@ -233,9 +233,9 @@ class Load:
             t.join(timeout=30)
         assert not any(t.is_alive() for t in self._threads), "a load thread did not stop"
 
-    def in_flight_now(self, kind_prefix: str = "") -> int:
+    def in_flight_now(self) -> int:
         with self._lock:
-            return sum(1 for token in self.in_flight if token.startswith(kind_prefix))
+            return len(self.in_flight)
 
     def of(self, kind: str) -> list[Call]:
         with self._lock:
