@@ -19,13 +19,14 @@ from tests.faults.fault_support import (ADMIN_PASSWORD, AUTH_HEALTH_NAME, MASTER
                                         list_continents_grpc, report, rest, unique, wait_until)
 
 OUTAGE_SECONDS = {"stop": 2.5, "crash": 2.5, "hang": 4.5}
-REST_DEADLINE, GRPC_DEADLINE = 15.0, 5.0
+REST_DEADLINE, GRPC_DEADLINE = 15.0, 10.0
 # How long a failing call may take. A stopped or crashed server refuses connections, so a call fails
 # as fast as it would succeed (the bound leaves room for a loaded 2-core machine). A hung one costs
-# the driver's read timeout (3 s in the fault mesh's URL) or connect timeout (2 s); Envoy retries a
-# read twice on the other replica, which meets the same hung server.
+# the driver's read timeout (3 s in the fault mesh's URL) or connect timeout (2 s), and a call that
+# found every worker thread held by the hung server waits for one first; Envoy retries a read twice
+# on the other replica, which meets the same hung server.
 FAILURE_BOUND = {("stop", "rest"): 2.0, ("stop", "grpc"): 2.0, ("crash", "rest"): 2.0, ("crash", "grpc"): 2.0,
-                 ("hang", "rest"): 10.5, ("hang", "grpc"): 4.0}
+                 ("hang", "rest"): 10.5, ("hang", "grpc"): 6.5}
 CREATES = ("rest-create", "grpc-create", "rest-role")
 
 

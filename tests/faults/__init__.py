@@ -1,0 +1,1 @@
+"""Fault injection: database outages, replica and auth_svc kills, SIGKILL mid-transaction (see conftest.py)."""
