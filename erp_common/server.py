@@ -19,7 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from erp_common import errors
-from erp_common.db import DatabaseProbe
+from erp_common.db import DatabaseProbe, is_transaction_conflict
 from erp_common.logs import log, request_id_var
 from erp_common.tokens import Principal
 from erp_common.tracing import TracingInterceptor
@@ -121,6 +121,10 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             status = errors.to_status_proto(exc)
             await context.abort(exc.code, status.message,
                                 trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
+        if is_transaction_conflict(exc):  # a deadlock or lock wait the retries did not get past
+            logger.warning("transaction conflict: %s", exc)
+            err = errors.Aborted("a concurrent change conflicted with this one; retry", reason="TRANSACTION_CONFLICT")
+            return await self._fail(context, err)
         if isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
             logger.error("database unavailable: %s", exc)
             err = errors.Unavailable("database unavailable, retry later", reason="DATABASE_UNAVAILABLE")

@@ -318,8 +318,13 @@ class AccountRepository:
                 .where(models.Role.is_active).order_by(models.Role.name_key)]
 
     def set_group_permissions(self, role_id: int, permission_ids: Sequence[int], replace: bool) -> None:
+        """Under the role's row lock (MySQL), so that concurrent changes of one role's permissions
+        apply one after the other: two replaces never leave a mix of both sets."""
         with self.db.atomic():
-            if models.Role.get_or_none(models.Role.id == role_id) is None:
+            role = models.Role.select(models.Role.id).where(models.Role.id == role_id)
+            if isinstance(self.db, peewee.MySQLDatabase):
+                role = role.for_update()
+            if role.first() is None:
                 raise role_not_found(role_id)
             if replace:
                 (models.RolePermission.delete()

@@ -16,6 +16,7 @@ from auth_svc.storage.audit import AuditRepository
 from auth_svc.storage.credentials import CredentialRepository
 from auth_svc.storage.models import utcnow
 from auth_svc.storage.sessions import SessionRepository
+from erp_common.db import in_transaction
 from erp_common.tokens import Principal
 
 # Tokens are verified with this much clock leeway, so a revocation must outlive them by as much.
@@ -27,11 +28,13 @@ F = TypeVar("F", bound=Callable)
 def transactional(method: F) -> F:
     """Runs a use-case method (of an object with `stores`) in one transaction, so that a change and
     its audit entry commit together: a crash in between leaves neither a change nobody audited nor
-    an entry for a change that never happened."""
+    an entry for a change that never happened. READ COMMITTED, so that replacing one role's
+    permissions or one user's roles takes no gap locks that deadlock with the same change to a
+    neighbouring role or user; one the database aborted in a conflict anyway runs again
+    (erp_common.db.in_transaction)."""
     @functools.wraps(method)
     def run(self, *args, **kwargs):
-        with self.stores.db.atomic():
-            return method(self, *args, **kwargs)
+        return in_transaction(self.stores.db, lambda: method(self, *args, **kwargs), read_committed=True)
     return run  # type: ignore[return-value]
 
 
