@@ -261,6 +261,9 @@ def test_sigkill_mid_transaction_leaves_no_partial_write(faults, tmp_path):
             seen_open, killed_at = _kill_mid_transaction(faults, victim, load, watches[database], rng)
             faults.start_again(victim)
             failed = [c for c in load.all() if not c.ok]
+            # Only the kill fails a call: concurrent writers of neighbouring roles once deadlocked
+            # on InnoDB gap locks and got 503s with the database up.
+            assert not [c for c in failed if c.ended < killed_at], [c for c in failed if c.ended < killed_at][:5]
             assert all(c.outcome == "UNAVAILABLE" for c in failed), failed[:5]
             trials.append({"service": service, "replica": victim.name, "write_transaction_open": seen_open,
                            "writer_loops_completed": sum(c.ok for c in load.all()),
