@@ -38,11 +38,7 @@ def mesh(mariadb):
                  "ERP_EDGE_LOGIN_RATE_PER_MINUTE": "100000",
                  "ERP_EDGE_REFRESH_RATE_PER_MINUTE": "100000",
              })
-    try:
-        m.start()
-    except Exception:
-        m.stop()
-        raise
+    m.start()
     yield m
     m.stop()
 

@@ -117,6 +117,15 @@ class Mesh:
             _wait_grpc_health(addr, p, timeout)
 
     def start(self, foreground: bool = False, timeout: float = 60.0) -> None:
+        """Starts every process and waits until each answers; on any failure stops those already
+        started before raising, so a caller never has to clean up after a half-started mesh."""
+        try:
+            self._start(foreground, timeout)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, foreground: bool, timeout: float) -> None:
         env = self.env()
         self._start_replicas("auth_svc", env, foreground, timeout)
         self._start_replicas("master_svc", env, foreground, timeout)
@@ -235,11 +244,7 @@ def main() -> None:
     # operator's terminal, by the run that created it.
     password_file = Path(mesh.env()["ERP_KEYS_DIR"]) / "initial-admin-password"
     password_before = password_file.stat().st_mtime_ns if password_file.exists() else None
-    try:
-        mesh.start(foreground=args.command == "run")
-    except Exception:
-        mesh.stop()
-        raise
+    mesh.start(foreground=args.command == "run")
     if password_file.exists() and password_file.stat().st_mtime_ns != password_before:
         print(f"first admin: username 'admin', password '{password_file.read_text().strip()}' "
               f"(kept in {password_file}; shown once)", flush=True)

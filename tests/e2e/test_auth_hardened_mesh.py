@@ -55,11 +55,7 @@ def hardened(mariadb):
                  "ERP_MFA_TOKEN_TTL": str(MFA_TTL),
                  "ERP_KEY_ACTIVATION_SECONDS": str(ACTIVATION),
              })
-    try:
-        m.start()
-    except Exception:
-        m.stop()
-        raise
+    m.start()
     yield m
     m.stop()
 

@@ -34,11 +34,7 @@ def fuzz_mesh(mariadb):
         "ERP_LOCKOUT_THRESHOLD": "1000000",
         "ERP_LOG_LEVEL": "WARNING",
     })
-    try:
-        mesh.start()
-    except Exception:
-        mesh.stop()
-        raise
+    mesh.start()
     yield mesh
     mesh.stop()
     shutil.rmtree(mesh.state_dir, ignore_errors=True)

@@ -30,11 +30,7 @@ def default_mesh(admin_password):
             env.delenv(name, raising=False)
         mesh = Mesh.on_free_ports(prefix="erp-security-", edges=("envoy", "gateway") if GATEWAY_BIN.exists()
                                   else ("envoy",), extra_env={"ERP_ADMIN_PASSWORD": admin_password})
-        try:
-            mesh.start()
-        except Exception:
-            mesh.stop()
-            raise
+        mesh.start()
     yield mesh
     mesh.stop()
     shutil.rmtree(mesh.state_dir, ignore_errors=True)  # it holds private keys

@@ -19,11 +19,7 @@ def auth_only_mesh():
         env.delenv("ERP_ADMIN_PASSWORD", raising=False)
         mesh = Mesh.on_free_ports(prefix="erp-initial-password-", edges=(),
                                   extra_env={"ERP_BCRYPT_ROUNDS": "4"})
-        try:
-            mesh.start()
-        except Exception:
-            mesh.stop()
-            raise
+        mesh.start()
     yield mesh
     mesh.stop()
     shutil.rmtree(mesh.state_dir, ignore_errors=True)
