@@ -7,7 +7,6 @@ status with a short message that names the problem (and a BadRequest field viola
 INVALID_ARGUMENT), never INTERNAL/UNKNOWN, and a refused write leaves nothing behind."""
 from __future__ import annotations
 
-import shutil
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
 from tests.conftest import ADMIN_PASSWORD
+from tests.e2e.edge_support import running
 from tests.hostile_support import INTERNAL_MARKERS, REFUSED_TOKENS, Forger, b64, claims
 from tools.mesh import Mesh
 
@@ -65,12 +65,8 @@ def sqlite_mesh():
     """auth_svc and master_svc on SQLite files, no edge: the second backend of every case."""
     mesh = Mesh.on_free_ports("erp-hostile-", edges=(), extra_env={
         "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD, "ERP_BCRYPT_ROUNDS": "4", "ERP_LOGIN_IP_RATE_PER_MINUTE": "100000"})
-    try:
-        mesh.start()
+    with running(mesh):
         yield mesh
-    finally:
-        mesh.stop()
-        shutil.rmtree(mesh.state_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module", params=["mariadb", "sqlite"])
