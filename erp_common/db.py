@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import datetime
 import logging
 import select
 import threading
 import time
+import weakref
 from typing import Awaitable, Callable, Iterator, Optional, Sequence, TypeVar
 
 import peewee
@@ -15,6 +17,9 @@ from opentelemetry import trace
 from playhouse import db_url
 from playhouse.migrate import SchemaMigrator
 from playhouse.pool import PooledDatabase
+
+from erp_common import errors
+from erp_common.breaker import BreakerOpen, CircuitBreaker, Permit
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("erp_common.db")
@@ -167,6 +172,77 @@ def in_transaction(db: peewee.Database, fn: Callable[[], T], read_committed: boo
         attempt += 1
 
 
+# MySQL client errors that say the server was not reached or stopped answering (refused, host
+# unreachable, gone away, lost mid-query or timed out, broken pipe), and PyMySQL's (0, '') for a
+# connection it had already closed. A conflict, a constraint or a syntax error is an answer.
+CONNECTION_ERRORS = frozenset({0, 2002, 2003, 2005, 2006, 2013, 2055})
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    return (isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)) and bool(exc.args)
+            and isinstance(exc.args[0], int) and exc.args[0] in CONNECTION_ERRORS)
+
+
+# Each database object (one per service process) has its breaker; the probe and every storage call
+# of that process share it.
+PROBE_INTERVAL_SECONDS = 1.0
+_breakers: "weakref.WeakKeyDictionary[peewee.Database, CircuitBreaker]" = weakref.WeakKeyDictionary()
+_breakers_lock = threading.Lock()
+
+
+def _log_breaker(state: str, reason: str) -> None:
+    if state == "open":
+        log.warning("database circuit breaker open (%s): storage calls fail at once", reason)
+    else:
+        log.info("database circuit breaker %s", state.replace("_", "-"))
+
+
+def breaker_for(db: peewee.Database) -> CircuitBreaker:
+    with _breakers_lock:
+        breaker = _breakers.get(db)
+        if breaker is None:
+            breaker = _breakers[db] = CircuitBreaker(retry_seconds=PROBE_INTERVAL_SECONDS, on_change=_log_breaker)
+        return breaker
+
+
+# When the RPC being served must end (time.monotonic()), set by the server interceptor from the
+# caller's gRPC deadline; None without one. asyncio.to_thread carries it into the worker thread.
+call_deadline: contextvars.ContextVar[Optional[float]] = contextvars.ContextVar("erp_call_deadline", default=None)
+
+
+def _unavailable(retry_after: float) -> errors.Unavailable:
+    return errors.Unavailable("database unavailable, retry later", reason="DATABASE_UNAVAILABLE",
+                              retry_after_seconds=retry_after)
+
+
+def _past(deadline: Optional[float]) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _deadline_passed() -> errors.DeadlineExceeded:
+    return errors.DeadlineExceeded("the call's deadline passed before the database answered",
+                                   reason="DEADLINE_EXCEEDED")
+
+
+@contextlib.contextmanager
+def _bounded_by(db: peewee.Database, deadline: Optional[float]) -> Iterator[None]:
+    """The driver's read and write timeouts of this thread's connection cut to what is left of the
+    caller's deadline, so that a call on a hung server gives its thread back when its caller has
+    stopped waiting rather than at the full timeout."""
+    conn = db.connection() if deadline is not None and is_mysql(db) else None
+    saved = (getattr(conn, "_read_timeout", None), getattr(conn, "_write_timeout", None))
+    left = max(0.001, deadline - time.monotonic()) if conn is not None else None
+    bounded = conn is not None and hasattr(conn, "_read_timeout") and any(t is None or t > left for t in saved)
+    if bounded:
+        conn._read_timeout = min(saved[0] or left, left)
+        conn._write_timeout = min(saved[1] or left, left)
+    try:
+        yield
+    finally:
+        if bounded:
+            conn._read_timeout, conn._write_timeout = saved
+
+
 # A worker thread keeps its pooled connection between calls; one idle longer than this is
 # returned to the pool and taken again, so the pool's stale check (and a ping) sees it.
 IDLE_RECHECK_SECONDS = 30.0
@@ -198,7 +274,8 @@ def _drop_connection(db: peewee.Database) -> None:
         db.close()
 
 
-def _call_with_connection(db: peewee.Database, fn: Callable[..., T], args: tuple) -> T:
+def _call_with_connection(db: peewee.Database, fn: Callable[..., T], args: tuple,
+                          deadline: Optional[float] = None) -> T:
     now = time.monotonic()
     last = getattr(_thread_state, "last_used", {}).get(id(db), now)
     if not db.is_closed():
@@ -208,7 +285,8 @@ def _call_with_connection(db: peewee.Database, fn: Callable[..., T], args: tuple
             db.close()
     db.connect(reuse_if_open=True)
     try:
-        return fn(*args)
+        with _bounded_by(db, deadline):
+            return fn(*args)
     except (peewee.OperationalError, peewee.InterfaceError):
         # A broken connection must not be reused by the next call on this thread.
         if not db.in_transaction():
@@ -220,23 +298,65 @@ def _call_with_connection(db: peewee.Database, fn: Callable[..., T], args: tuple
         _thread_state.last_used[id(db)] = time.monotonic()
 
 
+def _guarded_call(db: peewee.Database, breaker: CircuitBreaker, permit: Permit, deadline: Optional[float],
+                  fn: Callable[..., T], args: tuple) -> T:
+    """In the worker thread: a call that waited for a thread while its deadline passed or the
+    breaker opened is not made; a made call tells the breaker how the database answered."""
+    if _past(deadline):
+        breaker.release(permit, None)
+        raise _deadline_passed()
+    if not permit.trial and not breaker.admits():
+        breaker.release(permit, None)
+        raise _unavailable(breaker.retry_seconds)
+    try:
+        result = _call_with_connection(db, fn, args, deadline)
+    except BaseException as exc:
+        if is_connection_failure(exc) and _past(deadline):
+            breaker.release(permit, None)  # its own deadline cut it short: no verdict on the database
+            raise _deadline_passed() from exc
+        breaker.release(permit, False if is_connection_failure(exc) else True)
+        raise
+    breaker.release(permit, True)
+    return result
+
+
 async def run_in_worker(db: peewee.Database, fn: Callable[..., T], *args) -> T:
     """Runs blocking storage work in the default worker pool, off the event loop.
+
+    Fails at once, without taking a thread, while the database's circuit breaker is open (UNAVAILABLE
+    with a retry delay) or when the caller's deadline has passed (DEADLINE_EXCEEDED).
 
     Each worker thread holds one pooled connection across calls instead of taking and returning it
     per call: under load the pool's lock and the per-call reconnect bookkeeping cost more than the
     queries (profiled with py-spy on ListCountries)."""
-    return await asyncio.to_thread(_call_with_connection, db, fn, args)
+    deadline = call_deadline.get()
+    if _past(deadline):
+        raise _deadline_passed()
+    breaker = breaker_for(db)
+    try:
+        permit = breaker.acquire()
+    except BreakerOpen as exc:
+        raise _unavailable(exc.retry_after) from None
+    try:
+        return await asyncio.to_thread(_guarded_call, db, breaker, permit, deadline, fn, args)
+    except asyncio.CancelledError:
+        # A trial call cancelled before its thread ran must not keep the breaker half-open for good
+        # (a no-op once the thread has settled it); any other call's thread reports for itself.
+        if permit.trial:
+            breaker.release(permit, None)
+        raise
 
 
 class DatabaseProbe:
     """Follows whether the database answers: `SELECT 1` every `interval` seconds on a worker thread,
-    calling `on_change(reachable)` whenever that flips. A probe still waiting after `timeout` counts
-    as a failure, and no second probe starts while one hangs (a frozen server holds one thread)."""
+    telling the database's circuit breaker each verdict and calling `on_change(reachable)` whenever
+    that flips. A probe still waiting after `timeout` counts as a failure, and no second probe
+    starts while one hangs (a frozen server holds one thread)."""
 
     def __init__(self, db: peewee.Database, on_change: Callable[[bool], Awaitable[None]],
-                 interval: float = 1.0, timeout: float = 2.0):
+                 interval: float = PROBE_INTERVAL_SECONDS, timeout: float = 2.0):
         self._db = db
+        self._breaker = breaker_for(db)
         self._on_change = on_change
         self._interval = interval
         self._timeout = timeout
@@ -249,13 +369,15 @@ class DatabaseProbe:
         pending: Optional[asyncio.Future] = None
         while True:
             if pending is None or pending.done():
-                pending = asyncio.ensure_future(run_in_worker(self._db, self._ping))
+                # Past the breaker: the probe is what closes it again.
+                pending = asyncio.ensure_future(asyncio.to_thread(_call_with_connection, self._db, self._ping, ()))
                 pending.add_done_callback(lambda f: f.cancelled() or f.exception())
             try:
                 await asyncio.wait_for(asyncio.shield(pending), self._timeout)
                 reachable, reason = True, ""
             except Exception as exc:  # noqa: BLE001 - any failure means unreachable
                 reachable, reason = False, str(exc) or f"no answer in {self._timeout}s"
+            self._breaker.probe(reachable, f"probe: {reason}" if reason else "")
             if reachable != self.reachable:
                 self.reachable = reachable
                 if reachable:

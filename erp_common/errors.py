@@ -131,7 +131,24 @@ class ResourceExhausted(DomainError):
 
 @dataclass
 class Unavailable(DomainError):
+    """A dependency is away; with `retry_after_seconds`, RetryInfo says when to try again."""
+
+    retry_after_seconds: float = 0.0
     code = grpc.StatusCode.UNAVAILABLE
+
+    def details(self) -> list:
+        if self.retry_after_seconds <= 0:
+            return []
+        delay = duration_pb2.Duration()
+        delay.FromNanoseconds(round(self.retry_after_seconds * 1e9))
+        return [error_details_pb2.RetryInfo(retry_delay=delay)]
+
+
+@dataclass
+class DeadlineExceeded(DomainError):
+    """The caller's own deadline passed before the work could be done."""
+
+    code = grpc.StatusCode.DEADLINE_EXCEEDED
 
 
 def to_status_proto(err: DomainError) -> status_pb2.Status:

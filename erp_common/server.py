@@ -19,7 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from erp_common import errors
-from erp_common.db import DatabaseProbe, is_transaction_conflict
+from erp_common.db import PROBE_INTERVAL_SECONDS, DatabaseProbe, call_deadline, is_transaction_conflict
 from erp_common.logs import log, request_id_var
 from erp_common.tokens import Principal
 from erp_common.tracing import TracingInterceptor
@@ -107,6 +107,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
     async def _begin(self, method: str, context) -> CallContext:
         call = self._context_for(method, context)
         call_var.set(call)
+        remaining = context.time_remaining()
+        call_deadline.set(None if remaining is None else time.monotonic() + remaining)
         request_id_var.set(call.request_id)
         if call.token or not self._is_public(method):
             try:
@@ -127,7 +129,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             return await self._fail(context, err)
         if isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
             logger.error("database unavailable: %s", exc)
-            err = errors.Unavailable("database unavailable, retry later", reason="DATABASE_UNAVAILABLE")
+            err = errors.Unavailable("database unavailable, retry later", reason="DATABASE_UNAVAILABLE",
+                                     retry_after_seconds=PROBE_INTERVAL_SECONDS)
             return await self._fail(context, err)
         logger.exception("unhandled error")
         await context.abort(grpc.StatusCode.INTERNAL, "internal error")
