@@ -1,5 +1,5 @@
 """Prometheus metrics shared by the services: RPC counts and latencies (fed by the ServiceInterceptor's
-observer hook), the database pool read at scrape time, and the `/metrics` endpoint on its own port."""
+observer hook), the database pool and its circuit breaker read at scrape time, and the `/metrics` endpoint on its own port."""
 from __future__ import annotations
 
 import logging
@@ -11,6 +11,9 @@ from prometheus_client import REGISTRY, Counter, Histogram, start_http_server
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from playhouse.pool import PooledDatabase
+
+from erp_common.breaker import STATE_VALUES
+from erp_common.db import breaker_for
 
 logger = logging.getLogger(__name__)
 
@@ -36,17 +39,22 @@ def observe_rpc(full_method: str, code: grpc.StatusCode, seconds: float) -> None
 
 
 class DatabasePoolCollector(Collector):
-    """Connections of a peewee pool, counted when Prometheus scrapes. A database without a pool
-    (SQLite) has nothing to report, so its series are absent."""
+    """The state of the database's circuit breaker and the connections of its peewee pool, read when
+    Prometheus scrapes. A database without a pool (SQLite) has no pool series."""
 
     def __init__(self, database: peewee.Database):
         self._database = database
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
         pool = self._database
+        name = str(pool.database or "")
+        breaker = GaugeMetricFamily("erp_db_breaker_state", "The database circuit breaker: 0 closed (calls go "
+                                    "through), 1 half-open (one trial call), 2 open (calls fail at once).",
+                                    labels=["database"])
+        breaker.add_metric([name], STATE_VALUES[breaker_for(pool).state])
+        yield breaker
         if not isinstance(pool, PooledDatabase):
             return
-        name = str(pool.database or "")
         connections = GaugeMetricFamily("erp_db_pool_connections",
                                         "Pooled database connections, checked out (in_use) or waiting (idle).",
                                         labels=["database", "state"])

@@ -15,6 +15,7 @@ from auth_svc.metrics import LOGINS, observe_login
 from edge.render import tracing, tracing_cluster
 from erp_common import tracing as erp_tracing
 from erp_common.logs import JsonFormatter
+from erp_common.db import breaker_for
 from erp_common.metrics import DatabasePoolCollector, split_method
 from erp_common.server import CallContext, call_var
 
@@ -38,8 +39,12 @@ def test_pool_gauges_follow_checkouts():
     assert samples[("erp_db_pool_max_connections", (("database", name),))] == 4
 
 
-def test_unpooled_database_reports_nothing():
-    assert _pool_samples(peewee.SqliteDatabase(":memory:")) == {}
+def test_unpooled_database_reports_its_breaker_only():
+    db = peewee.SqliteDatabase(":memory:")
+    state = ("erp_db_breaker_state", (("database", ":memory:"),))
+    assert _pool_samples(db) == {state: 0}
+    breaker_for(db).probe(False)
+    assert _pool_samples(db) == {state: 2}
 
 
 def test_split_method():
