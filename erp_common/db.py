@@ -56,8 +56,11 @@ def _traced(url: str, **defaults) -> peewee.Database:
 
 # PyMySQL waits forever by default. With these bounds a server that is down fails a call at once
 # (connection refused) and one that hangs fails it within the read timeout, so no worker thread is
-# stuck for good. Longer than any statement of an RPC (the edge gives up after 15-30 s anyway);
-# a URL parameter overrides them (`mysql://...?read_timeout=120` for a long import).
+# stuck for good. The read and write bounds stay below the edge's 15 s route timeout, so a call
+# caught on a hung server still ends in the service's own 503 rather than the edge's 504, and they
+# are far above any statement of an RPC (milliseconds; an import of thousands of rows, a few
+# seconds). The circuit breaker below spares every later call that wait. A URL parameter overrides
+# them (`mysql://...?read_timeout=120` for a long import).
 MYSQL_TIMEOUTS = {"connect_timeout": 5, "read_timeout": 30, "write_timeout": 30}
 
 
