@@ -114,7 +114,9 @@ def normalized(spec: EntitySpec, values: dict[str, Any]) -> dict[str, Any]:
     if spec.name == "country":
         for key in ("iso_alpha2", "iso_alpha3", "iso_numeric"):
             if isinstance(out.get(key), str):
-                out[key] = out[key].strip().upper()
+                # Only ASCII is upper-cased: "ß".upper() is "SS", which would pass for a code.
+                value = out[key].strip()
+                out[key] = value.upper() if value.isascii() else value
     return out
 
 
@@ -156,10 +158,11 @@ def field_violations(spec: EntitySpec, values: dict[str, Any]) -> list[tuple[str
             if value and (len(value) != size or not value.isascii() or not value.isalpha() or not value.isupper()):
                 problems.append((field, f"must be {size} upper-case letters"))
         numeric = values.get("iso_numeric") or ""
-        if numeric and (len(numeric) != 3 or not numeric.isdigit()):
+        if numeric and (len(numeric) != 3 or not numeric.isascii() or not numeric.isdigit()):
             problems.append(("iso_numeric", "must be 3 digits"))
         phone = values.get("phone_code") or ""
-        if phone and not (phone.startswith("+") and phone[1:].replace("-", "").isdigit() and len(phone) <= 20):
+        if phone and not (phone.startswith("+") and phone.isascii() and phone[1:].replace("-", "").isdigit()
+                          and len(phone) <= 20):
             problems.append(("phone_code", "must look like +91 or +1-684"))
     if spec.name == "state" and len(values.get("subdivision_code") or "") > 10:
         problems.append(("subdivision_code", "Ensure this field has no more than 10 characters."))

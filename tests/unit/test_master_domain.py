@@ -33,6 +33,18 @@ def test_normalized_cleans_names_and_upper_cases_iso_codes():
     assert values == {"name": "India", "iso_alpha2": "IN", "continent_id": "c1"}
 
 
+@pytest.mark.parametrize("field,value", [
+    ("iso_alpha2", "ß"),      # "ß".upper() is "SS"
+    ("iso_alpha3", "ﬀi"),     # "ﬀi".upper() is "FFI"
+    ("iso_numeric", "١٢٣"),   # Arabic-Indic digits: str.isdigit() is true
+    ("phone_code", "+²"),     # a superscript two: str.isdigit() is true
+])
+def test_country_codes_are_ascii_whatever_str_methods_say(field, value):
+    spec = BY_NAME["country"]
+    values = normalized(spec, {"name": "X", "continent_id": "c", field: value})
+    assert [f for f, _ in field_violations(spec, values)] == [field]
+
+
 def test_protect_map_names_every_child_link():
     assert set(CHILDREN["district"]) == {("city", "district_id")}
     assert set(CHILDREN["continent"]) == {("country", "continent_id"), ("city", "continent_id")}
