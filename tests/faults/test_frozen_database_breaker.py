@@ -155,7 +155,8 @@ def test_frozen_database_fails_fast_once_the_breaker_opens(default_timeouts):
     assert all(c.started < open_at and c.seconds >= c.deadline - 0.2 for c in expired), expired[:5]
 
     # After the breaker opened and before the thaw, every call failed, and fast.
-    during = [c for c in calls if c.started >= open_at and c.started <= thaw_at - 0.05]
+    # (A read Envoy retries may be answered after the thaw: only calls that ended before it count.)
+    during = [c for c in calls if c.started >= open_at and c.ended <= thaw_at]
     assert {c.kind for c in during} == set(kinds), {c.kind for c in during}
     assert all(c.outcome in ("503", "UNAVAILABLE") for c in during), [c for c in during if c.ok][:5]
     rest_during = [c for c in during if c.kind.startswith("rest")]
