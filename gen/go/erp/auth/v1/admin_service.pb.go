@@ -182,7 +182,8 @@ func (x *User) GetLastLogin() *timestamppb.Timestamp {
 // Request for `ListUsers`.
 type ListUsersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of users to return; default 50, at most 1000.
+	// Maximum number of users to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -639,7 +640,8 @@ func (x *Role) GetUpdatedAt() *timestamppb.Timestamp {
 // Request for `ListRoles`.
 type ListRolesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of roles to return; default 50, at most 1000.
+	// Maximum number of roles to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -2022,7 +2024,8 @@ func (x *AuditLog) GetCreatedAt() *timestamppb.Timestamp {
 // Request for `ListAuditLogs`.
 type ListAuditLogsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of entries to return; default 50, at most 1000.
+	// Maximum number of entries to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`

@@ -235,7 +235,8 @@ func (x *Continent) GetEtag() string {
 // Request for `ListContinents`.
 type ListContinentsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of rows to return; default 50, at most 1000.
+	// Maximum number of rows to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -968,7 +969,8 @@ func (x *Country) GetPhoneCode() string {
 // Request for `ListCountries`.
 type ListCountriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of rows to return; default 50, at most 1000.
+	// Maximum number of rows to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -1683,7 +1685,8 @@ func (x *State) GetSubdivisionCode() string {
 // Request for `ListStates`.
 type ListStatesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of rows to return; default 50, at most 1000.
+	// Maximum number of rows to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -2389,7 +2392,8 @@ func (x *District) GetStateId() string {
 // Request for `ListDistricts`.
 type ListDistrictsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of rows to return; default 50, at most 1000.
+	// Maximum number of rows to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -3122,7 +3126,8 @@ func (x *City) GetDistrictId() string {
 // Request for `ListCities`.
 type ListCitiesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of rows to return; default 50, at most 1000.
+	// Maximum number of rows to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -3882,7 +3887,8 @@ func (x *Plant) GetLongitude() float64 {
 // Request for `ListPlants`.
 type ListPlantsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of rows to return; default 50, at most 1000.
+	// Maximum number of rows to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -4588,7 +4594,8 @@ func (x *Site) GetPlantId() string {
 // Request for `ListSites`.
 type ListSitesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of rows to return; default 50, at most 1000.
+	// Maximum number of rows to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -5294,7 +5301,8 @@ func (x *Ward) GetZoneId() string {
 // Request for `ListWards`.
 type ListWardsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of rows to return; default 50, at most 1000.
+	// Maximum number of rows to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -6000,7 +6008,8 @@ func (x *Zone) GetCityId() string {
 // Request for `ListZones`.
 type ListZonesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of rows to return; default 50, at most 1000.
+	// Maximum number of rows to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -6706,7 +6715,8 @@ func (x *EquipmentType) GetCategory() string {
 // Request for `ListEquipmentTypes`.
 type ListEquipmentTypesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// Maximum number of rows to return; default 50, at most 1000.
+	// Maximum number of rows to return: 0 (unset) means 50 and more than 1000 means 1000; a negative
+	// size is INVALID_ARGUMENT.
 	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// The `next_page_token` of a previous call, to fetch the following page.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
