@@ -1,5 +1,6 @@
 """The fault tests break things on purpose, so they never use the session mesh: one MariaDB and one
-mesh of their own (two replicas of each service behind Envoy), healed before every test."""
+mesh of their own (two replicas of each service behind Envoy, and the Go gateway in front of the same
+replicas when `make gateway` has built it), healed before every test."""
 from __future__ import annotations
 
 import shutil
@@ -8,11 +9,13 @@ import pytest
 
 from erp_testing.mariadb import MariaDB
 from tests.faults.fault_support import ADMIN_PASSWORD, FaultMesh
-from tools.mesh import Mesh
+from tools.mesh import GATEWAY_BIN, Mesh
 
 # A hung database must fail a call well inside the callers' deadlines (10 s direct, 15 s at the
 # edge): the URL sets the driver's timeouts below the defaults of erp_common.db.
 DB_PARAMS = "?connect_timeout=2&read_timeout=3&write_timeout=3"
+# The project runs its REST checks against each edge; the gateway is one more process.
+EDGES = ("envoy", "gateway") if GATEWAY_BIN.exists() else ("envoy",)
 
 
 # Package scope (this directory has an __init__.py for it): the mesh stops when the last fault test
@@ -21,7 +24,7 @@ DB_PARAMS = "?connect_timeout=2&read_timeout=3&write_timeout=3"
 def fault_mesh():
     db = MariaDB().start()
     auth_db, master_db = db.create_database("fauth"), db.create_database("fmaster")
-    mesh = Mesh.on_free_ports("erp-faults-", replicas=2, edges=("envoy",), extra_env={
+    mesh = Mesh.on_free_ports("erp-faults-", replicas=2, edges=EDGES, extra_env={
         "ERP_AUTH_DB_URL": auth_db + DB_PARAMS,
         "ERP_MASTER_DB_URL": master_db + DB_PARAMS,
         "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,

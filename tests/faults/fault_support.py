@@ -1,8 +1,10 @@
 """What the fault tests share: a mesh they may break (its own MariaDB, two replicas of each service
-behind Envoy), restarting what they killed, load from client threads that record every call, and the
-figures report (`var/reports/faults.json`, also printed) that outlives `-s`."""
+behind Envoy and, when it is built, the Go gateway), restarting what they killed, load from client
+threads that record every call, and the figures report (`var/reports/faults.json`, also printed)
+that outlives `-s`."""
 from __future__ import annotations
 
+import base64
 import http.client
 import json
 import signal
@@ -58,7 +60,8 @@ def latency_figures(seconds: list[float]) -> dict:
 # --- the mesh under fault -------------------------------------------------------------------------
 
 class FaultMesh:
-    """Two replicas of auth_svc and master_svc behind one Envoy, on a MariaDB of their own."""
+    """Two replicas of auth_svc and master_svc behind one Envoy (and the Go gateway when built), on a
+    MariaDB of their own."""
 
     def __init__(self, db: MariaDB, mesh: Mesh, auth_db: str, master_db: str):
         self.db = db
@@ -66,6 +69,7 @@ class FaultMesh:
         self.auth_db = auth_db
         self.master_db = master_db
         self.edge = mesh.edge_addr
+        self.gateway = mesh.gateway_addr if "gateway" in mesh.edges else None
 
     def replicas(self, service: str) -> list[Process]:
         return [p for p in self.mesh.processes if p.name.split("-")[0] == service]
@@ -97,12 +101,13 @@ class FaultMesh:
         self.db.thaw()
         self.db.start()
         for p in self.mesh.processes:
-            if p.proc.poll() is not None and p.name != "envoy":
+            if p.proc.poll() is not None and p.name not in ("envoy", "gateway"):
                 self.restart(p, timeout)
         for p in self.replicas("auth_svc") + self.replicas("master_svc"):
             wait_until(lambda: health(self.grpc_addr(p), p.name.startswith("auth") and AUTH_HEALTH_NAME
                                       or MASTER_HEALTH_NAME) == "SERVING", timeout, f"{p.name} serving")
-        wait_until(lambda: rest(self.edge, "GET", "/api/health", timeout=2)[0] == 200, timeout, "edge healthy")
+        for edge in filter(None, (self.edge, self.gateway)):
+            wait_until(lambda: rest(edge, "GET", "/api/health", timeout=2)[0] == 200, timeout, f"edge {edge} healthy")
 
     def sql(self, database_url: str, query: str, args=()) -> list[tuple]:
         with self.db.connect(database_url.rsplit("/", 1)[1]) as conn, conn.cursor() as cur:
@@ -114,6 +119,12 @@ class FaultMesh:
                             {"username": "admin", "password": ADMIN_PASSWORD}, timeout=10)
         assert status == 200, body
         return body
+
+
+def jwt_claims(token: str) -> dict:
+    """The payload of a JWT, unverified (the test only reads its own tokens' `sid` and `jti`)."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
 
 def wait_until(check: Callable[[], object], timeout: float, what: str, interval: float = 0.05):
@@ -143,8 +154,9 @@ def health(addr: str, service: str = "") -> str:
 # --- clients --------------------------------------------------------------------------------------
 
 def rest(addr: str, method: str, path: str, body=None, token: str = "", timeout: float = 10.0,
-         conn: Optional[http.client.HTTPConnection] = None):
-    """One REST call; (status, parsed JSON or text). Raises OSError on a timeout or a dead socket."""
+         conn: Optional[http.client.HTTPConnection] = None, headers_out: Optional[dict] = None):
+    """One REST call; (status, parsed JSON or text). Raises OSError on a timeout or a dead socket.
+    `headers_out`, when given, receives the response headers (lower-case names)."""
     own = conn is None
     conn = conn or http.client.HTTPConnection(addr, timeout=timeout)
     headers = {"Content-Type": "application/json"} if body is not None else {}
@@ -157,6 +169,8 @@ def rest(addr: str, method: str, path: str, body=None, token: str = "", timeout:
     finally:
         if own:
             conn.close()
+    if headers_out is not None:
+        headers_out.update((k.lower(), v) for k, v in response.getheaders())
     if "json" in response.getheader("content-type", ""):
         return response.status, json.loads(payload)
     return response.status, payload.decode(errors="replace")
@@ -171,6 +185,7 @@ class Call:
     deadline: float
     key: str = ""
     body: object = None
+    headers: dict = field(default_factory=dict)
 
     @property
     def seconds(self) -> float:
@@ -197,7 +212,8 @@ class Load:
 
     def add(self, kind: str, call: Callable[[str], tuple[str, object]], deadline: float,
             key: Callable[[], str] = lambda: "", pause: float = 0.0) -> None:
-        """`call(key)` returns (outcome, body); exceptions are recorded as TIMEOUT or ERROR."""
+        """`call(key)` returns (outcome, body) or (outcome, body, response headers); exceptions are
+        recorded as TIMEOUT or ERROR."""
         def run():
             stop_at = time.monotonic() + self.max_seconds
             n = 0
@@ -208,8 +224,10 @@ class Load:
                 started = time.monotonic()
                 with self._lock:
                     self.in_flight[token] = started
+                headers = {}
                 try:
-                    outcome, body = call(k)
+                    outcome, body, *extra = call(k)
+                    headers = extra[0] if extra else {}
                 except TimeoutError:
                     outcome, body = "TIMEOUT", None
                 except OSError as exc:
@@ -217,7 +235,7 @@ class Load:
                 ended = time.monotonic()
                 with self._lock:
                     del self.in_flight[token]
-                    self.calls.append(Call(kind, started, ended, outcome, deadline, k, body))
+                    self.calls.append(Call(kind, started, ended, outcome, deadline, k, body, headers))
                 if pause:
                     self._stop.wait(pause)
         self._threads.append(threading.Thread(target=run, name=f"load-{kind}", daemon=True))
@@ -247,26 +265,29 @@ class Load:
 
 
 class RestClient:
-    """One keep-alive connection per thread to the edge; reconnects after any failure."""
+    """One keep-alive connection per thread to the edge; reconnects after any failure. With
+    `keep_headers` a call returns the response headers as a third item."""
 
-    def __init__(self, addr: str, timeout: float):
+    def __init__(self, addr: str, timeout: float, keep_headers: bool = False):
         self.addr = addr
         self.timeout = timeout
+        self.keep_headers = keep_headers
         self._local = threading.local()
 
-    def __call__(self, method: str, path: str, body=None, token: str = "") -> tuple[str, object]:
+    def __call__(self, method: str, path: str, body=None, token: str = "") -> tuple:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._local.conn = http.client.HTTPConnection(self.addr, timeout=self.timeout)
+        headers: dict = {}
         try:
-            status, payload = rest(self.addr, method, path, body, token, conn=conn)
+            status, payload = rest(self.addr, method, path, body, token, conn=conn, headers_out=headers)
         except (OSError, http.client.HTTPException) as exc:
             conn.close()
             self._local.conn = None
             if isinstance(exc, http.client.HTTPException):
                 raise OSError(f"{type(exc).__name__}: {exc}") from None
             raise
-        return str(status), payload
+        return (str(status), payload, headers) if self.keep_headers else (str(status), payload)
 
 
 def continent_stub(addr: str) -> master_grpc.ContinentServiceStub:

@@ -5,10 +5,13 @@ logins) through Envoy REST and by direct gRPC with deadlines, while the database
 outage every call must fail with 503 / UNAVAILABLE (the JSON body of DESIGN.md) well inside its
 deadline; afterwards the same processes serve again, every acknowledged write is in the database,
 and retrying a failed create never duplicates it. The services' health names follow the database.
+The stop trial also sends REST calls through the Go gateway (when built), which must answer alike: the
+same 503 body at once, and `Retry-After` from the RetryInfo detail, as Envoy does.
 """
 from __future__ import annotations
 
 import itertools
+import math
 import threading
 import time
 
@@ -27,7 +30,9 @@ REST_DEADLINE, GRPC_DEADLINE = 15.0, 10.0
 # on the other replica, which meets the same hung server.
 FAILURE_BOUND = {("stop", "rest"): 2.0, ("stop", "grpc"): 2.0, ("crash", "rest"): 2.0, ("crash", "grpc"): 2.0,
                  ("hang", "rest"): 10.5, ("hang", "grpc"): 6.5}
-CREATES = ("rest-create", "grpc-create", "rest-role")
+CREATES = ("rest-create", "grpc-create", "rest-role", "rest-gw-create", "rest-gw-role")
+GATEWAY_KINDS = ("rest-gw-create", "rest-gw-role", "rest-gw-list")
+RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo"
 # The database circuit breaker closes at the probe's first success: up to one probe interval (1 s)
 # after the server answers again, calls still get a clean 503 / UNAVAILABLE with Retry-After.
 RESUME_SECONDS = 1.5
@@ -52,7 +57,7 @@ def test_database_outage_under_load(faults, mode):
     token = faults.login()["access_token"]
     master = faults.replicas("master_svc")[0]
     auth = faults.replicas("auth_svc")[0]
-    edge = RestClient(faults.edge, REST_DEADLINE)
+    edge = RestClient(faults.edge, REST_DEADLINE, keep_headers=True)
     stub = continent_stub(faults.grpc_addr(master))
     prefix, counter = unique(f"outage-{mode}"), itertools.count()
 
@@ -73,6 +78,15 @@ def test_database_outage_under_load(faults, mode):
                                                                       "password": ADMIN_PASSWORD}),
              REST_DEADLINE, pause=0.05)
     kinds = sorted({"rest-create", "grpc-create", "rest-role", "rest-list", "grpc-list", "rest-login"})
+    if mode == "stop" and faults.gateway:
+        gateway = RestClient(faults.gateway, REST_DEADLINE, keep_headers=True)
+        load.add("rest-gw-create", lambda n: gateway("POST", "/api/master/continents/", {"name": n}, token),
+                 REST_DEADLINE, key=names("gw"))
+        load.add("rest-gw-role", lambda n: gateway("POST", "/api/auth/roles/", {"name": n}, token), REST_DEADLINE,
+                 key=names("role-gw"))
+        load.add("rest-gw-list", lambda _: gateway("GET", "/api/master/continents/?page_size=5", token=token),
+                 REST_DEADLINE, pause=0.02)
+        kinds = sorted(kinds + list(GATEWAY_KINDS))
 
     load.start()
     try:
@@ -111,6 +125,9 @@ def test_database_outage_under_load(faults, mode):
     assert not odd, odd[:5]
     unclean = [c for c in calls if c.outcome == "503" and not _is_clean_503(c.body)]
     assert not unclean, unclean[:5]
+    # Both edges turn RetryInfo into Retry-After (whole seconds, rounded up).
+    no_retry_after = [c for c in calls if c.outcome == "503" and _retry_after(c.body) != c.headers.get("retry-after")]
+    assert not no_retry_after, [(c.kind, c.body, c.headers) for c in no_retry_after[:5]]
     # Every call made while the database was away failed, and quickly.
     during = [c for c in calls if c.started >= down_at and c.ended <= repair_at]
     assert not [c for c in during if c.ok], [c for c in during if c.ok][:5]
@@ -136,12 +153,15 @@ def test_database_outage_under_load(faults, mode):
     retried = _retry_failed_creates(faults, token, failed, stored)
     assert not _duplicates(faults, prefix)
 
+    envoy_rest_failures = [c for c in failures if c.kind.startswith("rest") and c.kind not in GATEWAY_KINDS]
     report(f"database_outage_{mode}", {
         "outage_seconds": round(repair_at - down_at, 2), "calls": len(calls), "failed_calls": len(failures),
         "calls_during_outage": len(during),
-        "failure_latency_rest": latency_figures([c.seconds for c in failures if c.kind.startswith("rest")]),
+        "failure_latency_rest": latency_figures([c.seconds for c in envoy_rest_failures]),
+        "rest_failed_with_retry_after": len([c for c in envoy_rest_failures if "retry-after" in c.headers]),
         "failure_latency_grpc": latency_figures([c.seconds for c in failures if c.kind.startswith("grpc")]),
         "success_latency": latency_figures([c.seconds for c in calls if c.ok]),
+        **(_gateway_figures(calls, down_at, repair_at, recovered) if "rest-gw-list" in kinds else {}),
         "edge_health_during_outage": edge_health,
         "writes_acknowledged": len(acknowledged), "acknowledged_stored": len(acknowledged & stored),
         "writes_failed": len(failed), "unacknowledged_but_stored": len(failed & stored),
@@ -149,6 +169,26 @@ def test_database_outage_under_load(faults, mode):
         "health_not_serving_after_s": round(master_detected, 2),
         "recovered_after_s": {k: round(v, 2) for k, v in recovered.items()},
     })
+
+
+def _retry_after(body) -> str | None:
+    """The Retry-After an edge owes for this error body: RetryInfo's delay in whole seconds, rounded up."""
+    for detail in body.get("details", []) if isinstance(body, dict) else []:
+        if detail.get("@type") == RETRY_INFO:
+            return str(math.ceil(float(detail["retry_delay"].rstrip("s"))))
+    return None
+
+
+def _gateway_figures(calls, down_at: float, repair_at: float, recovered: dict) -> dict:
+    gateway = [c for c in calls if c.kind in GATEWAY_KINDS]
+    failures = [c for c in gateway if not c.ok]
+    return {"gateway": {
+        "calls": len(gateway), "calls_during_outage": len([c for c in gateway if down_at <= c.started
+                                                           and c.ended <= repair_at]),
+        "failed_calls": len(failures), "failure_latency": latency_figures([c.seconds for c in failures]),
+        "failed_with_retry_after": len([c for c in failures if "retry-after" in c.headers]),
+        "recovered_after_s": {k: round(recovered[k], 2) for k in GATEWAY_KINDS},
+    }}
 
 
 def _writes(faults, calls, prefix) -> tuple[set, set, set]:
