@@ -66,7 +66,7 @@ class AuthConfig:
             bcrypt_rounds=_bcrypt_rounds(),
             admin_password=_env("ERP_ADMIN_PASSWORD", ""),
             edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
-            refresh_reuse_grace=int(_env("ERP_REFRESH_REUSE_GRACE", "0")),
+            refresh_reuse_grace=int(_env("ERP_REFRESH_REUSE_GRACE", "10")),
             lockout_threshold=int(_env("ERP_LOCKOUT_THRESHOLD", "5")),
             lockout_base_seconds=int(_env("ERP_LOCKOUT_BASE_SECONDS", "60")),
             lockout_max_seconds=int(_env("ERP_LOCKOUT_MAX_SECONDS", "900")),

@@ -44,6 +44,7 @@ def replicas(mariadb):
         "ERP_BCRYPT_ROUNDS": "4",
         "ERP_REVOCATION_POLL_SECONDS": "1",
         "ERP_LOCKOUT_THRESHOLD": str(LOCKOUT_THRESHOLD),
+        "ERP_REFRESH_REUSE_GRACE": "0",  # reuse is presented right after the rotation
     })
     try:
         mesh.start()
