@@ -264,6 +264,41 @@ class Load:
             return list(self.calls)
 
 
+# The kill reaches Envoy as a reset of its connection a moment later: a request it put on that
+# connection in between was in flight at the kill as far as anyone can tell (Envoy cannot know
+# whether the replica read it, so it does not replay a write).
+KILL_NOTICED_WITHIN = 0.5
+
+
+@dataclass
+class ReplicaKill:
+    """What happened around one SIGKILL of a replica under load."""
+    in_flight: int
+    killed_at: float
+    served_after: int
+    back_after: float
+
+    def split(self, failed: list[Call]) -> tuple[list[Call], list[Call]]:
+        """The failed calls made before Envoy could have noticed the kill, and those made after."""
+        cutoff = self.killed_at + KILL_NOTICED_WITHIN
+        return [c for c in failed if c.started <= cutoff], [c for c in failed if c.started > cutoff]
+
+
+def kill_replica_under_load(faults: FaultMesh, load: Load, victim: Process, served: Callable[[], float],
+                            after_kill: float, timeout: float) -> ReplicaKill:
+    """SIGKILLs `victim` while `load` runs, lets the load go on for `after_kill` s against the survivor,
+    restarts the victim and waits until `served()` (a count of the calls it served) grows again."""
+    in_flight = load.in_flight_now()
+    killed_at = time.monotonic()
+    faults.kill(victim)
+    threading.Event().wait(after_kill)
+    served_after = len([c for c in load.all() if c.started > killed_at])
+    faults.restart(victim)
+    before = served()
+    wait_until(lambda: served() > before, timeout, "the restarted replica serves again")
+    return ReplicaKill(in_flight, killed_at, served_after, time.monotonic() - killed_at)
+
+
 class RestClient:
     """One keep-alive connection per thread to the edge; reconnects after any failure. With
     `keep_headers` a call returns the response headers as a third item."""

@@ -8,20 +8,16 @@ ERP_REFRESH_REUSE_GRACE, so no session is lost (with 0, one per kill was), and e
 refresh jti is the one its client holds. The killed replica serves again once restarted."""
 from __future__ import annotations
 
-import threading
 import time
 
 from erp_testing.prometheus import scrape
-from tests.faults.fault_support import (ADMIN_PASSWORD, Call, Load, RestClient, jwt_claims, latency_figures, report,
-                                        wait_until)
+from tests.faults.fault_support import (ADMIN_PASSWORD, Call, Load, RestClient, jwt_claims, kill_replica_under_load,
+                                        latency_figures, report, wait_until)
 
 REST_DEADLINE = 15.0
 AFTER_KILL_SECONDS = 2.5
 SESSIONS = 4
 CLIENT_THREADS = SESSIONS + 3
-# As for master_svc (test_replica_kill.py): a request Envoy put on the dead connection before it saw
-# the reset was in flight at the kill.
-KILL_NOTICED_WITHIN = 0.5
 CREDENTIALS = {"username": "admin", "password": ADMIN_PASSWORD}
 
 
@@ -87,15 +83,8 @@ def test_killing_an_auth_replica_under_load(faults):
                                                                             "rest-users", "rest-roles")),
                    15, "load running on both replicas")
         assert _served_user_lists(victim_metrics) > 0, "the victim served no list before the kill"
-        in_flight = load.in_flight_now()
-        killed_at = time.monotonic()
-        faults.kill(victim)
-        threading.Event().wait(AFTER_KILL_SECONDS)
-        served_after = len([c for c in load.all() if c.started > killed_at])
-        faults.restart(victim)
-        before = _served_user_lists(victim_metrics)
-        wait_until(lambda: _served_user_lists(victim_metrics) > before, 15, "the restarted replica serves again")
-        back_after = time.monotonic() - killed_at
+        kill = kill_replica_under_load(faults, load, victim, lambda: _served_user_lists(victim_metrics),
+                                       AFTER_KILL_SECONDS, timeout=15)
     finally:
         load.stop()
 
@@ -105,26 +94,25 @@ def test_killing_an_auth_replica_under_load(faults):
     # failed at the kill, whose rotation the dead replica had committed.
     reuse = [c for c in refreshes if c.outcome == "401"]
     failed = [c for c in calls if not c.ok and c not in reuse]
-    at_kill = [c for c in failed if c.started <= killed_at + KILL_NOTICED_WITHIN]
-    after_kill = [c for c in failed if c.started > killed_at + KILL_NOTICED_WITHIN]
-    assert len(at_kill) <= CLIENT_THREADS, (len(at_kill), in_flight)
+    at_kill, after_kill = kill.split(failed)
+    assert len(at_kill) <= CLIENT_THREADS, (len(at_kill), kill.in_flight)
     assert not after_kill, after_kill[:5]
     assert all(c.outcome == "503" and isinstance(c.body, dict) and c.body.get("code") == 503
                and c.body.get("status") == "UNAVAILABLE" for c in failed), failed[:5]
-    assert served_after >= 20 and survivor.proc.poll() is None
+    assert kill.served_after >= 20 and survivor.proc.poll() is None
 
     rotations_in_flight = [c for c in at_kill if c.kind == "rest-refresh"]
     lost = _lost_sessions(faults, reuse, rotations_in_flight)
     assert not lost, f"sessions ended by a retried refresh despite the default reuse grace: {sorted(lost)}"
     _assert_current_tokens_stored(faults, sessions, lost)
     report("auth_replica_kill", {
-        "calls": len(calls), "client_calls_in_flight_at_kill": in_flight,
-        "failed_at_kill": len(at_kill), "failed_after_kill_noticed": len(after_kill), "calls_after_kill": served_after,
+        "calls": len(calls), "client_calls_in_flight_at_kill": kill.in_flight,
+        "failed_at_kill": len(at_kill), "failed_after_kill_noticed": len(after_kill), "calls_after_kill": kill.served_after,
         "failed_kinds": sorted({c.kind for c in failed}),
         "refreshes": len(refreshes), "refreshes_ok": sum(c.ok for c in refreshes),
         "rotations_in_flight_at_kill": len(rotations_in_flight), "sessions_lost": len(lost),
         "success_latency": latency_figures([c.seconds for c in calls if c.ok]),
-        "restarted_replica_serving_after_s": round(back_after, 2),
+        "restarted_replica_serving_after_s": round(kill.back_after, 2),
     })
 
 

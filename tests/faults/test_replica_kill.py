@@ -5,20 +5,14 @@ used again once restarted."""
 from __future__ import annotations
 
 import itertools
-import threading
-import time
 
 from erp_testing.prometheus import scrape
-from tests.faults.fault_support import Load, RestClient, latency_figures, report, unique, wait_until
+from tests.faults.fault_support import (Load, RestClient, kill_replica_under_load, latency_figures, report, unique,
+                                       wait_until)
 
 REST_DEADLINE = 15.0
 AFTER_KILL_SECONDS = 3.0
 CLIENT_THREADS = 5
-# The kill reaches Envoy as a reset of its connection a moment later: a request it put on that
-# connection in between was in flight at the kill as far as anyone can tell (Envoy cannot know
-# whether the replica read it, so it does not replay a write).
-KILL_NOTICED_WITHIN = 0.5
-
 
 def _served_lists(metrics_addr: str) -> float:
     return scrape(metrics_addr).value("erp_rpc_requests_total", service="erp.master.v1.ContinentService",
@@ -40,29 +34,21 @@ def test_killing_a_master_replica_under_load(faults):
     load.start()
     try:
         wait_until(lambda: sum(c.ok for c in load.all()) >= 40, 15, "load running on both replicas")
-        in_flight = load.in_flight_now()
-        killed_at = time.monotonic()
-        faults.kill(victim)
-        threading.Event().wait(AFTER_KILL_SECONDS)
-        served_after = len([c for c in load.all() if c.started > killed_at])
-        faults.restart(victim)
         victim_metrics = victim.env["ERP_MASTER_METRICS_ADDR"]
-        before = _served_lists(victim_metrics)
-        wait_until(lambda: _served_lists(victim_metrics) > before, 10, "the restarted replica serves again")
-        back_after = time.monotonic() - killed_at
+        kill = kill_replica_under_load(faults, load, victim, lambda: _served_lists(victim_metrics),
+                                       AFTER_KILL_SECONDS, timeout=10)
     finally:
         load.stop()
 
     calls = load.all()
     failed = [c for c in calls if not c.ok]
-    at_kill = [c for c in failed if c.started <= killed_at + KILL_NOTICED_WITHIN]
-    after_kill = [c for c in failed if c.started > killed_at + KILL_NOTICED_WITHIN]
+    at_kill, after_kill = kill.split(failed)
     # Failures only among the calls in flight when the replica died (each client thread had at most
     # one), answered 503, and none once Envoy has seen the connection go.
-    assert len(at_kill) <= CLIENT_THREADS, (len(at_kill), in_flight)
+    assert len(at_kill) <= CLIENT_THREADS, (len(at_kill), kill.in_flight)
     assert not after_kill, after_kill[:5]
     assert all(c.outcome == "503" and c.body.get("status") == "UNAVAILABLE" for c in failed), failed[:5]
-    assert served_after >= 20 and survivor.proc.poll() is None
+    assert kill.served_after >= 20 and survivor.proc.poll() is None
     # A write that failed may have committed on the dead replica; an acknowledged one is stored.
     creates = [c for c in calls if c.kind == "rest-create"]
     acknowledged = {c.key for c in creates if c.ok}
@@ -70,11 +56,11 @@ def test_killing_a_master_replica_under_load(faults):
                                        (prefix + "-%",))}
     assert acknowledged <= stored
     report("replica_kill", {
-        "calls": len(calls), "client_calls_in_flight_at_kill": in_flight,
-        "failed_at_kill": len(at_kill), "failed_after_kill_noticed": len(after_kill), "calls_after_kill": served_after,
+        "calls": len(calls), "client_calls_in_flight_at_kill": kill.in_flight,
+        "failed_at_kill": len(at_kill), "failed_after_kill_noticed": len(after_kill), "calls_after_kill": kill.served_after,
         "failed_kinds": sorted({c.kind for c in failed}),
         "writes_acknowledged": len(acknowledged), "acknowledged_stored": len(acknowledged & stored),
         "unacknowledged_but_stored": len({c.key for c in creates if not c.ok} & stored),
         "success_latency": latency_figures([c.seconds for c in calls if c.ok]),
-        "restarted_replica_serving_after_s": round(back_after, 2),
+        "restarted_replica_serving_after_s": round(kill.back_after, 2),
     })
