@@ -7,18 +7,16 @@ serve again within a second or two.
 """
 from __future__ import annotations
 
-import http.client
 import itertools
-import json
 import statistics
 import threading
 import time
 
 import pytest
 
-from tests.faults.fault_support import (ADMIN_PASSWORD, AUTH_HEALTH_NAME, MASTER_HEALTH_NAME, Load, continent_stub,
-                                        create_continent_grpc, health, latency_figures, list_continents_grpc,
-                                        report, unique, wait_until)
+from tests.faults.fault_support import (ADMIN_PASSWORD, AUTH_HEALTH_NAME, MASTER_HEALTH_NAME, Load, RestClient,
+                                        continent_stub, create_continent_grpc, health, latency_figures,
+                                        list_continents_grpc, report, unique, wait_until)
 
 REST_DEADLINE = 15.0
 # Shorter than the driver's default read timeout (10 s): a call caught on the hung server gives up
@@ -59,36 +57,8 @@ def default_timeouts(faults):
         restart_all(lambda p: saved[p.name])
 
 
-class EdgeClient:
-    """REST through Envoy, one keep-alive connection per thread: (status, JSON body, Retry-After)."""
-
-    def __init__(self, addr: str, timeout: float):
-        self.addr, self.timeout = addr, timeout
-        self._local = threading.local()
-
-    def __call__(self, method: str, path: str, body=None, token: str = "") -> tuple[str, object]:
-        conn = getattr(self._local, "conn", None) or http.client.HTTPConnection(self.addr, timeout=self.timeout)
-        self._local.conn = conn
-        headers = {"Content-Type": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        try:
-            conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
-            self._local.conn = None
-            raise OSError(f"{type(exc).__name__}: {exc}") from None
-        try:
-            parsed = json.loads(payload)
-        except ValueError:
-            parsed = payload.decode(errors="replace")
-        return str(response.status), {"body": parsed, "retry_after": response.getheader("retry-after")}
-
-
 def _clean_503(call) -> bool:
-    body = call.body["body"] if isinstance(call.body, dict) else None
+    body = call.body
     return (isinstance(body, dict) and body.get("code") == 503 and body.get("status") == "UNAVAILABLE"
             and body.get("message", "").startswith("database unavailable") and "Traceback" not in body["message"])
 
@@ -99,7 +69,7 @@ def test_frozen_database_fails_fast_once_the_breaker_opens(default_timeouts):
     masters = faults.replicas("master_svc")
     replicas = [(faults.grpc_addr(p), MASTER_HEALTH_NAME) for p in masters] + [
         (faults.grpc_addr(p), AUTH_HEALTH_NAME) for p in faults.replicas("auth_svc")]
-    edge = EdgeClient(faults.edge, REST_DEADLINE)
+    edge = RestClient(faults.edge, REST_DEADLINE, keep_headers=True)
     stub = continent_stub(faults.grpc_addr(masters[0]))
     prefix, counter = unique("frozen"), itertools.count()
 
@@ -161,7 +131,7 @@ def test_frozen_database_fails_fast_once_the_breaker_opens(default_timeouts):
     assert all(c.outcome in ("503", "UNAVAILABLE") for c in during), [c for c in during if c.ok][:5]
     rest_during = [c for c in during if c.kind.startswith("rest")]
     grpc_during = [c for c in during if c.kind.startswith("grpc")]
-    assert all(_clean_503(c) and c.body["retry_after"] == "1" for c in rest_during), rest_during[:3]
+    assert all(_clean_503(c) and c.headers.get("retry-after") == "1" for c in rest_during), rest_during[:3]
     slow = [c for c in during if c.seconds > FAST_FAIL_BOUND[c.kind.split("-")[0]]]
     assert not slow, slow[:5]
     assert statistics.median(c.seconds for c in during) < FAST_FAIL_MEDIAN
