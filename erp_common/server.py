@@ -104,7 +104,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                            client_ip=client_ip or _peer_ip(context.peer()), user_agent=user_agent,
                            token=token)
 
-    async def _begin(self, method: str, context) -> CallContext:
+    async def _begin(self, method: str, context, request) -> CallContext:
+        """Sets up the call's context (request id, deadline, principal); refuses an undecodable
+        request once the call is known, so that it is logged and counted like any other."""
         call = self._context_for(method, context)
         call_var.set(call)
         remaining = context.time_remaining()
@@ -116,6 +118,8 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             except errors.Unauthenticated:
                 if not self._is_public(method):
                     raise
+        if isinstance(request, Undecodable):
+            raise request.error()
         return call
 
     async def _fail(self, context, exc: BaseException) -> grpc.StatusCode:
@@ -158,17 +162,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             async def unary(request, context):
                 started, call, code = time.perf_counter(), None, grpc.StatusCode.OK
                 try:
-                    call = await self._begin(method, context)
-                    if isinstance(request, Undecodable):
-                        raise request.error()
+                    call = await self._begin(method, context, request)
                     return await inner(request, context)
                 except asyncio.CancelledError:
                     code = grpc.StatusCode.CANCELLED
                     raise
                 except Exception as exc:  # noqa: BLE001 - mapped to a status, never leaked
-                    code = getattr(exc, "code", grpc.StatusCode.INTERNAL)
-                    if not isinstance(code, grpc.StatusCode):
-                        code = context.code() or grpc.StatusCode.INTERNAL
+                    code = _code_of(exc, context)
                     if _is_abort(exc):
                         raise
                     await self._fail(context, exc)
@@ -182,18 +182,14 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             async def stream(request, context):
                 started, call, code = time.perf_counter(), None, grpc.StatusCode.OK
                 try:
-                    call = await self._begin(method, context)
-                    if isinstance(request, Undecodable):
-                        raise request.error()
+                    call = await self._begin(method, context, request)
                     async for item in inner_stream(request, context):
                         yield item
                 except asyncio.CancelledError:
                     code = grpc.StatusCode.CANCELLED
                     raise
-                except Exception as exc:  # noqa: BLE001
-                    code = getattr(exc, "code", grpc.StatusCode.INTERNAL)
-                    if not isinstance(code, grpc.StatusCode):
-                        code = grpc.StatusCode.INTERNAL
+                except Exception as exc:  # noqa: BLE001 - mapped to a status, never leaked
+                    code = _code_of(exc, context)
                     if _is_abort(exc):
                         raise
                     await self._fail(context, exc)
@@ -202,6 +198,15 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
 
             return handler._replace(unary_stream=stream)
         return handler
+
+
+def _code_of(exc: Exception, context) -> grpc.StatusCode:
+    """The status a failed call ends with: the domain error's code, else the one the handler aborted
+    with, else INTERNAL."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, grpc.StatusCode):
+        return code
+    return context.code() or grpc.StatusCode.INTERNAL
 
 
 @dataclass(frozen=True)
