@@ -65,10 +65,11 @@ def invalid(field_name: str, description: str) -> InvalidArgument:
 
 
 @dataclass
-class NotFound(DomainError):
+class ResourceError(DomainError):
+    """An error about one named resource, described by a google.rpc.ResourceInfo."""
+
     resource_type: str = ""
     resource_name: str = ""
-    code = grpc.StatusCode.NOT_FOUND
 
     def details(self) -> list:
         return [error_details_pb2.ResourceInfo(resource_type=self.resource_type,
@@ -77,15 +78,13 @@ class NotFound(DomainError):
 
 
 @dataclass
-class AlreadyExists(DomainError):
-    resource_type: str = ""
-    resource_name: str = ""
-    code = grpc.StatusCode.ALREADY_EXISTS
+class NotFound(ResourceError):
+    code = grpc.StatusCode.NOT_FOUND
 
-    def details(self) -> list:
-        return [error_details_pb2.ResourceInfo(resource_type=self.resource_type,
-                                               resource_name=clip(self.resource_name),
-                                               description=clip(self.message))]
+
+@dataclass
+class AlreadyExists(ResourceError):
+    code = grpc.StatusCode.ALREADY_EXISTS
 
 
 @dataclass
