@@ -61,7 +61,7 @@ def _traced(url: str, **defaults) -> peewee.Database:
 # are far above any statement of an RPC (milliseconds; an import of thousands of rows, a few
 # seconds). The circuit breaker below spares every later call that wait. A URL parameter overrides
 # them (`mysql://...?read_timeout=120` for a long import).
-MYSQL_TIMEOUTS = {"connect_timeout": 5, "read_timeout": 30, "write_timeout": 30}
+MYSQL_TIMEOUTS = {"connect_timeout": 5, "read_timeout": 10, "write_timeout": 10}
 
 
 def connect(url: str) -> peewee.Database:
