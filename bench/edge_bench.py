@@ -33,7 +33,7 @@ from google.protobuf import json_format
 from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
-from erp_testing.ports import free_port
+from tools.ports import free_port
 from bench.common import ADMIN_PASSWORD, bench_mesh
 from tools.mesh import GATEWAY_BIN
 

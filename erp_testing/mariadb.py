@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pymysql
 
-from erp_testing.ports import free_port, wait_for_port
+from tools.ports import free_port, wait_for_port
 
 
 def _binary(*names: str) -> str:

@@ -24,7 +24,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from erp_common.secrets import ensure_secret_file
-from erp_testing.ports import free_port
+from tools.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -114,7 +114,7 @@ class Mesh:
             replica_env = dict(env, **{grpc_var: addr, metrics_var: metrics[i] if i < len(metrics) else ""})
             p = self._spawn(service if i == 0 else f"{service}-{i + 1}", [PY, "-m", service], replica_env,
                             foreground)
-            _wait_grpc_health(addr, p, timeout)
+            wait_grpc_health(addr, p, timeout)
 
     def start(self, foreground: bool = False, timeout: float = 60.0) -> None:
         """Starts every process and waits until each answers; on any failure stops those already
@@ -175,7 +175,7 @@ def _tee(proc: subprocess.Popen, name: str, log_path: Path) -> None:
                 sys.stdout.flush()
 
 
-def _wait_grpc_health(addr: str, p: Process, timeout: float) -> None:
+def wait_grpc_health(addr: str, p: Process, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     with grpc.insecure_channel(addr) as channel:
         stub = health_pb2_grpc.HealthStub(channel)

@@ -27,7 +27,7 @@ from grpc_status import rpc_status
 from auth_svc.keystore import KeyStore
 from erp.master.v1 import master_service_pb2 as master_pb
 from erp.master.v1 import master_service_pb2_grpc as master_grpc
-from erp_testing.ports import free_port
+from tools.ports import free_port
 from tests.conftest import ADMIN_PASSWORD, Http
 from tools.mesh import GATEWAY_BIN, Mesh
 

@@ -22,7 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from erp.master.v1 import master_service_pb2 as master_pb
 from erp.master.v1 import master_service_pb2_grpc as master_grpc
 from erp_testing.mariadb import MariaDB
-from tools.mesh import ROOT, Mesh, Process, _wait_grpc_health
+from tools.mesh import ROOT, Mesh, Process, wait_grpc_health
 
 ADMIN_PASSWORD = "Fault-Admin-Passw0rd!"
 REPORT = ROOT / "var" / "reports" / "faults.json"
@@ -94,7 +94,7 @@ class FaultMesh:
 
     def restart(self, p: Process, timeout: float = 60.0) -> None:
         self.start_again(p)
-        _wait_grpc_health(self.grpc_addr(p), p, timeout)
+        wait_grpc_health(self.grpc_addr(p), p, timeout)
 
     def heal(self, timeout: float = 60.0) -> None:
         """Everything up again (whatever a failed test left behind), and the edge routing to it."""

@@ -12,7 +12,7 @@ import grpc
 from erp.master.v1 import master_service_pb2 as master_pb
 from tests.faults.fault_support import (ADMIN_PASSWORD, continent_stub, latency_figures, report, rest, unique,
                                         wait_until)
-from tools.mesh import _wait_grpc_health
+from tools.mesh import wait_grpc_health
 
 REST_DEADLINE = 15.0
 
@@ -99,7 +99,7 @@ def test_tokens_keep_working_while_auth_is_down_and_login_fails_cleanly(faults):
             if p.proc.poll() is not None:
                 faults.start_again(p)
         for p in auth:
-            _wait_grpc_health(faults.grpc_addr(p), p, 60)
+            wait_grpc_health(faults.grpc_addr(p), p, 60)
     up_at = time.monotonic()
     again = wait_until(lambda: rest(faults.edge, "POST", "/api/auth/login/",
                                     {"username": "admin", "password": ADMIN_PASSWORD})[0] == 200 and time.monotonic(),

@@ -33,7 +33,7 @@ from erp.auth.v1 import admin_service_pb2_grpc as admin_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from tests.faults.fault_support import Load, grpc_outcome, report, unique, wait_until
-from tools.mesh import ROOT, _wait_grpc_health
+from tools.mesh import ROOT, wait_grpc_health
 
 SEED = int(os.environ.get("ERP_FAULTS_SEED", time.time_ns() % 10**6))
 MASTER_TABLES = ("continent", "country", "state", "district", "city", "zone", "ward", "plant", "site",
@@ -295,7 +295,7 @@ def test_sigkill_mid_transaction_leaves_no_partial_write(faults, tmp_path):
 
     watch.close()
     for p in faults.replicas("master_svc") + faults.replicas("auth_svc"):
-        _wait_grpc_health(faults.grpc_addr(p), p, 60)
+        wait_grpc_health(faults.grpc_addr(p), p, 60)
     figures = _master_invariants(faults)
     figures.update(_auth_invariants(faults, auth_prefix, sets))
     for prefix, _ in import_trials:

@@ -1,0 +1,130 @@
+"""The architecture as a test: no import runs up a floor, and production code never imports test code.
+
+Each service is layered `api -> usecases -> storage -> domain` (STYLE.md); a module may import its own
+layer or a lower one, never a higher one, and no layer imports the service's composition root
+(`server`, `__main__`). The domain is plain Python: no gRPC, no database driver. `erp_common` serves
+both services and depends on neither; the services do not import each other; and nothing that runs in
+production (`auth_svc`, `master_svc`, `erp_common`, `edge`, `tools`) imports the test harness.
+Every import counts, including those inside functions.
+"""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SERVICES = ("auth_svc", "master_svc")
+LAYERS = ("domain", "storage", "usecases", "api")
+COMPOSITION_ROOTS = ("server", "__main__")
+PRODUCTION = (*SERVICES, "erp_common", "edge", "tools")
+TEST_ONLY = ("erp_testing", "tests")
+DOMAIN_FORBIDDEN = ("grpc", "peewee", "pymysql", "playhouse")
+
+
+def imported_modules(path: Path, package: str) -> set[str]:
+    """Absolute names of every module `path` imports (relative imports resolved against `package`)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def module_name(root: Path, path: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _layer(module: str) -> tuple[str, int] | None:
+    parts = module.split(".")
+    if len(parts) >= 2 and parts[0] in SERVICES and parts[1] in LAYERS:
+        return parts[0], LAYERS.index(parts[1])
+    return None
+
+
+def violations(root: Path) -> list[str]:
+    """Every import in the production packages under `root` that breaks the layering (one line per
+    module and kind: `from a.b import c` names both `a.b` and `a.b.c`)."""
+    found: dict[tuple[Path, str], str] = {}
+    for top in PRODUCTION:
+        for path in sorted((root / top).rglob("*.py")):
+            module = module_name(root, path)
+            package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+            own = _layer(module)
+            for target in sorted(imported_modules(path, package)):
+                head = target.split(".")[0]
+                def flag(reason: str) -> None:
+                    found.setdefault((path, reason), f"{path.relative_to(root)} imports {target}: {reason}")
+
+                if head in TEST_ONLY:
+                    flag("production code imports the test harness")
+                elif top == "erp_common" and head in (*SERVICES, "edge", "tools"):
+                    flag("erp_common depends on no service or edge")
+                elif top in SERVICES and head in SERVICES and head != top:
+                    flag("the services do not import each other")
+                elif top in SERVICES and head in ("edge", "tools"):
+                    flag("a service does not import the edge or the runner")
+                elif own is not None:
+                    service, rank = own
+                    theirs = _layer(target)
+                    if theirs is not None and theirs[0] == service and theirs[1] > rank:
+                        flag(f"{LAYERS[rank]} imports the higher layer {LAYERS[theirs[1]]}")
+                    if target.split(".")[:2] in ([service, name] for name in COMPOSITION_ROOTS):
+                        flag("a layer imports the composition root")
+                    if LAYERS[rank] == "domain" and head in DOMAIN_FORBIDDEN:
+                        flag("the domain is plain Python")
+    return list(found.values())
+
+
+def test_the_codebase_keeps_its_layers():
+    assert violations(ROOT) == []
+
+
+def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    for top in PRODUCTION:
+        (tmp_path / top).mkdir(exist_ok=True)
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    "name, text, reason",
+    [
+        ("master_svc/storage/repo.py", "from master_svc.api import servicer\n", "higher layer api"),
+        ("auth_svc/domain/rules.py", "import peewee\n", "plain Python"),
+        ("auth_svc/usecases/x.py", "def f():\n    from auth_svc.server import serve\n", "composition root"),
+        ("auth_svc/storage/x.py", "from ..api.calls import unary\n", "higher layer api"),
+        ("tools/mesh.py", "from erp_testing.ports import free_port\n", "test harness"),
+        ("erp_common/db.py", "import master_svc.config\n", "erp_common depends on no service"),
+        ("master_svc/api/s.py", "from auth_svc.domain import tokens\n", "do not import each other"),
+    ],
+)
+def test_the_checker_catches_each_kind_of_violation(tmp_path, name, text, reason):
+    (found,) = violations(_tree(tmp_path, {name: text}))
+    assert reason in found and name in found
+
+
+def test_the_checker_allows_imports_down_and_within_a_layer(tmp_path):
+    tree = _tree(tmp_path, {
+        "master_svc/api/s.py": "from master_svc.usecases import catalogue\nfrom master_svc.domain import x\n",
+        "master_svc/usecases/catalogue.py": "from . import other\nfrom master_svc.storage import repo\n",
+        "master_svc/storage/repo.py": "import peewee\nfrom master_svc.domain.entities import E\n",
+        "tests/unit/test_x.py": "from erp_testing.ports import free_port\n",
+    })
+    assert violations(tree) == []
