@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import datetime
 import sys
 import time
 
 from auth_svc.config import AuthConfig
 from auth_svc.keystore import KeyStore, created_at
-from erp_common import logs
+from erp_common import logs, workers
 
 
 def _when(epoch: float) -> str:
@@ -56,8 +55,10 @@ def main() -> None:
                 state = "verifying"
             print(f"{kid}\t{state}")
     else:
+        if config.workers > 1:
+            workers.use_multiprocess_metrics()  # before anything imports prometheus_client
         from auth_svc.server import serve
-        asyncio.run(serve(config))
+        sys.exit(serve(config))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from erp_common.secrets import value_or_file
+from erp_common.workers import parse_count
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,7 @@ class AuthConfig:
     key_activation_seconds: int
     log_level: str
     otlp_endpoint: str
+    workers: int
 
     @classmethod
     def from_env(cls) -> "AuthConfig":
@@ -78,5 +80,6 @@ class AuthConfig:
             key_activation_seconds=int(_env("ERP_KEY_ACTIVATION_SECONDS", "360")),
             log_level=_env("ERP_LOG_LEVEL", "INFO"),
             otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+            workers=parse_count(_env("ERP_WORKERS", "")),
         )
 

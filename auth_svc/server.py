@@ -3,6 +3,7 @@ the revocation feed beside it."""
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from auth_svc.storage.sessions import SessionRepository
 from auth_svc.usecases import UseCases
 from erp.auth.v1 import admin_service_pb2, admin_service_pb2_grpc, auth_service_pb2, auth_service_pb2_grpc
 from erp_common import db as dbutil
-from erp_common import metrics, tracing
+from erp_common import metrics, tracing, workers
 from erp_common.revocation import RevocationList
 from erp_common.secrets import write_secret_file
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
@@ -62,7 +63,12 @@ def prepare(config: AuthConfig) -> AuthApp:
     dbutil.migrate(database, migrations.MIGRATIONS)
     keys = KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds)
     feed = RevocationFeed(database, SessionRepository(database), RevocationList(), config.revocation_poll_seconds)
-    usecases = UseCases.build(config, database, keys, notify_revoked=feed.notify)
+
+    def notify_revoked() -> None:
+        feed.notify()
+        workers.notify_siblings()  # the other workers' feeds poll now too (their streams, their checks)
+
+    usecases = UseCases.build(config, database, keys, notify_revoked=notify_revoked)
     generated_password = usecases.bootstrap()
     feed.load_initial()
     return AuthApp(usecases, feed, generated_password)
@@ -79,6 +85,7 @@ class AuthServer(ServingServer):
     async def start(self) -> None:
         await super().start()
         self.feed.start()
+        workers.on_sibling_signal(self.feed.notify)
 
     async def stop(self, grace: float = 10.0) -> None:
         await self.feed.close()
@@ -108,17 +115,46 @@ def create_server(config: AuthConfig, app: AuthApp) -> AuthServer:
     return AuthServer(build_server(config.grpc_addr, register, interceptor), app.feed)
 
 
-async def serve(config: AuthConfig) -> None:
+def serve(config: AuthConfig) -> int:
+    """`python -m auth_svc serve`: one process, or ERP_WORKERS worker processes after migrations,
+    signing key and bootstrap ran once in their parent (see erp_common/workers.py)."""
+    if config.workers == 1:
+        asyncio.run(_serve_one(config))
+        return 0
+
+    def prepare_once() -> AuthApp:
+        app = prepare(config)
+        dbutil.close_for_fork(app.usecases.db)
+        if app.generated_password:
+            announce_generated_password(config, app.generated_password, prefix="auth_svc: ")
+            app.generated_password = None
+        return app
+
+    return workers.run_service("auth_svc", config.workers, config.grpc_addr, config.metrics_addr,
+                               prepare_once, lambda app: serve_prepared(config, app))
+
+
+async def _serve_one(config: AuthConfig) -> None:
+    await serve_prepared(config, await asyncio.to_thread(prepare, config))
+
+
+async def serve_prepared(config: AuthConfig, app: AuthApp) -> None:
+    """One serving process: the single one, or a worker (whose parent serves the metrics)."""
     tracer_provider = tracing.setup("auth_svc", config.otlp_endpoint)
-    app = await asyncio.to_thread(prepare, config)
-    metrics.watch_database(app.usecases.db)
-    metrics.serve(config.metrics_addr)
+    if workers.is_worker():
+        sampler = asyncio.create_task(metrics.sample_database(app.usecases.db))
+    else:
+        metrics.watch_database(app.usecases.db)
+        metrics.serve(config.metrics_addr)
     server = create_server(config, app)
     server.follow_database(app.usecases.db)
     await server.start()
     if app.generated_password:
         announce_generated_password(config, app.generated_password, prefix="auth_svc: ")
-    print(f"auth_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}", flush=True)
+    print(f"auth_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}"
+          f"{f' (worker {os.getpid()})' if workers.is_worker() else ''}", flush=True)
     await server.serve_until_signal()
+    if workers.is_worker():
+        sampler.cancel()
     if tracer_provider:
         tracer_provider.shutdown()

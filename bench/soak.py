@@ -206,6 +206,16 @@ class RssSampler(threading.Thread):
             self.stopping.wait(SAMPLE_SECONDS)
 
 
+def child_pids(pid: int) -> list[int]:
+    found: set[int] = set()
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found |= {int(c) for c in (task / "children").read_text().split()}
+    except OSError:
+        pass
+    return sorted(found)
+
+
 def vm_rss_mib(pid: int) -> Optional[float]:
     try:
         with open(f"/proc/{pid}/status") as status:
@@ -314,6 +324,8 @@ def run_soak(seconds: float = 300.0, rate: float = 60.0, threads: int = 16, roun
                 raise RuntimeError(f"{w.username} cannot log in")
 
         pids = {p.name: p.proc.pid for p in mesh.processes}
+        for p in mesh.processes:  # a service's worker processes (ERP_WORKERS) are judged one by one
+            pids.update({f"{p.name}/w{i}": child for i, child in enumerate(child_pids(p.proc.pid), 1)})
         kinds, weights = list(MIX), list(MIX.values())
         outcomes = {kind: Outcome() for kind in kinds}
         tickets: queue.Queue = queue.Queue()
@@ -425,11 +437,11 @@ def table(report: dict) -> str:
                      f"{op['errors']:>7}{by_status}")
     lines.append(f"{'all':<22} {t['completed'] + t['errors']:>7} {t['per_s']:>7.1f} {'':>44} "
                  f"{t['errors']:>7}   unsent {t['unsent']}, reconnects {t['reconnects']}")
-    lines += ["", f"{'process':<12} {'RSS warm MiB':>13} {'end MiB':>8} {'max MiB':>8} {'growth':>14} "
+    lines += ["", f"{'process':<14} {'RSS warm MiB':>13} {'end MiB':>8} {'max MiB':>8} {'growth':>14} "
                   f"{'slope MiB/min':>14}  verdict"]
     for name, p in report["processes"].items():
         verdict = "LEAK TREND" if p["leak"] else "bounded"
-        lines.append(f"{name:<12} {p['rss_warmup_mib']:>13.1f} {p['rss_end_mib']:>8.1f} {p['rss_max_mib']:>8.1f} "
+        lines.append(f"{name:<14} {p['rss_warmup_mib']:>13.1f} {p['rss_end_mib']:>8.1f} {p['rss_max_mib']:>8.1f} "
                      f"{p['growth_mib']:>+7.1f} ({p['growth_pct']:>+4.1f}%) "
                      f"{p['slope_mib_per_min']:>+14.2f}  {verdict}")
     lines.append("")

@@ -269,6 +269,14 @@ def _closed_by_server(db: peewee.Database) -> bool:
     return bool(readable)
 
 
+def close_for_fork(db: peewee.Database) -> None:
+    """Closes every connection this process holds, so that no forked worker process shares one."""
+    if not db.is_closed():
+        db.close()
+    if isinstance(db, PooledDatabase):
+        db.close_all()
+
+
 def _drop_connection(db: peewee.Database) -> None:
     """Closes this thread's connection for good (a pooled one is not put back for reuse)."""
     if isinstance(db, PooledDatabase):

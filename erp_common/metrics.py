@@ -1,19 +1,28 @@
 """Prometheus metrics shared by the services: RPC counts and latencies (fed by the ServiceInterceptor's
-observer hook), the database pool and its circuit breaker read at scrape time, and the `/metrics` endpoint on its own port."""
+observer hook), the database pool and its circuit breaker read at scrape time, and the `/metrics` endpoint on its own port.
+
+With worker processes (erp_common/workers.py) the workers write their metrics to the parent's
+multiprocess directory and the parent serves them summed: one scrape sees the whole service. The
+pool and breaker, which a custom collector reads at scrape time in a single process, are copied by
+each worker into multiprocess gauges every SAMPLE_SECONDS instead."""
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import grpc
 import peewee
-from prometheus_client import REGISTRY, Counter, Histogram, start_http_server
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector, start_http_server
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from playhouse.pool import PooledDatabase
 
 from erp_common.breaker import STATE_VALUES
 from erp_common.db import breaker_for
+
+if TYPE_CHECKING:
+    from erp_common.workers import Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -68,11 +77,59 @@ class DatabasePoolCollector(Collector):
         yield limit
 
 
+SAMPLE_SECONDS = 1.0
+# How the workers' copies add up: the pools' connections are summed; the limit is each worker's; the
+# breaker shown is the most open one.
+WORKER_GAUGE_MODES = {"erp_db_breaker_state": "livemax", "erp_db_pool_connections": "livesum",
+                      "erp_db_pool_max_connections": "livemax"}
+
+
 def watch_database(database: peewee.Database) -> None:
     REGISTRY.register(DatabasePoolCollector(database))
 
 
-def serve(addr: str):
+async def sample_database(database: peewee.Database, interval: float = SAMPLE_SECONDS) -> None:
+    """In a worker: copies what DatabasePoolCollector reads into multiprocess gauges, every `interval`."""
+    collector, gauges = DatabasePoolCollector(database), {}
+    while True:
+        for family in collector.collect():
+            gauge = gauges.get(family.name)
+            if gauge is None:
+                gauge = gauges[family.name] = Gauge(
+                    family.name, family.documentation, labelnames=list(family.samples[0].labels),
+                    registry=None, multiprocess_mode=WORKER_GAUGE_MODES[family.name])
+            for sample in family.samples:
+                gauge.labels(**sample.labels).set(sample.value)
+        await asyncio.sleep(interval)
+
+
+class WorkersCollector(Collector):
+    """The parent's view of its workers."""
+
+    def __init__(self, supervisor: "Supervisor"):
+        self._supervisor = supervisor
+
+    def collect(self) -> Iterable:
+        live = GaugeMetricFamily("erp_workers", "Worker processes of this service running now.")
+        live.add_metric([], len(self._supervisor.workers))
+        yield live
+        restarts = CounterMetricFamily("erp_worker_restarts", "Workers started again after one died.")
+        restarts.add_metric([], self._supervisor.restarts)
+        yield restarts
+
+
+def serve_workers(addr: str, supervisor: "Supervisor"):
+    """In the parent of worker processes: `/metrics` of all workers together, plus the parent's own
+    process metrics and its workers."""
+    from prometheus_client import multiprocess
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    ProcessCollector(registry=registry)
+    registry.register(WorkersCollector(supervisor))
+    return serve(addr, registry)
+
+
+def serve(addr: str, registry: CollectorRegistry = REGISTRY):
     """Starts `/metrics` on `host:port` in a daemon thread; an empty address turns it off.
     Returns the HTTP server (its `server_port` is the bound port), or None."""
     if not addr:
@@ -81,6 +138,6 @@ def serve(addr: str):
     # An address without a host (":9451") asks for every interface: the operator's explicit choice, for a
     # scraper in another pod; the default is 127.0.0.1.
     every_interface = "0.0.0.0"  # nosec B104 # only for an address that names no host
-    server, _thread = start_http_server(int(port), addr=host.strip("[]") or every_interface)
+    server, _thread = start_http_server(int(port), addr=host.strip("[]") or every_interface, registry=registry)
     logger.info("metrics on http://%s:%s/metrics", host, server.server_port)
     return server

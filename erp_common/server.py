@@ -18,7 +18,7 @@ from google.protobuf.message import DecodeError
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from erp_common import errors
+from erp_common import errors, workers
 from erp_common.db import PROBE_INTERVAL_SECONDS, DatabaseProbe, call_deadline, is_transaction_conflict
 from erp_common.logs import log, request_id_var
 from erp_common.tokens import Principal
@@ -293,7 +293,9 @@ def build_server(address: str, register: Callable[[grpc.aio.Server], list[str]],
                  interceptor: ServiceInterceptor, max_workers_hint: int = 0) -> ServingServer:
     """`register` adds the servicers and returns their full service names."""
     server = grpc.aio.server(interceptors=[TracingInterceptor(), interceptor], options=[
-        ("grpc.so_reuseport", 0),
+        # Worker processes of one service share its port (erp_common/workers.py); a single process
+        # keeps it to itself, so that a second copy fails to start instead of sharing it.
+        ("grpc.so_reuseport", 1 if workers.is_worker() else 0),
         ("grpc.max_receive_message_length", 4 * 1024 * 1024),
         ("grpc.keepalive_permit_without_calls", 1),
         # Envoy accepts request headers up to 60 KiB and passes the REST path on (x-envoy-original-path):

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
-from erp_common import logs
+from erp_common import logs, workers
 from master_svc.config import MasterConfig
 
 
@@ -33,8 +32,10 @@ def main() -> None:
     elif args.command == "import-csv":
         sys.exit(_import_csv(config, args.entity, args.file, args.actor))
     else:
+        if config.workers > 1:
+            workers.use_multiprocess_metrics()  # before anything imports prometheus_client
         from master_svc.server import serve
-        asyncio.run(serve(config))
+        sys.exit(serve(config))
 
 
 def _seed_geo(config: MasterConfig, countries: str) -> int:

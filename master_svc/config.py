@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from erp_common.secrets import value_or_file
+from erp_common.workers import parse_count
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,7 @@ class MasterConfig:
     revocation_poll_seconds: float
     log_level: str
     otlp_endpoint: str
+    workers: int
 
     @classmethod
     def from_env(cls) -> "MasterConfig":
@@ -40,4 +42,5 @@ class MasterConfig:
             revocation_poll_seconds=float(_env("ERP_REVOCATION_POLL_SECONDS", "2")),
             log_level=_env("ERP_LOG_LEVEL", "INFO"),
             otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
+            workers=parse_count(_env("ERP_WORKERS", "")),
         )

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from erp_common import db as dbutil
-from erp_common import metrics, tracing
+from erp_common import metrics, tracing, workers
 from erp_common.revocation import RevocationList
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
 from master_svc.api.servicer import register_all
@@ -35,15 +36,41 @@ def create_server(config: MasterConfig, repo: MasterRepository) -> ServingServer
     return build_server(config.grpc_addr, lambda server: register_all(server, repo), interceptor)
 
 
-async def serve(config: MasterConfig) -> None:
+def serve(config: MasterConfig) -> int:
+    """`python -m master_svc serve`: one process, or ERP_WORKERS worker processes after the
+    migrations ran once in their parent (see erp_common/workers.py)."""
+    if config.workers == 1:
+        asyncio.run(_serve_one(config))
+        return 0
+
+    def prepare_once() -> MasterRepository:
+        repo = prepare(config)
+        dbutil.close_for_fork(repo.db)
+        return repo
+
+    return workers.run_service("master_svc", config.workers, config.grpc_addr, config.metrics_addr,
+                               prepare_once, lambda repo: serve_prepared(config, repo))
+
+
+async def _serve_one(config: MasterConfig) -> None:
+    await serve_prepared(config, await asyncio.to_thread(prepare, config))
+
+
+async def serve_prepared(config: MasterConfig, repo: MasterRepository) -> None:
+    """One serving process: the single one, or a worker (whose parent serves the metrics)."""
     tracer_provider = tracing.setup("master_svc", config.otlp_endpoint)
-    repo = await asyncio.to_thread(prepare, config)
-    metrics.watch_database(repo.db)
-    metrics.serve(config.metrics_addr)
+    if workers.is_worker():
+        sampler = asyncio.create_task(metrics.sample_database(repo.db))
+    else:
+        metrics.watch_database(repo.db)
+        metrics.serve(config.metrics_addr)
     server = create_server(config, repo)
     server.follow_database(repo.db)
     await server.start()
-    print(f"master_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}", flush=True)
+    print(f"master_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}"
+          f"{f' (worker {os.getpid()})' if workers.is_worker() else ''}", flush=True)
     await server.serve_until_signal()
+    if workers.is_worker():
+        sampler.cancel()
     if tracer_provider:
         tracer_provider.shutdown()

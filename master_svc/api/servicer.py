@@ -2,7 +2,7 @@
 
 The ten services have the same eight RPCs, so their methods are generated from the entity specs
 instead of being written ten times; each reads like the proto comment of its RPC. Every write
-wakes this process's change-feed watchers once it has committed.
+wakes the change-feed watchers of this process, and of its sibling workers, once it has committed.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from google.api import httpbody_pb2
 
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
+from erp_common import workers
 from erp_common.db import run_in_worker
 from erp_common.server import require_permission
 from master_svc.api.convert import all_values, masked_values, to_message
@@ -46,6 +47,7 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSigna
     async def write(fn, *args):
         row = await _run(repo, fn, spec, *args)
         signal.notify()
+        workers.notify_siblings()
         return msg(row)
 
     def load_page(request):
@@ -116,6 +118,7 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSigna
 
 def register_all(server, repo: MasterRepository) -> list[str]:
     signal, lists = ChangeSignal(), ListCache()
+    workers.on_sibling_signal(signal.notify)  # a sibling worker's write wakes this worker's watchers
     names = []
     for spec in ENTITIES:
         add = getattr(pb_grpc, f"add_{spec.message}ServiceServicer_to_server")
