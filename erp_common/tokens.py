@@ -174,6 +174,17 @@ class JwksCache:
     def knows(self, kid: str) -> bool:
         return kid in self._keys
 
+    def prime(self) -> None:
+        """Fetches the key set now, not at the first request: each worker process of a service then
+        holds the keys from its start, and keeps verifying if the issuer goes away. A failure counts
+        as no attempt, so the first request still fetches at once."""
+        with self._lock:
+            try:
+                jwks = list(self._fetch())
+            except Exception:  # noqa: BLE001 - best effort; requests fetch as before
+                return
+            self._store(jwks, self._clock())
+
     def _refresh(self, now: float) -> None:
         with self._lock:
             if self._clock() - self._fetched_at < self._min_refetch and self._keys:
@@ -183,6 +194,9 @@ class JwksCache:
             except Exception:  # noqa: BLE001 - keep serving with the keys we have
                 self._fetched_at = now
                 return
-            self._keys = {j["kid"]: public_key_from_jwk(j) for j in jwks
-                          if j.get("kty") == "RSA" and j.get("alg", "RS256") == "RS256"}
-            self._fetched_at = now
+            self._store(jwks, now)
+
+    def _store(self, jwks: list[dict], now: float) -> None:
+        self._keys = {j["kid"]: public_key_from_jwk(j) for j in jwks
+                      if j.get("kty") == "RSA" and j.get("alg", "RS256") == "RS256"}
+        self._fetched_at = now

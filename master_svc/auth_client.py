@@ -1,6 +1,8 @@
 """How master_svc trusts tokens: the shared verifier with keys fetched from auth_svc's JWK set."""
 from __future__ import annotations
 
+import threading
+
 import grpc
 from google.protobuf.json_format import MessageToDict
 
@@ -17,4 +19,6 @@ def make_verifier(config: MasterConfig) -> TokenVerifier:
         response = stub.GetJwks(auth_service_pb2.GetJwksRequest(), timeout=3)
         return [MessageToDict(k, preserving_proto_field_name=True) for k in response.keys]
 
-    return TokenVerifier(JwksCache(fetch), config.jwt_issuer, config.jwt_audience)
+    keys = JwksCache(fetch)
+    threading.Thread(target=keys.prime, name="jwks-prime", daemon=True).start()
+    return TokenVerifier(keys, config.jwt_issuer, config.jwt_audience)

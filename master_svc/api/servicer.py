@@ -18,7 +18,7 @@ from erp_common.db import run_in_worker
 from erp_common.server import require_permission
 from master_svc.api.convert import all_values, masked_values, to_message
 from master_svc.api.feed import ChangeFeedServicer, ChangeSignal
-from master_svc.api.list_cache import ListCache
+from master_svc.api.list_cache import ListCache, VersionReads
 from master_svc.domain.entities import ENTITIES, EntitySpec, csv_columns
 from master_svc.storage.repository import ListQuery, MasterRepository
 
@@ -27,7 +27,27 @@ def _run(repo: MasterRepository, fn, *args):
     return run_in_worker(repo.db, fn, *args)
 
 
-def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSignal, lists: ListCache):
+class Responses:
+    """Read responses cached per master-data version (list_cache.py), shared by the servicers."""
+
+    def __init__(self, repo: MasterRepository):
+        self._repo = repo
+        self._versions = VersionReads(lambda: _run(repo, repo.change_version))
+        self.lists = ListCache()
+        self.rows = ListCache(max_entries=4096)
+
+    async def get(self, cache: ListCache, key, load):
+        """The response for `key` at the current version: from `cache` without leaving the event
+        loop, else `load()` in a worker thread."""
+        version = await self._versions.current()
+        hit = cache.get(key, version)
+        if hit is None:
+            hit = await _run(self._repo, load)
+            cache.put(key, version, hit)
+        return hit
+
+
+def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSignal, responses: Responses):
     message = getattr(pb, spec.message)
     base = getattr(pb_grpc, f"{spec.message}ServiceServicer")
     list_response = getattr(pb, f"List{spec.plural}Response")
@@ -54,14 +74,11 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSigna
         rows, token, total = repo.list(spec, query(request))
         return list_response(**{plural_field: [msg(r) for r in rows]}, next_page_token=token, total_size=total)
 
-    def cached_page(request):
-        # The same page for every caller allowed to read it; the version is read first (ListCache).
-        key = (spec.name, request.SerializeToString(deterministic=True))
-        return lists.get_or_load(key, repo.change_version(), lambda: load_page(request))
-
     async def list_rows(self, request, context):
         require_permission(spec.permission("read"))
-        return await _run(repo, cached_page, request)
+        # The same page for every caller allowed to read it.
+        key = (spec.name, request.SerializeToString(deterministic=True))
+        return await responses.get(responses.lists, key, lambda: load_page(request))
 
     async def export_rows(self, request, context):
         require_permission(spec.permission("read"))
@@ -82,7 +99,8 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSigna
 
     async def get_row(self, request, context):
         require_permission(spec.permission("read"))
-        return msg(await _run(repo, repo.get, spec, request.id.strip()))
+        row_id = request.id.strip()
+        return await responses.get(responses.rows, (spec.name, row_id), lambda: msg(repo.get(spec, row_id)))
 
     async def create_row(self, request, context):
         principal = require_permission(spec.permission("create"))
@@ -117,12 +135,12 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSigna
 
 
 def register_all(server, repo: MasterRepository) -> list[str]:
-    signal, lists = ChangeSignal(), ListCache()
+    signal, responses = ChangeSignal(), Responses(repo)
     workers.on_sibling_signal(signal.notify)  # a sibling worker's write wakes this worker's watchers
     names = []
     for spec in ENTITIES:
         add = getattr(pb_grpc, f"add_{spec.message}ServiceServicer_to_server")
-        add(build_servicer(spec, repo, signal, lists), server)
+        add(build_servicer(spec, repo, signal, responses), server)
         names.append(pb.DESCRIPTOR.services_by_name[f"{spec.message}Service"].full_name)
     pb_grpc.add_ChangeFeedServiceServicer_to_server(ChangeFeedServicer(repo, signal), server)
     names.append(pb.DESCRIPTOR.services_by_name["ChangeFeedService"].full_name)

@@ -128,6 +128,29 @@ def test_jwks_cache_refetches_unknown_kid_at_most_once_per_interval(keys):
     assert cache.public_key("new") is not None and len(fetches) == 2  # rotated key found on miss
 
 
+def test_a_primed_jwks_cache_answers_without_fetching_and_a_failed_prime_does_not_delay_the_first_fetch(keys):
+    numbers = keys.private.public_key().public_numbers()
+    n = base64.urlsafe_b64encode(numbers.n.to_bytes(256, "big")).rstrip(b"=").decode()
+    e = base64.urlsafe_b64encode(numbers.e.to_bytes(3, "big")).rstrip(b"=").decode()
+    fetches, reachable = [], [False]
+
+    def fetch():
+        fetches.append(reachable[0])
+        if not reachable[0]:
+            raise ConnectionError("issuer not up yet")
+        return [{"kty": "RSA", "kid": "k1", "alg": "RS256", "n": n, "e": e}]
+
+    cache = JwksCache(fetch, min_refetch_seconds=5, clock=lambda: 100.0)
+    cache.prime()
+    assert not cache.knows("k1")
+    reachable[0] = True
+    assert cache.public_key("k1") is not None and fetches == [False, True]  # fetched at once, same instant
+    primed = JwksCache(fetch, clock=lambda: 100.0)
+    primed.prime()
+    assert primed.knows("k1") and len(fetches) == 3
+    assert primed.public_key("k1") is not None and len(fetches) == 3
+
+
 
 def test_verified_principals_are_cached_within_the_window_and_never_past_exp(keys):
     real = time.time()
