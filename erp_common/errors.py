@@ -46,6 +46,10 @@ class DomainError(Exception):
     def details(self) -> list:
         return []
 
+    def error_metadata(self) -> dict[str, str]:
+        """The ErrorInfo's metadata: machine-readable facts about this error (none by default)."""
+        return {}
+
 
 @dataclass
 class InvalidArgument(DomainError):
@@ -114,8 +118,17 @@ class Unauthenticated(DomainError):
 
 @dataclass
 class PermissionDenied(DomainError):
+    """`permission`: the one the call needed; `missing`: what the caller would have had to hold."""
+
     permission: str = ""
+    missing: tuple[str, ...] = ()
     code = grpc.StatusCode.PERMISSION_DENIED
+
+    def error_metadata(self) -> dict[str, str]:
+        metadata = {"permission": self.permission} if self.permission else {}
+        if self.missing:
+            metadata["missing"] = clip(",".join(self.missing), MAX_MESSAGE_BYTES)
+        return metadata
 
 
 @dataclass
@@ -153,7 +166,8 @@ class DeadlineExceeded(DomainError):
 def to_status_proto(err: DomainError) -> status_pb2.Status:
     details = list(err.details())
     if err.reason:
-        details.insert(0, error_details_pb2.ErrorInfo(reason=err.reason, domain=ERROR_DOMAIN))
+        details.insert(0, error_details_pb2.ErrorInfo(reason=err.reason, domain=ERROR_DOMAIN,
+                                                      metadata=err.error_metadata()))
     packed = []
     for d in details:
         a = any_pb2.Any()

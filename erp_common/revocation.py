@@ -1,7 +1,11 @@
-"""Revoked sessions as every service sees them: a set of session ids kept current from auth_svc.
+"""Revoked sessions and changed rights as every service sees them, kept current from auth_svc.
 
 A logout (or a disabled user, a changed password, a reused refresh token, a revoked API key) adds
-the session's `sid` to auth_svc's revocation feed. Each service runs a `RevocationList` in a
+the session's `sid` to auth_svc's revocation feed. A change of rights (a role's permissions, a
+user's roles, a role deactivated or deleted) adds, for each user it touches, the permissions the
+user holds now: a token issued before the change keeps only the permissions of its claim that are
+still among them, so a removed right stops working as soon as the service hears of it, while an
+added one arrives with the next token (refresh or login). Each service runs a `RevocationList` in a
 background thread: it subscribes to `AuthService.WatchRevocations`, falls back to polling
 `ListRevocations` every `poll_seconds` while the stream is down, and answers `is_revoked(principal)`
 from memory, so the check costs no network round trip per request. Entries are forgotten once every
@@ -9,10 +13,12 @@ token they could match has expired.
 
 If auth_svc cannot be reached the list keeps what it has and tokens are still verified by signature
 and expiry: revocation is best effort during an outage, not a reason to refuse all traffic.
+The feed is not public: the calls carry the service credential (the edge shared secret).
 """
 from __future__ import annotations
 
 import collections
+import dataclasses
 import logging
 import threading
 import time
@@ -23,6 +29,7 @@ import grpc
 
 from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from erp_common.errors import Unauthenticated
+from erp_common.server import SERVICE_CREDENTIAL_HEADER
 from erp_common.tokens import Principal
 
 log = logging.getLogger(__name__)
@@ -39,6 +46,10 @@ class RevokedSession:
     revoke_time: float
     # After this time no token of the session can still be valid, so the entry can go.
     expire_time: float
+    # An authorization change instead of a session: the user (session_id is then empty) and the
+    # permissions they hold since `revoke_time`.
+    user_id: int = 0
+    permissions: frozenset[str] = frozenset()
 
 
 class RevocationSource(Protocol):
@@ -52,17 +63,19 @@ class RevocationSource(Protocol):
 class GrpcRevocationSource:
     """auth_svc's `WatchRevocations` stream and `ListRevocations` poll at `address`."""
 
-    def __init__(self, address: str, timeout_seconds: float = 3.0):
+    def __init__(self, address: str, credential: str, timeout_seconds: float = 3.0):
         # Keepalive pings notice a dead connection under an idle stream within ~25 s.
         self._channel = grpc.insecure_channel(address, options=[("grpc.keepalive_time_ms", 20000),
                                                                 ("grpc.keepalive_timeout_ms", 5000)])
         self._stub = auth_service_pb2_grpc.AuthServiceStub(self._channel)
+        self._metadata = ((SERVICE_CREDENTIAL_HEADER, credential),)
         self._timeout = timeout_seconds
         self._call = None
         self._lock = threading.Lock()
 
     def watch(self, cursor: int) -> Iterator[RevokedSession]:
-        call = self._stub.WatchRevocations(auth_service_pb2.WatchRevocationsRequest(cursor=cursor))
+        call = self._stub.WatchRevocations(auth_service_pb2.WatchRevocationsRequest(cursor=cursor),
+                                           metadata=self._metadata)
         with self._lock:
             self._call = call
         try:
@@ -75,7 +88,7 @@ class GrpcRevocationSource:
 
     def list(self, cursor: int) -> list[RevokedSession]:
         response = self._stub.ListRevocations(auth_service_pb2.ListRevocationsRequest(cursor=cursor),
-                                              timeout=self._timeout)
+                                              metadata=self._metadata, timeout=self._timeout)
         return [from_proto(r) for r in response.revocations]
 
     def cancel(self) -> None:
@@ -88,11 +101,13 @@ class GrpcRevocationSource:
 def from_proto(message) -> RevokedSession:
     return RevokedSession(cursor=message.cursor, session_id=message.session_id,
                           revoke_time=message.revoke_time.ToNanoseconds() / 1e9,
-                          expire_time=message.expire_time.ToNanoseconds() / 1e9)
+                          expire_time=message.expire_time.ToNanoseconds() / 1e9,
+                          user_id=message.user_id, permissions=frozenset(message.permissions))
 
 
 class RevocationList:
-    """The revoked sessions in force, by session id, kept in the order they were learned."""
+    """The revoked sessions in force, by session id, and the latest authorization change of each
+    user, kept in the order they were learned."""
 
     def __init__(self, source: Optional[RevocationSource] = None, poll_seconds: float = 2.0,
                  clock: Callable[[], float] = time.time):
@@ -100,6 +115,7 @@ class RevocationList:
         self._poll_seconds = poll_seconds
         self._clock = clock
         self._entries: collections.OrderedDict[str, RevokedSession] = collections.OrderedDict()
+        self._rights: dict[int, RevokedSession] = {}
         self._cursor = 0
         self._lock = threading.Lock()
         self._pruned_at = clock()
@@ -109,8 +125,8 @@ class RevocationList:
         self.synced = threading.Event()
 
     @classmethod
-    def from_address(cls, address: str, poll_seconds: float) -> "RevocationList":
-        return cls(GrpcRevocationSource(address), poll_seconds)
+    def from_address(cls, address: str, credential: str, poll_seconds: float) -> "RevocationList":
+        return cls(GrpcRevocationSource(address, credential), poll_seconds)
 
     @property
     def cursor(self) -> int:
@@ -124,10 +140,14 @@ class RevocationList:
         return principal.issued_at <= entry.revoke_time
 
     def check(self, principal: Principal) -> Principal:
-        """Returns the principal, or raises Unauthenticated (SESSION_REVOKED) for a revoked session."""
+        """Returns the principal with the permissions it still holds, or raises Unauthenticated
+        (SESSION_REVOKED) for a revoked session."""
         if self.is_revoked(principal):
             raise Unauthenticated("session revoked", reason="SESSION_REVOKED")
-        return principal
+        change = self._rights.get(principal.user_id)
+        if change is None or change.expire_time <= self._clock() or principal.issued_at > change.revoke_time:
+            return principal
+        return dataclasses.replace(principal, permissions=principal.permissions & change.permissions)
 
     def in_force_after(self, cursor: int, overlap_seconds: float = 0.0) -> list[RevokedSession]:
         """Entries after `cursor`, plus those revoked within the last `overlap_seconds` whatever their
@@ -135,7 +155,7 @@ class RevocationList:
         now = self._clock()
         recent = now - overlap_seconds if overlap_seconds else float("inf")
         with self._lock:
-            entries = [e for e in self._entries.values()
+            entries = [e for e in (*self._entries.values(), *self._rights.values())
                        if e.expire_time > now and (e.cursor > cursor or e.revoke_time >= recent)]
         return sorted(entries, key=lambda e: e.cursor)
 
@@ -149,6 +169,13 @@ class RevocationList:
                 self._cursor = max(self._cursor, r.cursor)
                 if r.expire_time <= now:
                     continue
+                if r.user_id:
+                    known = self._rights.get(r.user_id)
+                    if known is not None and (known.revoke_time, known.cursor) >= (r.revoke_time, r.cursor):
+                        continue
+                    self._rights[r.user_id] = r
+                    changed.append(r)
+                    continue
                 known = self._entries.get(r.session_id)
                 if known is not None and known.revoke_time >= r.revoke_time:
                     continue
@@ -159,6 +186,8 @@ class RevocationList:
                 self._pruned_at = now
                 for sid in [sid for sid, e in self._entries.items() if e.expire_time <= now]:
                     del self._entries[sid]
+                for user_id in [u for u, e in self._rights.items() if e.expire_time <= now]:
+                    del self._rights[user_id]
         return changed
 
     # --- background sync -------------------------------------------------------------------

@@ -35,6 +35,8 @@ class CallContext:
     client_ip: str
     user_agent: str
     token: str
+    # The call carries the service credential (the edge shared secret): it comes from an edge or a service.
+    from_service: bool = False
     principal: Optional[Principal] = None
     # How the call ended when its status code alone does not say (a Login that answers with an MFA
     # challenge is OK too); observers read it.
@@ -63,7 +65,16 @@ def require_permission(permission: str) -> Principal:
     return principal
 
 
+def require_service() -> None:
+    """Internal RPCs (the revocation feed) answer only callers that present the service credential."""
+    if not current_call().from_service:
+        raise errors.Unauthenticated("this RPC is internal: it needs the service credential",
+                                     reason="SERVICE_CREDENTIAL_REQUIRED")
+
+
 Authenticator = Callable[[str], Awaitable[Principal]]
+# The metadata that carries the service credential, the edge shared secret (ERP_EDGE_SHARED_SECRET).
+SERVICE_CREDENTIAL_HEADER = "x-erp-edge-auth"
 
 ALWAYS_PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
 
@@ -95,14 +106,14 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
     def _context_for(self, method: str, context: grpc.aio.ServicerContext) -> CallContext:
         md = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
         from_edge = bool(self._edge_secret) and hmac.compare_digest(
-            md.get("x-erp-edge-auth", ""), self._edge_secret)
+            md.get(SERVICE_CREDENTIAL_HEADER, ""), self._edge_secret)
         client_ip = md.get("x-erp-client-ip", "") if from_edge else ""
         user_agent = (md.get("x-erp-user-agent") if from_edge else None) or md.get("user-agent", "")
         auth = md.get("authorization", "")
         token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
         return CallContext(method=method, request_id=md.get("x-request-id") or uuid.uuid4().hex,
                            client_ip=client_ip or _peer_ip(context.peer()), user_agent=user_agent,
-                           token=token)
+                           token=token, from_service=from_edge)
 
     async def _begin(self, method: str, context, request) -> CallContext:
         """Sets up the call's context (request id, deadline, principal); refuses an undecodable

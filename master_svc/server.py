@@ -24,7 +24,8 @@ def prepare(config: MasterConfig) -> MasterRepository:
 
 def create_server(config: MasterConfig, repo: MasterRepository) -> ServingServer:
     verifier = make_verifier(config)
-    revocations = RevocationList.from_address(config.auth_addr, config.revocation_poll_seconds).start()
+    revocations = RevocationList.from_address(config.auth_addr, config.edge_secret,
+                                              config.revocation_poll_seconds).start()
 
     async def authenticate(token: str):
         # A cache hit needs no thread; a miss may fetch the JWK set, so it runs off the loop.

@@ -65,7 +65,8 @@ def session(record: SessionRecord, current_sid: str) -> pb.Session:
 
 def revocation(entry: RevokedSession) -> pb.Revocation:
     return pb.Revocation(cursor=entry.cursor, session_id=entry.session_id,
-                         revoke_time=epoch_timestamp(entry.revoke_time), expire_time=epoch_timestamp(entry.expire_time))
+                         revoke_time=epoch_timestamp(entry.revoke_time), expire_time=epoch_timestamp(entry.expire_time),
+                         user_id=entry.user_id, permissions=sorted(entry.permissions))
 
 
 def api_key(record: ApiKeyRecord) -> pb.ApiKey:

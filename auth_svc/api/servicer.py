@@ -12,7 +12,7 @@ from auth_svc.usecases import UseCases
 from auth_svc.usecases.authentication import TokenPair
 from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
-from erp_common.server import current_call, require_permission, require_principal
+from erp_common.server import current_call, require_permission, require_principal, require_service
 
 LOGIN_PAGE = resources.files("auth_svc.api").joinpath("templates/login.html").read_bytes()
 
@@ -60,7 +60,7 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
 
     async def ListSessions(self, request: pb.ListSessionsRequest, context) -> pb.ListSessionsResponse:
         principal = require_principal()
-        records = await run(self.uc.db, self.uc.sessions.list_sessions, principal, request.user_id)
+        records = await run(self.uc.db, self.uc.sessions.list_sessions, principal, request.user_id, client())
         return pb.ListSessionsResponse(sessions=[convert.session(s, principal.session_id) for s in records])
 
     async def GetJwks(self, request, context) -> pb.GetJwksResponse:
@@ -94,7 +94,8 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
         return pb.CreateApiKeyResponse(api_key=convert.api_key(record), secret=secret)
 
     async def ListApiKeys(self, request: pb.ListApiKeysRequest, context) -> pb.ListApiKeysResponse:
-        records = await run(self.uc.db, self.uc.api_keys.list, require_principal(), request.show_revoked)
+        records = await run(self.uc.db, self.uc.api_keys.list, require_principal(), request.show_revoked,
+                            client())
         return pb.ListApiKeysResponse(api_keys=[convert.api_key(k) for k in records])
 
     async def RevokeApiKey(self, request: pb.RevokeApiKeyRequest, context) -> pb.ApiKey:
@@ -102,9 +103,11 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
         return convert.api_key(record)
 
     async def WatchRevocations(self, request: pb.WatchRevocationsRequest, context):
+        require_service()
         async for entry in self.feed.subscribe(request.cursor):
             yield pb.WatchRevocationsResponse(revocation=convert.revocation(entry))
 
     async def ListRevocations(self, request: pb.ListRevocationsRequest, context) -> pb.ListRevocationsResponse:
+        require_service()
         return pb.ListRevocationsResponse(
             revocations=[convert.revocation(e) for e in self.feed.in_force_after(request.cursor)])

@@ -15,6 +15,8 @@ from typing import Optional
 
 SCHEME = "erp"
 GRANT_TYPE = "client_credentials"
+# What the `sid` of an API key's tokens starts with (no login session id does: those are hex).
+SESSION_PREFIX = "apikey-"
 
 
 @dataclass(frozen=True)
@@ -75,4 +77,4 @@ def matches(presented: str, stored_hash: str) -> bool:
 
 def session_id(key_id: int) -> str:
     """The `sid` of tokens issued for a key: revoking the key revokes them like a logout would."""
-    return f"apikey-{key_id}"
+    return f"{SESSION_PREFIX}{key_id}"

@@ -28,6 +28,8 @@ API_KEY_CREATED = "API_KEY_CREATED"
 API_KEY_REVOKED = "API_KEY_REVOKED"
 API_KEY_EXCHANGED = "API_KEY_EXCHANGED"
 API_KEY_EXCHANGE_FAILED = "API_KEY_EXCHANGE_FAILED"
+# A change refused because the caller may not make it (delegation rule, API-key token confinement).
+AUTHORIZATION_DENIED = "AUTHORIZATION_DENIED"
 
 # failure_reason values of LOGIN_FAILED and friends.
 INVALID_CREDENTIALS = "INVALID_CREDENTIALS"

@@ -13,6 +13,11 @@ USER_DISABLED = "USER_DISABLED"
 USER_DELETED = "USER_DELETED"
 PASSWORD_CHANGED = "PASSWORD_CHANGED"  # nosec B105 # a revocation reason
 API_KEY_REVOKED = "API_KEY_REVOKED"
+# Reasons of authorization changes on the feed (a user's rights changed; the session goes on).
+ROLES_CHANGED = "ROLES_CHANGED"
+ROLE_PERMISSIONS_CHANGED = "ROLE_PERMISSIONS_CHANGED"
+ROLE_ACTIVE_CHANGED = "ROLE_ACTIVE_CHANGED"
+ROLE_DELETED = "ROLE_DELETED"
 
 
 @dataclass(frozen=True)

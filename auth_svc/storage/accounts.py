@@ -126,6 +126,14 @@ class AccountRepository:
         row = models.User.get_or_none(models.User.id == user_id)
         return self._users([row])[0] if row else None
 
+    def users_by_ids(self, user_ids: Iterable[int]) -> list[UserRecord]:
+        wanted = sorted(set(user_ids))
+        return self._users(list(models.User.select().where(models.User.id.in_(wanted)))) if wanted else []
+
+    def user_ids_holding(self, role_id: int) -> list[int]:
+        return [link.user_id for link in models.UserRole.select(models.UserRole.user)
+                .where(models.UserRole.role == role_id)]
+
     def get_user(self, user_id: int) -> UserRecord:
         user = self.user_by_id(user_id)
         if user is None:
@@ -287,6 +295,21 @@ class AccountRepository:
         if not wanted:
             return {}
         return {p.codename: _permission(p) for p in models.Permission.select().where(models.Permission.codename.in_(wanted))}
+
+    def codenames_of_roles(self, role_ids: Iterable[int]) -> set[str]:
+        """Every permission the roles grant, or would grant once active."""
+        wanted = list(set(role_ids))
+        if not wanted:
+            return set()
+        return {p.codename for p in models.Permission.select(models.Permission.codename)
+                .join(models.RolePermission).where(models.RolePermission.role.in_(wanted))}
+
+    def codenames_by_id(self, permission_ids: Iterable[int]) -> dict[int, str]:
+        wanted = list(set(permission_ids))
+        if not wanted:
+            return {}
+        return {p.id: p.codename for p in models.Permission.select(models.Permission.id, models.Permission.codename)
+                .where(models.Permission.id.in_(wanted))}
 
     def missing_permission_ids(self, permission_ids: Iterable[int]) -> list[int]:
         wanted = set(permission_ids)

@@ -25,6 +25,9 @@ class AuditRepository:
     def write(self, event_type: str, **fields) -> None:
         models.AuditLog.create(event_type=event_type, **fields)
 
+    def count(self, event_type: str) -> int:
+        return models.AuditLog.select().where(models.AuditLog.event_type == event_type).count()
+
     def list(self, page: PageRequest, event_type: str, username: str, start: Optional[datetime.datetime],
              end: Optional[datetime.datetime]) -> tuple[list[AuditRecord], str, int]:
         query = models.AuditLog.select()

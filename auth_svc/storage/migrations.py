@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 import peewee
+from playhouse.migrate import migrate as playhouse_migrate
 
 from auth_svc.domain.accounts import email_key, role_name_key, username_key
 from auth_svc.storage import models
@@ -48,8 +49,18 @@ def _exact_caseless_keys(db, migrator) -> None:
                             column.name, getattr(row, source))
 
 
+def _authorization_feed(db, migrator) -> None:
+    """Authorization changes on the revocation feed (issue 13): a row per user whose rights changed."""
+    have = {c.name for c in db.get_columns(models.Revocation._meta.table_name)}
+    steps = [migrator.add_column(models.Revocation._meta.table_name, field.column_name, field)
+             for field in (models.Revocation.user_id, models.Revocation.permissions) if field.column_name not in have]
+    if steps:
+        playhouse_migrate(*steps)
+
+
 MIGRATIONS = [
     (1, "initial schema", _initial),
     (2, "revocations, throttling, mfa, api keys", _hardening),
     (3, "exact NFKC caseless unique keys", _exact_caseless_keys),
+    (4, "authorization changes on the revocation feed", _authorization_feed),
 ]

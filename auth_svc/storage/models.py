@@ -143,12 +143,16 @@ class AuditLog(BaseModel):
 
 
 class Revocation(BaseModel):
-    """A revoked session as published to services; the id is the position in the feed."""
+    """A revoked session, or a user's changed rights, as published to services; the id is the
+    position in the feed. A session row has `sid`; an authorization change has `user_id` (and an
+    empty `sid`) and the permissions the user holds after the change."""
 
     sid = peewee.CharField(max_length=64, index=True)
     revoke_time = peewee.DateTimeField(index=True)
     expire_time = peewee.DateTimeField(index=True)
     reason = peewee.CharField(max_length=64, default="")
+    user_id = peewee.IntegerField(null=True)
+    permissions = JSONText(null=True)
 
     class Meta:
         table_name = "auth_revocation"

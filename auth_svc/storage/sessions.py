@@ -89,6 +89,15 @@ class SessionRepository:
                                             "reason": reason} for sid in sids]).execute()
         return ended
 
+    def publish_rights(self, rights: Sequence[tuple[int, Sequence[str]]], reason: str,
+                       expire_time: datetime.datetime) -> None:
+        """Publishes on the feed, for each (user id, permissions), that the user holds these now."""
+        if rights:
+            now = utcnow()
+            models.Revocation.insert_many([{"sid": "", "user_id": user_id, "permissions": sorted(permissions),
+                                            "revoke_time": now, "expire_time": expire_time, "reason": reason}
+                                           for user_id, permissions in rights]).execute()
+
     # --- the revocation feed ---------------------------------------------------------------
     def revocations_since(self, cursor: int, revoked_since: datetime.datetime) -> list[RevokedSession]:
         """Revocations in force with an id above `cursor` or revoked at or after `revoked_since`."""
@@ -96,7 +105,8 @@ class SessionRepository:
                 .where(((models.Revocation.id > cursor) | (models.Revocation.revoke_time >= revoked_since))
                        & (models.Revocation.expire_time > utcnow()))
                 .order_by(models.Revocation.id))
-        return [RevokedSession(r.id, r.sid, to_epoch(r.revoke_time), to_epoch(r.expire_time)) for r in rows]
+        return [RevokedSession(r.id, r.sid, to_epoch(r.revoke_time), to_epoch(r.expire_time), user_id=r.user_id or 0,
+                               permissions=frozenset(r.permissions or ())) for r in rows]
 
     def prune(self, now: float, stale_before: float, oldest_rate_window: int) -> None:
         """Deletes what no longer matters: expired revocations and challenges, finished rate windows

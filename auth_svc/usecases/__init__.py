@@ -18,7 +18,7 @@ from auth_svc.keystore import KeyStore
 from auth_svc.usecases.apikeys import ApiKeys
 from auth_svc.usecases.audit import AuditLogs
 from auth_svc.usecases.authentication import Authentication
-from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores
+from auth_svc.usecases.common import Auditor, ClientInfo, Delegation, Revoker, Stores
 from auth_svc.usecases.mfa import MfaEnrolment
 from auth_svc.usecases.roles import Permissions, Roles
 from auth_svc.usecases.sessions import Sessions
@@ -53,12 +53,15 @@ class UseCases:
         issuer = TokenIssuer(keys, config.jwt_issuer, config.jwt_audience, config.access_ttl, config.refresh_ttl)
         verifier = TokenVerifier(keys, config.jwt_issuer, config.jwt_audience)
         revoker = Revoker(stores, max(config.access_ttl, config.api_key_token_ttl), notify_revoked)
+        delegation = Delegation(stores)
         return cls(
             config=config, db=db, keys=keys, verifier=verifier,
             authentication=Authentication(config, stores, auditor, revoker, issuer, verifier),
-            sessions=Sessions(stores, auditor, revoker), mfa=MfaEnrolment(stores, auditor),
-            api_keys=ApiKeys(stores, auditor, revoker), users=Users(config, stores, auditor, revoker),
-            roles=Roles(stores, auditor), permissions=Permissions(stores, auditor), audit_logs=AuditLogs(stores),
+            sessions=Sessions(stores, auditor, revoker, delegation), mfa=MfaEnrolment(stores, auditor),
+            api_keys=ApiKeys(stores, auditor, revoker, delegation),
+            users=Users(config, stores, auditor, revoker, delegation),
+            roles=Roles(stores, auditor, revoker, delegation),
+            permissions=Permissions(stores, auditor, revoker, delegation), audit_logs=AuditLogs(stores),
             stores=stores)
 
     def bootstrap(self) -> str | None:

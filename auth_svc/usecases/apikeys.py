@@ -9,7 +9,8 @@ from auth_svc.domain import apikeys, audit
 from auth_svc.domain import sessions as session_rules
 from auth_svc.domain.apikeys import ApiKeyRecord
 from auth_svc.storage.models import from_epoch
-from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores, transactional
+from auth_svc.usecases.common import (Auditor, ClientInfo, Delegation, Revoker, Stores, audits_refusals,
+                                      require_user_session, transactional)
 from erp_common import text
 from erp_common.errors import InvalidArgument, NotFound, PermissionDenied
 from erp_common.tokens import Principal
@@ -25,16 +26,19 @@ def _not_found(key_id: int) -> NotFound:
 
 
 class ApiKeys:
-    def __init__(self, stores: Stores, auditor: Auditor, revoker: Revoker, clock: Callable[[], float] = time.time):
+    def __init__(self, stores: Stores, auditor: Auditor, revoker: Revoker, delegation: Delegation,
+                 clock: Callable[[], float] = time.time):
         self.stores = stores
         self.auditor = auditor
         self.revoker = revoker
+        self.delegation = delegation
         self.clock = clock
 
     @transactional
     def create(self, principal: Principal, name: str, scopes: Sequence[str],
                expire_time: Optional[datetime.datetime], client: ClientInfo) -> tuple[ApiKeyRecord, str]:
         """The scopes must be permissions the owner holds: a key never grants more than its owner."""
+        require_user_session(principal, client, "API-key management")
         name = text.clean_name(name or "")
         scopes = sorted({s.strip() for s in scopes if s.strip()})
         problems = []
@@ -57,10 +61,7 @@ class ApiKeys:
         if problems:
             raise InvalidArgument("; ".join(f"{f}: {d}" for f, d in problems), reason="INVALID_API_KEY",
                                   violations=problems)
-        not_held = sorted(set(scopes) - principal.permissions)
-        if not_held:
-            raise PermissionDenied(f"you do not hold {', '.join(not_held)}", reason="SCOPE_NOT_HELD",
-                                   permission=not_held[0])
+        self.delegation.require_held(principal, scopes, client, "API-key scopes", "api_key", name)
         new = apikeys.generate()
         record = self.stores.credentials.create_api_key(name, new.prefix, new.secret_hash, scopes,
                                                         principal.user_id, expire_time)
@@ -68,14 +69,17 @@ class ApiKeys:
                             record.public_view())
         return record, new.secret
 
-    def list(self, principal: Principal, show_revoked: bool) -> list[ApiKeyRecord]:
+    @audits_refusals
+    def list(self, principal: Principal, show_revoked: bool, client: ClientInfo) -> list[ApiKeyRecord]:
         """The caller's keys, or everyone's with `auth_apikey_read`."""
+        require_user_session(principal, client, "API-key management")
         owner = None if principal.has("auth_apikey_read") else principal.user_id
         return self.stores.credentials.api_keys(owner, show_revoked)
 
     @transactional
     def revoke(self, principal: Principal, key_id: int, client: ClientInfo) -> ApiKeyRecord:
         """Refuses new tokens at once and revokes the tokens already issued like a logout does."""
+        require_user_session(principal, client, "API-key management")
         key = self.stores.credentials.api_key(key_id)
         if key is None:
             raise _not_found(key_id)

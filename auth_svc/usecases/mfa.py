@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from auth_svc.domain import audit, mfa
-from auth_svc.usecases.common import Auditor, ClientInfo, Stores
+from auth_svc.usecases.common import Auditor, ClientInfo, Stores, audits_refusals, require_user_session
 from erp_common.errors import FailedPrecondition, Unauthenticated, invalid
 from erp_common.tokens import Principal
 
@@ -28,7 +28,9 @@ class MfaEnrolment:
         self.auditor = auditor
         self.clock = clock
 
+    @audits_refusals
     def enroll(self, principal: Principal, client: ClientInfo) -> Enrolment:
+        require_user_session(principal, client, "MFA enrolment")
         user = self.stores.accounts.get_user(principal.user_id)
         secret = mfa.new_secret()
         if not self.stores.credentials.start_enrolment(user.id, secret):
@@ -38,7 +40,9 @@ class MfaEnrolment:
         uri = mfa.provisioning_uri(secret, user.username)
         return Enrolment(uri, mfa.qr_svg(uri), secret)
 
+    @audits_refusals
     def confirm(self, principal: Principal, code: str, client: ClientInfo) -> list[str]:
+        require_user_session(principal, client, "MFA confirmation")
         if not (code or "").strip():
             raise invalid("code", "This field is required.")
         credentials = self.stores.credentials
@@ -57,8 +61,10 @@ class MfaEnrolment:
                             actor=principal.username, target_type="user", target_id=str(principal.user_id))
         return codes
 
+    @audits_refusals
     def disable(self, principal: Principal, code: str, client: ClientInfo) -> None:
         """Needs a current TOTP code (not replayed) or an unused recovery code."""
+        require_user_session(principal, client, "disabling MFA")
         if not (code or "").strip():
             raise invalid("code", "This field is required.")
         credentials = self.stores.credentials

@@ -12,7 +12,8 @@ from auth_svc.domain.accounts import (MAX_NAME_LENGTH, GroupPermissions, Permiss
                                       clean_role_values)
 from auth_svc.domain.catalogue import ACTIONS, MASTER_ENTITIES
 from auth_svc.domain.listing import page_request, search_term
-from auth_svc.usecases.common import Auditor, ClientInfo, Stores, transactional
+from auth_svc.domain import sessions as session_rules
+from auth_svc.usecases.common import Auditor, ClientInfo, Delegation, Revoker, Stores, transactional
 from erp_common.errors import FailedPrecondition, InvalidArgument, invalid
 from erp_common.tokens import Principal
 
@@ -33,9 +34,11 @@ def _codenames(group: GroupPermissions) -> dict:
 
 
 class Roles:
-    def __init__(self, stores: Stores, auditor: Auditor):
+    def __init__(self, stores: Stores, auditor: Auditor, revoker: Revoker, delegation: Delegation):
         self.stores = stores
         self.auditor = auditor
+        self.revoker = revoker
+        self.delegation = delegation
 
     def list(self, page_size: int, page_token: str, search: str, ordering: str,
              is_active: Optional[bool]) -> tuple[list[RoleRecord], str, int]:
@@ -59,7 +62,15 @@ class Roles:
         if role_id == self.stores.accounts.admin_role_id() and (
                 changes.get("is_active") is False or changes.get("name", before.name) != before.name):
             raise _protected(role_id)
+        active_changes = "is_active" in changes and changes["is_active"] != before.is_active
+        if active_changes:
+            # Deactivating takes the role's permissions from its holders, reactivating gives them back.
+            self.delegation.require_grant_roles(actor, [role_id], client, "activate or deactivate a role", "role",
+                                                role_id)
         after = self.stores.accounts.update_role(role_id, changes)
+        if active_changes:
+            self.revoker.rights_changed(self.stores.accounts.user_ids_holding(role_id),
+                                        session_rules.ROLE_ACTIVE_CHANGED)
         self.auditor.change(audit.ROLE_UPDATED, client, actor, "role", role_id, before.public_view(),
                             after.public_view())
         return after
@@ -71,6 +82,8 @@ class Roles:
         before = self.stores.accounts.get_role(role_id)
         if role_id == self.stores.accounts.admin_role_id():
             raise _protected(role_id)
+        self.delegation.require_grant_roles(actor, [role_id], client, "delete a role", "role", role_id)
+        holders = self.stores.accounts.user_ids_holding(role_id)
         if hard:
             if before.user_count and not force:
                 message = f"{before.user_count} user(s) hold this role; pass force=true to remove it from them."
@@ -80,6 +93,7 @@ class Roles:
             result = before
         else:
             result = self.stores.accounts.update_role(role_id, {"is_active": False})
+        self.revoker.rights_changed(holders, session_rules.ROLE_DELETED)
         self.auditor.change(audit.ROLE_DELETED, client, actor, "role", role_id, before.public_view(),
                             None if hard else result.public_view(),
                             metadata={"hard_delete": hard, "force": force, "user_count": before.user_count})
@@ -87,9 +101,11 @@ class Roles:
 
 
 class Permissions:
-    def __init__(self, stores: Stores, auditor: Auditor):
+    def __init__(self, stores: Stores, auditor: Auditor, revoker: Revoker, delegation: Delegation):
         self.stores = stores
         self.auditor = auditor
+        self.revoker = revoker
+        self.delegation = delegation
 
     def list(self, codename_contains: str = "") -> list[PermissionRecord]:
         return self.stores.accounts.list_permissions(search_term(codename_contains, MAX_CODENAME_LENGTH, "codename"))
@@ -127,6 +143,10 @@ class Permissions:
             listed = ", ".join(map(str, missing))
             raise InvalidArgument(f"unknown permission ids: {listed}", reason="UNKNOWN_PERMISSION",
                                   violations=[("permission_ids", f"Unknown permission ids: {listed}.")])
+        had = {p.codename for p in before.permissions}
+        given = set(self.stores.accounts.codenames_by_id(ids).values())
+        self.delegation.require_held(actor, (given - had) | ((had - given) if replace else set()), client,
+                                     "grant or take permissions", "role", group_id)
         self.stores.accounts.set_group_permissions(group_id, ids, replace)
         return self._changed(actor, before, client, {"replace": replace, "permission_ids": ids})
 
@@ -135,12 +155,17 @@ class Permissions:
         before = self.stores.accounts.group_permissions(group_id)
         if group_id == self.stores.accounts.admin_role_id():
             raise _protected(group_id)
+        self.delegation.require_held(actor, [p.codename for p in before.permissions], client, "take permissions",
+                                     "role", group_id)
         self.stores.accounts.set_group_permissions(group_id, [], replace=True)
         return self._changed(actor, before, client, {"removed_all": True})
 
     def _changed(self, actor: Principal, before: GroupPermissions, client: ClientInfo,
                  metadata: dict) -> GroupPermissions:
         after = self.stores.accounts.group_permissions(before.group_id)
+        if after.permissions != before.permissions:
+            self.revoker.rights_changed(self.stores.accounts.user_ids_holding(before.group_id),
+                                        session_rules.ROLE_PERMISSIONS_CHANGED)
         self.auditor.change(audit.GROUP_PERMISSIONS_CHANGED, client, actor, "role", before.group_id,
                             _codenames(before), _codenames(after), metadata=metadata)
         return after

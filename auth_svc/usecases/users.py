@@ -8,11 +8,14 @@ from auth_svc.domain import audit, passwords
 from auth_svc.domain import sessions as session_rules
 from auth_svc.domain.accounts import MAX_EMAIL_LENGTH, UserRecord, clean_user_values
 from auth_svc.domain.listing import page_request, search_term
-from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores, transactional
+from auth_svc.usecases.common import (Auditor, ClientInfo, Delegation, Revoker, Stores, require_user_session,
+                                      transactional)
 from erp_common.errors import FailedPrecondition, InvalidArgument
 from erp_common.tokens import Principal
 
 ORDERABLE = ("username", "date_joined", "id")
+# Changing these on another user needs every permission that user holds.
+GUARDED_FIELDS = ("is_active", "password", "role_ids")
 
 
 def _self_change(message: str, user_id: int) -> FailedPrecondition:
@@ -21,11 +24,13 @@ def _self_change(message: str, user_id: int) -> FailedPrecondition:
 
 
 class Users:
-    def __init__(self, config: AuthConfig, stores: Stores, auditor: Auditor, revoker: Revoker):
+    def __init__(self, config: AuthConfig, stores: Stores, auditor: Auditor, revoker: Revoker,
+                 delegation: Delegation):
         self.config = config
         self.stores = stores
         self.auditor = auditor
         self.revoker = revoker
+        self.delegation = delegation
 
     def list(self, page_size: int, page_token: str, search: str, ordering: str,
              is_active: Optional[bool]) -> tuple[list[UserRecord], str, int]:
@@ -47,6 +52,8 @@ class Users:
         values = clean_user_values(values, creating=True)
         passwords.check_policy(values["password"], username=values["username"], email=values.get("email", ""))
         self._check_roles(values)
+        self.delegation.require_grant_roles(actor, values.get("role_ids", ()), client, "grant roles", "user",
+                                            values["username"])
         password_hash = passwords.hash_password(values["password"], self.config.bcrypt_rounds)
         user = self.stores.accounts.create_user(values, password_hash)
         self.auditor.change(audit.USER_CREATED, client, actor, "user", user.id, None, user.public_view())
@@ -60,12 +67,15 @@ class Users:
         if changes.get("is_active") is False and user_id == actor.user_id:
             raise _self_change("You cannot deactivate your own account.", user_id)
         self._check_roles(changes)
+        self._check_delegation(actor, before, changes, client)
         password_hash = None
         if "password" in changes:
             passwords.check_policy(changes["password"], username=changes.get("username", before.username),
                                    email=changes.get("email", before.email))
             password_hash = passwords.hash_password(changes["password"], self.config.bcrypt_rounds)
         after = self.stores.accounts.update_user(user_id, changes, password_hash)
+        if after.role_ids != before.role_ids:
+            self.revoker.rights_changed([user_id], session_rules.ROLES_CHANGED)
         if before.is_active and not after.is_active:
             self.revoker.revoke_user(user_id, session_rules.USER_DISABLED, include_api_keys=True)
         elif password_hash:
@@ -74,12 +84,25 @@ class Users:
                             after.public_view(), metadata={"password_changed": password_hash is not None})
         return after
 
+    def _check_delegation(self, actor: Principal, before: UserRecord, changes: dict, client: ClientInfo) -> None:
+        guarded = sorted(f for f in GUARDED_FIELDS if f in changes and (
+            f == "password" or (set(changes[f]) != set(before.role_ids) if f == "role_ids"
+                                else changes[f] != getattr(before, f))))
+        if guarded and before.id != actor.user_id:
+            self.delegation.require_over(actor, before, client, f"change {', '.join(guarded)} of another user")
+        if "password" in changes and before.id == actor.user_id:
+            require_user_session(actor, client, "changing your own password")
+        if "role_ids" in changes:
+            changed = set(changes["role_ids"]) ^ set(before.role_ids)
+            self.delegation.require_grant_roles(actor, changed, client, "grant or take roles", "user", before.id)
+
     @transactional
     def delete(self, actor: Principal, user_id: int, hard: bool, client: ClientInfo) -> UserRecord:
         """Soft by default (the account is deactivated); `hard` removes it and everything it owns."""
         if user_id == actor.user_id:
             raise _self_change("You cannot delete your own account.", user_id)
         before = self.stores.accounts.get_user(user_id)
+        self.delegation.require_over(actor, before, client, "delete another user")
         self.revoker.revoke_user(user_id, session_rules.USER_DELETED, include_api_keys=True)
         if hard:
             self.stores.accounts.delete_user(user_id)

@@ -111,7 +111,7 @@ def test_every_rpc_is_implemented(channel):
             if method.server_streaming:
                 call = channel.unary_stream(path, request_serializer=lambda m: m.SerializeToString(),
                                             response_deserializer=empty_pb2.Empty.FromString)
-                stream = call(empty_pb2.Empty(), timeout=1)
+                stream = call(empty_pb2.Empty(), timeout=1, metadata=(("x-erp-edge-auth", EDGE_SECRET),))
                 try:
                     next(stream, None)
                 except grpc.RpcError as err:

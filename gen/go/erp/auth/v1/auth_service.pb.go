@@ -1811,7 +1811,15 @@ type Revocation struct {
 	// Tokens of this session issued before this time are refused.
 	RevokeTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=revoke_time,json=revokeTime,proto3" json:"revoke_time,omitempty"`
 	// After this time the entry can be forgotten: every token of the session has expired.
-	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// Set (with an empty `session_id`) when this is an authorization change rather than a session
+	// revocation: the user whose rights changed (a role's permissions, the user's roles, a role
+	// deactivated or deleted).
+	UserId int32 `protobuf:"varint,5,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// For an authorization change: the permissions the user holds since `revoke_time`. A token of
+	// the user issued at or before `revoke_time` keeps only the permissions of its claim that are in
+	// this list; added permissions arrive with the next token.
+	Permissions   []string `protobuf:"bytes,6,rep,name=permissions,proto3" json:"permissions,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1870,6 +1878,20 @@ func (x *Revocation) GetRevokeTime() *timestamppb.Timestamp {
 func (x *Revocation) GetExpireTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *Revocation) GetUserId() int32 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *Revocation) GetPermissions() []string {
+	if x != nil {
+		return x.Permissions
 	}
 	return nil
 }
@@ -2180,7 +2202,7 @@ const file_erp_auth_v1_auth_service_proto_rawDesc = "" +
 	"\x13ListApiKeysResponse\x12.\n" +
 	"\bapi_keys\x18\x01 \x03(\v2\x13.erp.auth.v1.ApiKeyR\aapiKeys\"+\n" +
 	"\x13RevokeApiKeyRequest\x12\x14\n" +
-	"\x02id\x18\x01 \x01(\x05B\x04\xe2A\x01\x02R\x02id\"\xbd\x01\n" +
+	"\x02id\x18\x01 \x01(\x05B\x04\xe2A\x01\x02R\x02id\"\xf8\x01\n" +
 	"\n" +
 	"Revocation\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\x03R\x06cursor\x12\x1d\n" +
@@ -2189,7 +2211,9 @@ const file_erp_auth_v1_auth_service_proto_rawDesc = "" +
 	"\vrevoke_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"revokeTime\x12;\n" +
 	"\vexpire_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime\"1\n" +
+	"expireTime\x12\x17\n" +
+	"\auser_id\x18\x05 \x01(\x05R\x06userId\x12 \n" +
+	"\vpermissions\x18\x06 \x03(\tR\vpermissions\"1\n" +
 	"\x17WatchRevocationsRequest\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\x03R\x06cursor\"S\n" +
 	"\x18WatchRevocationsResponse\x127\n" +

@@ -97,12 +97,13 @@ type AuthServiceClient interface {
 	// Returns NOT_FOUND for an unknown key and PERMISSION_DENIED for another owner's key without
 	// `auth_apikey_delete`.
 	RevokeApiKey(ctx context.Context, in *RevokeApiKeyRequest, opts ...grpc.CallOption) (*ApiKey, error)
-	// Streams session revocations to services, starting with those still in force after `cursor`.
-	// Internal: no HTTP route, and the edge does not pass it through. Session ids are not secrets,
-	// so services call it without a token.
+	// Streams session revocations and authorization changes to services, starting with those still
+	// in force after `cursor`. Internal: no HTTP route, and the edge does not pass it through.
+	// Services call it without a token but with the service credential (the edge shared secret in
+	// `x-erp-edge-auth`); returns UNAUTHENTICATED without it.
 	WatchRevocations(ctx context.Context, in *WatchRevocationsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchRevocationsResponse], error)
-	// Lists session revocations after `cursor`; the poll fallback of `WatchRevocations`.
-	// Internal: no HTTP route.
+	// Lists session revocations and authorization changes after `cursor`; the poll fallback of
+	// `WatchRevocations`. Internal: no HTTP route; returns UNAUTHENTICATED without the service credential.
 	ListRevocations(ctx context.Context, in *ListRevocationsRequest, opts ...grpc.CallOption) (*ListRevocationsResponse, error)
 }
 
@@ -351,12 +352,13 @@ type AuthServiceServer interface {
 	// Returns NOT_FOUND for an unknown key and PERMISSION_DENIED for another owner's key without
 	// `auth_apikey_delete`.
 	RevokeApiKey(context.Context, *RevokeApiKeyRequest) (*ApiKey, error)
-	// Streams session revocations to services, starting with those still in force after `cursor`.
-	// Internal: no HTTP route, and the edge does not pass it through. Session ids are not secrets,
-	// so services call it without a token.
+	// Streams session revocations and authorization changes to services, starting with those still
+	// in force after `cursor`. Internal: no HTTP route, and the edge does not pass it through.
+	// Services call it without a token but with the service credential (the edge shared secret in
+	// `x-erp-edge-auth`); returns UNAUTHENTICATED without it.
 	WatchRevocations(*WatchRevocationsRequest, grpc.ServerStreamingServer[WatchRevocationsResponse]) error
-	// Lists session revocations after `cursor`; the poll fallback of `WatchRevocations`.
-	// Internal: no HTTP route.
+	// Lists session revocations and authorization changes after `cursor`; the poll fallback of
+	// `WatchRevocations`. Internal: no HTTP route; returns UNAUTHENTICATED without the service credential.
 	ListRevocations(context.Context, *ListRevocationsRequest) (*ListRevocationsResponse, error)
 	mustEmbedUnimplementedAuthServiceServer()
 }

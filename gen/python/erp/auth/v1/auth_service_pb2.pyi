@@ -277,16 +277,20 @@ class RevokeApiKeyRequest(_message.Message):
     def __init__(self, id: _Optional[int] = ...) -> None: ...
 
 class Revocation(_message.Message):
-    __slots__ = ("cursor", "session_id", "revoke_time", "expire_time")
+    __slots__ = ("cursor", "session_id", "revoke_time", "expire_time", "user_id", "permissions")
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     REVOKE_TIME_FIELD_NUMBER: _ClassVar[int]
     EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    PERMISSIONS_FIELD_NUMBER: _ClassVar[int]
     cursor: int
     session_id: str
     revoke_time: _timestamp_pb2.Timestamp
     expire_time: _timestamp_pb2.Timestamp
-    def __init__(self, cursor: _Optional[int] = ..., session_id: _Optional[str] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    user_id: int
+    permissions: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, cursor: _Optional[int] = ..., session_id: _Optional[str] = ..., revoke_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expire_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., user_id: _Optional[int] = ..., permissions: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class WatchRevocationsRequest(_message.Message):
     __slots__ = ("cursor",)

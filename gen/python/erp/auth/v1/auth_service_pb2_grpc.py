@@ -255,17 +255,18 @@ class AuthServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def WatchRevocations(self, request, context):
-        """Streams session revocations to services, starting with those still in force after `cursor`.
-        Internal: no HTTP route, and the edge does not pass it through. Session ids are not secrets,
-        so services call it without a token.
+        """Streams session revocations and authorization changes to services, starting with those still
+        in force after `cursor`. Internal: no HTTP route, and the edge does not pass it through.
+        Services call it without a token but with the service credential (the edge shared secret in
+        `x-erp-edge-auth`); returns UNAUTHENTICATED without it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListRevocations(self, request, context):
-        """Lists session revocations after `cursor`; the poll fallback of `WatchRevocations`.
-        Internal: no HTTP route.
+        """Lists session revocations and authorization changes after `cursor`; the poll fallback of
+        `WatchRevocations`. Internal: no HTTP route; returns UNAUTHENTICATED without the service credential.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
