@@ -75,7 +75,7 @@ class AuthConfig:
             ip_rate_limit_per_minute=int(_env("ERP_LOGIN_IP_RATE_PER_MINUTE", "60")),
             mfa_token_ttl=int(_env("ERP_MFA_TOKEN_TTL", "300")),
             api_key_token_ttl=int(_env("ERP_API_KEY_TOKEN_TTL", "900")),
-            revocation_poll_seconds=float(_env("ERP_REVOCATION_POLL_SECONDS", "2")),
+            revocation_poll_seconds=float(_env("ERP_REVOCATION_POLL_SECONDS", "0.5")),
             # Longer than the Envoy edge caches the JWK set (300 s): no verifier meets an unknown kid.
             key_activation_seconds=int(_env("ERP_KEY_ACTIVATION_SECONDS", "360")),
             log_level=_env("ERP_LOG_LEVEL", "INFO"),

@@ -1,6 +1,6 @@
 """How long a logged-out access token keeps working at master_svc.
 
-    .venv/bin/python -m bench.revocation_delay [--trials 20] [--poll-seconds 2] [--sqlite]
+    .venv/bin/python -m bench.revocation_delay [--trials 20] [--poll-seconds 0.5] [--sqlite]
 
 Starts its own auth_svc and master_svc on free ports (on a throwaway MariaDB unless --sqlite or no
 mariadbd is installed). Each trial logs in, checks that master_svc accepts the access token, logs
@@ -52,8 +52,8 @@ def trial(auth, continents) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.revocation_delay")
     parser.add_argument("--trials", type=int, default=20, help="logouts to measure (default 20)")
-    parser.add_argument("--poll-seconds", type=float, default=2.0,
-                        help="ERP_REVOCATION_POLL_SECONDS, the fallback poll interval (default 2)")
+    parser.add_argument("--poll-seconds", type=float, default=0.5,
+                        help="ERP_REVOCATION_POLL_SECONDS, the fallback poll interval (default 0.5)")
     parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of a throwaway MariaDB")
     args = parser.parse_args()
 

@@ -39,7 +39,7 @@ class MasterConfig:
             jwt_issuer=_env("ERP_JWT_ISSUER", "erp-auth"),
             jwt_audience=_env("ERP_JWT_AUDIENCE", "erp"),
             edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
-            revocation_poll_seconds=float(_env("ERP_REVOCATION_POLL_SECONDS", "2")),
+            revocation_poll_seconds=float(_env("ERP_REVOCATION_POLL_SECONDS", "0.5")),
             log_level=_env("ERP_LOG_LEVEL", "INFO"),
             otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
             workers=parse_count(_env("ERP_WORKERS", "")),
