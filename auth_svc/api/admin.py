@@ -44,6 +44,10 @@ class UserServicer(pb_grpc.UserServiceServicer):
         return convert.user(await run(self.uc.db, self.uc.users.delete, actor, request.id, request.hard_delete,
                                       client()))
 
+    async def ResetUserMfa(self, request: pb.ResetUserMfaRequest, context) -> pb.User:
+        actor = require_permission("auth_user_update")
+        return convert.user(await run(self.uc.db, self.uc.users.reset_mfa, actor, request.id, client()))
+
 
 class RoleServicer(pb_grpc.RoleServiceServicer):
     def __init__(self, usecases: UseCases):

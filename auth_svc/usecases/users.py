@@ -97,6 +97,25 @@ class Users:
             self.delegation.require_grant_roles(actor, changed, client, "grant or take roles", "user", before.id)
 
     @transactional
+    def reset_mfa(self, actor: Principal, user_id: int, client: ClientInfo) -> UserRecord:
+        """Turns another user's MFA off. One's own goes off with DisableMfa and a code: a stolen
+        session alone must not remove the second factor."""
+        if user_id == actor.user_id:
+            message = "Turn your own MFA off with POST /api/auth/mfa/disable/ and a code."
+            raise FailedPrecondition(message, reason="OWN_MFA_RESET",
+                                     violations=[("OWN_MFA_RESET", f"users/{user_id}", message)])
+        before = self.stores.accounts.get_user(user_id)
+        self.delegation.require_over(actor, before, client, "reset another user's MFA")
+        if not before.mfa_enabled:
+            message = "The user has no MFA to reset."
+            raise FailedPrecondition(message, reason="MFA_NOT_ENABLED",
+                                     violations=[("MFA_NOT_ENABLED", f"users/{user_id}", message)])
+        self.stores.credentials.delete_totp(user_id)
+        self.auditor.change(audit.MFA_RESET, client, actor, "user", user_id, {"mfa_enabled": True},
+                            {"mfa_enabled": False})
+        return self.stores.accounts.get_user(user_id)
+
+    @transactional
     def delete(self, actor: Principal, user_id: int, hard: bool, client: ClientInfo) -> UserRecord:
         """Soft by default (the account is deactivated); `hard` removes it and everything it owns."""
         if user_id == actor.user_id:

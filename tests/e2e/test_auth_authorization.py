@@ -12,6 +12,7 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from auth_svc.domain import mfa
 from erp.auth.v1 import admin_service_pb2 as apb
 from erp.auth.v1 import admin_service_pb2_grpc as apb_grpc
 from erp.auth.v1 import auth_service_pb2 as pb
@@ -133,6 +134,64 @@ def test_the_delegation_rule_holds_over_direct_grpc(auth_channel, admin, admin_i
         assert reason == "DELEGATION_EXCEEDS_CALLER" and metadata["missing"], metadata
 
 
+# The unit table (tests/unit/test_auth_delegation.py) through each edge, for two callers that hold the
+# administrative rights and differ in the rest: the manager holds what the "big" target holds, the
+# clerk only what the "small" one does.
+ADMINISTRATIVE = ("auth_user_create", "auth_user_update", "auth_role_update", "auth_apikey_create")
+SMALL, BIG = ("master_country_read",), ("master_country_read", "master_country_delete")
+EDGE_MATRIX = [(caller, action, target) for caller in ("manager", "clerk")
+               for action in ("set_password", "deactivate", "end_sessions", "grant_role_big")
+               for target in ("small", "big") if (action, target) != ("grant_role_big", "big")] + [
+    (caller, action, "-") for caller in ("manager", "clerk") for action in ("grant_permission_big", "create_key_big")]
+
+
+@pytest.fixture(scope="module")
+def matrix_world(admin) -> dict:
+    roles = {"small": admin.role(*SMALL), "big": admin.role(*BIG)}
+    callers = {"manager": admin.user(admin.role(*ADMINISTRATIVE, *BIG))[1],
+               "clerk": admin.user(admin.role(*ADMINISTRATIVE, *SMALL))[1]}
+    return {"roles": roles, "callers": callers}
+
+
+@pytest.mark.parametrize("caller,action,target", EDGE_MATRIX, ids=["-".join(c) for c in EDGE_MATRIX])
+def test_delegation_matrix_through_the_edge(edge, admin, matrix_world, caller, action, target):
+    allowed = caller == "manager" or (target == "small" and not action.endswith("_big"))
+    token = matrix_world["callers"][caller]
+    if target != "-":
+        user_id, _ = admin.user(matrix_world["roles"][target])
+    if action == "set_password":
+        response = edge.patch(f"/api/auth/users/{user_id}/", {"password": "Delegated-Passw0rd-9"}, token=token)
+    elif action == "deactivate":
+        response = edge.patch(f"/api/auth/users/{user_id}/", {"is_active": False}, token=token)
+    elif action == "end_sessions":
+        response = edge.post("/api/auth/logout-all/", {"user_id": user_id}, token=token)
+    elif action == "grant_role_big":
+        response = edge.patch(f"/api/auth/users/{user_id}/", {"role_ids": [matrix_world["roles"][target],
+                                                                             matrix_world["roles"]["big"]]},
+                              token=token)
+    elif action == "grant_permission_big":
+        response = edge.post("/api/auth/group-permissions/", {
+            "group_id": admin.role(), "permission_ids": [admin.permission_ids["master_country_delete"]]}, token=token)
+    else:
+        response = edge.post("/api/auth/api-keys/", {"name": "matrix", "scopes": list(BIG)}, token=token)
+    if allowed:
+        ok(response)
+    else:
+        info = refused(response, 403, "DELEGATION_EXCEEDS_CALLER")
+        assert info["metadata"]["missing"] == "master_country_delete", info
+
+
+def test_mfa_reset_is_delegated(edge, admin, admin_id):
+    user_id, user_token = admin.user()
+    secret = ok(edge.post("/api/auth/mfa/enroll/", {}, token=user_token))["secret"]
+    ok(edge.post("/api/auth/mfa/confirm/", {"code": mfa.code_at(secret, time.time())}, token=user_token))
+    _, clerk = admin.user(admin.role("auth_user_update"))
+    refused(edge.post(f"/api/auth/users/{admin_id}/mfa/reset/", {}, token=clerk), 403, "DELEGATION_EXCEEDS_CALLER")
+    refused(edge.post(f"/api/auth/users/{user_id}/mfa/reset/", {}, token=user_token), 403, "PERMISSION_DENIED")
+    assert ok(edge.post(f"/api/auth/users/{user_id}/mfa/reset/", {}, token=clerk))["id"] == user_id
+    refused(edge.post(f"/api/auth/users/{user_id}/mfa/reset/", {}, token=clerk), 400, "MFA_NOT_ENABLED")
+
+
 # --- 2. API-key tokens -------------------------------------------------------------------------
 def test_an_api_key_token_cannot_do_account_self_service(edge, admin):
     key_id, token = admin.api_key_token("master_country_read")
@@ -152,7 +211,8 @@ def test_an_api_key_token_cannot_do_account_self_service(edge, admin):
 CONFINED_SCOPES = ("auth_user_read", "auth_role_read", "auth_apikey_create", "master_country_read")
 RPC_PERMISSION = {
     "UserService": {"ListUsers": "auth_user_read", "GetUser": "auth_user_read", "CreateUser": "auth_user_create",
-                    "UpdateUser": "auth_user_update", "DeleteUser": "auth_user_delete"},
+                    "UpdateUser": "auth_user_update", "DeleteUser": "auth_user_delete",
+                    "ResetUserMfa": "auth_user_update"},
     "RoleService": {"ListRoles": "auth_role_read", "GetRole": "auth_role_read", "CreateRole": "auth_role_create",
                     "UpdateRole": "auth_role_update", "DeleteRole": "auth_role_delete"},
     "PermissionService": {"ListPermissions": "auth_permission_read", "ListMasterPermissions": "auth_permission_read"},

@@ -18,7 +18,7 @@ from typing import Optional
 import pytest
 
 from auth_svc.config import AuthConfig
-from auth_svc.domain import delegation
+from auth_svc.domain import delegation, mfa
 from auth_svc.domain.catalogue import ADMIN_ROLE
 from auth_svc.server import prepare
 from auth_svc.usecases import ClientInfo, UseCases
@@ -119,19 +119,19 @@ def _count(uc: UseCases, event_type: str) -> int:
 
 # --- the table ------------------------------------------------------------------------------
 # (caller, action, target, argument) -> expected: "allow", "deny" (the delegation rule) or
-# "self-lockout" (the existing rule that nobody deactivates their own account).
+# "self-precondition" (nobody deactivates their own account or resets their own MFA: FAILED_PRECONDITION).
 def expected(w_held: set, target_rights: set, action: str, target: str, extra: set, holds_already: bool) -> str:
-    if action == "deactivate" and target == "self":
-        return "self-lockout"
+    if action in ("deactivate", "reset_mfa") and target == "self":
+        return "self-precondition"
     if action == "grant_role" and holds_already:
         return "allow"  # nothing changes
     needed = set(extra)
-    if target != "self" and action in ("set_password", "deactivate", "end_sessions", "grant_role"):
+    if target != "self" and action in ("set_password", "deactivate", "reset_mfa", "end_sessions", "grant_role"):
         needed |= target_rights
     return "allow" if needed <= w_held else "deny"
 
 
-USER_ACTIONS = [("set_password", None), ("deactivate", None), ("end_sessions", None)] + [
+USER_ACTIONS = [("set_password", None), ("deactivate", None), ("reset_mfa", None), ("end_sessions", None)] + [
     ("grant_role", role) for role in GRANTABLE_ROLES]
 ROLE_ACTIONS = [("grant_permission", p) for p in PERMISSIONS] + [("take_permission", p) for p in PERMISSIONS]
 KEY_ACTIONS = [("create_key", scopes) for scopes in (("master_country_read",), ("master_country_read",
@@ -165,6 +165,13 @@ def run_action(w: World, caller: str, action: str, target: str, arg):
     if action == "deactivate":
         uc.users.update(actor, user_id, {"is_active": False}, CLIENT)
         return lambda: not accounts.get_user(user_id).is_active
+    if action == "reset_mfa":
+        credentials = uc.stores.credentials
+        if not accounts.get_user(user_id).mfa_enabled:
+            credentials.start_enrolment(user_id, mfa.new_secret())
+            credentials.confirm(user_id, 1, [mfa.recovery_code_hash(c) for c in mfa.new_recovery_codes()])
+        uc.users.reset_mfa(actor, user_id, CLIENT)
+        return lambda: not accounts.get_user(user_id).mfa_enabled
     if action == "end_sessions":
         sid = secrets.token_hex(16)
         uc.stores.sessions.create_session(sid, user_id, "", "", secrets.token_hex(8),

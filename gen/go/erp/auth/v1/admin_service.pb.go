@@ -528,6 +528,52 @@ func (x *DeleteUserRequest) GetHardDelete() bool {
 	return false
 }
 
+// Request for `ResetUserMfa`.
+type ResetUserMfaRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// User id.
+	Id            int32 `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetUserMfaRequest) Reset() {
+	*x = ResetUserMfaRequest{}
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetUserMfaRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetUserMfaRequest) ProtoMessage() {}
+
+func (x *ResetUserMfaRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetUserMfaRequest.ProtoReflect.Descriptor instead.
+func (*ResetUserMfaRequest) Descriptor() ([]byte, []int) {
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ResetUserMfaRequest) GetId() int32 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
 // A role, the seed's group: a named set of permissions.
 type Role struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -553,7 +599,7 @@ type Role struct {
 
 func (x *Role) Reset() {
 	*x = Role{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[7]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -565,7 +611,7 @@ func (x *Role) String() string {
 func (*Role) ProtoMessage() {}
 
 func (x *Role) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[7]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -578,7 +624,7 @@ func (x *Role) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Role.ProtoReflect.Descriptor instead.
 func (*Role) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{7}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Role) GetId() int32 {
@@ -657,7 +703,7 @@ type ListRolesRequest struct {
 
 func (x *ListRolesRequest) Reset() {
 	*x = ListRolesRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[8]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -669,7 +715,7 @@ func (x *ListRolesRequest) String() string {
 func (*ListRolesRequest) ProtoMessage() {}
 
 func (x *ListRolesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[8]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -682,7 +728,7 @@ func (x *ListRolesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRolesRequest.ProtoReflect.Descriptor instead.
 func (*ListRolesRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{8}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListRolesRequest) GetPageSize() int32 {
@@ -735,7 +781,7 @@ type ListRolesResponse struct {
 
 func (x *ListRolesResponse) Reset() {
 	*x = ListRolesResponse{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[9]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -747,7 +793,7 @@ func (x *ListRolesResponse) String() string {
 func (*ListRolesResponse) ProtoMessage() {}
 
 func (x *ListRolesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[9]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -760,7 +806,7 @@ func (x *ListRolesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRolesResponse.ProtoReflect.Descriptor instead.
 func (*ListRolesResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{9}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListRolesResponse) GetRoles() []*Role {
@@ -795,7 +841,7 @@ type GetRoleRequest struct {
 
 func (x *GetRoleRequest) Reset() {
 	*x = GetRoleRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[10]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -807,7 +853,7 @@ func (x *GetRoleRequest) String() string {
 func (*GetRoleRequest) ProtoMessage() {}
 
 func (x *GetRoleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[10]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -820,7 +866,7 @@ func (x *GetRoleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetRoleRequest.ProtoReflect.Descriptor instead.
 func (*GetRoleRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{10}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetRoleRequest) GetId() int32 {
@@ -841,7 +887,7 @@ type CreateRoleRequest struct {
 
 func (x *CreateRoleRequest) Reset() {
 	*x = CreateRoleRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[11]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -853,7 +899,7 @@ func (x *CreateRoleRequest) String() string {
 func (*CreateRoleRequest) ProtoMessage() {}
 
 func (x *CreateRoleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[11]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -866,7 +912,7 @@ func (x *CreateRoleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateRoleRequest.ProtoReflect.Descriptor instead.
 func (*CreateRoleRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{11}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateRoleRequest) GetRole() *Role {
@@ -889,7 +935,7 @@ type UpdateRoleRequest struct {
 
 func (x *UpdateRoleRequest) Reset() {
 	*x = UpdateRoleRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[12]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -901,7 +947,7 @@ func (x *UpdateRoleRequest) String() string {
 func (*UpdateRoleRequest) ProtoMessage() {}
 
 func (x *UpdateRoleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[12]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -914,7 +960,7 @@ func (x *UpdateRoleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateRoleRequest.ProtoReflect.Descriptor instead.
 func (*UpdateRoleRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{12}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *UpdateRoleRequest) GetRole() *Role {
@@ -946,7 +992,7 @@ type DeleteRoleRequest struct {
 
 func (x *DeleteRoleRequest) Reset() {
 	*x = DeleteRoleRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[13]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -958,7 +1004,7 @@ func (x *DeleteRoleRequest) String() string {
 func (*DeleteRoleRequest) ProtoMessage() {}
 
 func (x *DeleteRoleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[13]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -971,7 +1017,7 @@ func (x *DeleteRoleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteRoleRequest.ProtoReflect.Descriptor instead.
 func (*DeleteRoleRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{13}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *DeleteRoleRequest) GetId() int32 {
@@ -1016,7 +1062,7 @@ type Permission struct {
 
 func (x *Permission) Reset() {
 	*x = Permission{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[14]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1028,7 +1074,7 @@ func (x *Permission) String() string {
 func (*Permission) ProtoMessage() {}
 
 func (x *Permission) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[14]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1041,7 +1087,7 @@ func (x *Permission) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Permission.ProtoReflect.Descriptor instead.
 func (*Permission) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{14}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Permission) GetId() int32 {
@@ -1097,7 +1143,7 @@ type ListPermissionsRequest struct {
 
 func (x *ListPermissionsRequest) Reset() {
 	*x = ListPermissionsRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[15]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1109,7 +1155,7 @@ func (x *ListPermissionsRequest) String() string {
 func (*ListPermissionsRequest) ProtoMessage() {}
 
 func (x *ListPermissionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[15]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1122,7 +1168,7 @@ func (x *ListPermissionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPermissionsRequest.ProtoReflect.Descriptor instead.
 func (*ListPermissionsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{15}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListPermissionsRequest) GetCodename() string {
@@ -1143,7 +1189,7 @@ type ListPermissionsResponse struct {
 
 func (x *ListPermissionsResponse) Reset() {
 	*x = ListPermissionsResponse{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[16]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1155,7 +1201,7 @@ func (x *ListPermissionsResponse) String() string {
 func (*ListPermissionsResponse) ProtoMessage() {}
 
 func (x *ListPermissionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[16]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1168,7 +1214,7 @@ func (x *ListPermissionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPermissionsResponse.ProtoReflect.Descriptor instead.
 func (*ListPermissionsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{16}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListPermissionsResponse) GetPermissions() []*Permission {
@@ -1187,7 +1233,7 @@ type ListMasterPermissionsRequest struct {
 
 func (x *ListMasterPermissionsRequest) Reset() {
 	*x = ListMasterPermissionsRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[17]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1199,7 +1245,7 @@ func (x *ListMasterPermissionsRequest) String() string {
 func (*ListMasterPermissionsRequest) ProtoMessage() {}
 
 func (x *ListMasterPermissionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[17]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1212,7 +1258,7 @@ func (x *ListMasterPermissionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMasterPermissionsRequest.ProtoReflect.Descriptor instead.
 func (*ListMasterPermissionsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{17}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{18}
 }
 
 // The permissions of one master entity.
@@ -1228,7 +1274,7 @@ type EntityPermissions struct {
 
 func (x *EntityPermissions) Reset() {
 	*x = EntityPermissions{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[18]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1240,7 +1286,7 @@ func (x *EntityPermissions) String() string {
 func (*EntityPermissions) ProtoMessage() {}
 
 func (x *EntityPermissions) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[18]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1253,7 +1299,7 @@ func (x *EntityPermissions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EntityPermissions.ProtoReflect.Descriptor instead.
 func (*EntityPermissions) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{18}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *EntityPermissions) GetEntity() string {
@@ -1281,7 +1327,7 @@ type ListMasterPermissionsResponse struct {
 
 func (x *ListMasterPermissionsResponse) Reset() {
 	*x = ListMasterPermissionsResponse{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[19]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1293,7 +1339,7 @@ func (x *ListMasterPermissionsResponse) String() string {
 func (*ListMasterPermissionsResponse) ProtoMessage() {}
 
 func (x *ListMasterPermissionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[19]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1306,7 +1352,7 @@ func (x *ListMasterPermissionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMasterPermissionsResponse.ProtoReflect.Descriptor instead.
 func (*ListMasterPermissionsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{19}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListMasterPermissionsResponse) GetEntities() []*EntityPermissions {
@@ -1331,7 +1377,7 @@ type GroupPermissions struct {
 
 func (x *GroupPermissions) Reset() {
 	*x = GroupPermissions{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[20]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1343,7 +1389,7 @@ func (x *GroupPermissions) String() string {
 func (*GroupPermissions) ProtoMessage() {}
 
 func (x *GroupPermissions) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[20]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1356,7 +1402,7 @@ func (x *GroupPermissions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupPermissions.ProtoReflect.Descriptor instead.
 func (*GroupPermissions) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{20}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GroupPermissions) GetGroupId() int32 {
@@ -1393,7 +1439,7 @@ type Group struct {
 
 func (x *Group) Reset() {
 	*x = Group{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[21]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1405,7 +1451,7 @@ func (x *Group) String() string {
 func (*Group) ProtoMessage() {}
 
 func (x *Group) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[21]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1418,7 +1464,7 @@ func (x *Group) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Group.ProtoReflect.Descriptor instead.
 func (*Group) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{21}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Group) GetId() int32 {
@@ -1444,7 +1490,7 @@ type ListGroupPermissionsRequest struct {
 
 func (x *ListGroupPermissionsRequest) Reset() {
 	*x = ListGroupPermissionsRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[22]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1456,7 +1502,7 @@ func (x *ListGroupPermissionsRequest) String() string {
 func (*ListGroupPermissionsRequest) ProtoMessage() {}
 
 func (x *ListGroupPermissionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[22]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1469,7 +1515,7 @@ func (x *ListGroupPermissionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGroupPermissionsRequest.ProtoReflect.Descriptor instead.
 func (*ListGroupPermissionsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{22}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{23}
 }
 
 // Response of `ListGroupPermissions`.
@@ -1483,7 +1529,7 @@ type ListGroupPermissionsResponse struct {
 
 func (x *ListGroupPermissionsResponse) Reset() {
 	*x = ListGroupPermissionsResponse{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[23]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1495,7 +1541,7 @@ func (x *ListGroupPermissionsResponse) String() string {
 func (*ListGroupPermissionsResponse) ProtoMessage() {}
 
 func (x *ListGroupPermissionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[23]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1508,7 +1554,7 @@ func (x *ListGroupPermissionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGroupPermissionsResponse.ProtoReflect.Descriptor instead.
 func (*ListGroupPermissionsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{23}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ListGroupPermissionsResponse) GetGroups() []*GroupPermissions {
@@ -1533,7 +1579,7 @@ type AssignGroupPermissionsRequest struct {
 
 func (x *AssignGroupPermissionsRequest) Reset() {
 	*x = AssignGroupPermissionsRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[24]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1545,7 +1591,7 @@ func (x *AssignGroupPermissionsRequest) String() string {
 func (*AssignGroupPermissionsRequest) ProtoMessage() {}
 
 func (x *AssignGroupPermissionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[24]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1558,7 +1604,7 @@ func (x *AssignGroupPermissionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssignGroupPermissionsRequest.ProtoReflect.Descriptor instead.
 func (*AssignGroupPermissionsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{24}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *AssignGroupPermissionsRequest) GetGroupId() int32 {
@@ -1591,7 +1637,7 @@ type ListGroupsRequest struct {
 
 func (x *ListGroupsRequest) Reset() {
 	*x = ListGroupsRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[25]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1603,7 +1649,7 @@ func (x *ListGroupsRequest) String() string {
 func (*ListGroupsRequest) ProtoMessage() {}
 
 func (x *ListGroupsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[25]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1616,7 +1662,7 @@ func (x *ListGroupsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGroupsRequest.ProtoReflect.Descriptor instead.
 func (*ListGroupsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{25}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{26}
 }
 
 // Response of `ListGroups`.
@@ -1630,7 +1676,7 @@ type ListGroupsResponse struct {
 
 func (x *ListGroupsResponse) Reset() {
 	*x = ListGroupsResponse{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[26]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1642,7 +1688,7 @@ func (x *ListGroupsResponse) String() string {
 func (*ListGroupsResponse) ProtoMessage() {}
 
 func (x *ListGroupsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[26]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1655,7 +1701,7 @@ func (x *ListGroupsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListGroupsResponse.ProtoReflect.Descriptor instead.
 func (*ListGroupsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{26}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ListGroupsResponse) GetGroups() []*Group {
@@ -1674,7 +1720,7 @@ type ListAssignablePermissionsRequest struct {
 
 func (x *ListAssignablePermissionsRequest) Reset() {
 	*x = ListAssignablePermissionsRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[27]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1686,7 +1732,7 @@ func (x *ListAssignablePermissionsRequest) String() string {
 func (*ListAssignablePermissionsRequest) ProtoMessage() {}
 
 func (x *ListAssignablePermissionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[27]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1699,7 +1745,7 @@ func (x *ListAssignablePermissionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAssignablePermissionsRequest.ProtoReflect.Descriptor instead.
 func (*ListAssignablePermissionsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{27}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{28}
 }
 
 // Response of `ListAssignablePermissions`.
@@ -1713,7 +1759,7 @@ type ListAssignablePermissionsResponse struct {
 
 func (x *ListAssignablePermissionsResponse) Reset() {
 	*x = ListAssignablePermissionsResponse{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[28]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1725,7 +1771,7 @@ func (x *ListAssignablePermissionsResponse) String() string {
 func (*ListAssignablePermissionsResponse) ProtoMessage() {}
 
 func (x *ListAssignablePermissionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[28]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1738,7 +1784,7 @@ func (x *ListAssignablePermissionsResponse) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use ListAssignablePermissionsResponse.ProtoReflect.Descriptor instead.
 func (*ListAssignablePermissionsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{28}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListAssignablePermissionsResponse) GetPermissions() []*Permission {
@@ -1759,7 +1805,7 @@ type GetGroupPermissionsRequest struct {
 
 func (x *GetGroupPermissionsRequest) Reset() {
 	*x = GetGroupPermissionsRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[29]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1771,7 +1817,7 @@ func (x *GetGroupPermissionsRequest) String() string {
 func (*GetGroupPermissionsRequest) ProtoMessage() {}
 
 func (x *GetGroupPermissionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[29]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1784,7 +1830,7 @@ func (x *GetGroupPermissionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetGroupPermissionsRequest.ProtoReflect.Descriptor instead.
 func (*GetGroupPermissionsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{29}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *GetGroupPermissionsRequest) GetGroupId() int32 {
@@ -1805,7 +1851,7 @@ type RemoveGroupPermissionsRequest struct {
 
 func (x *RemoveGroupPermissionsRequest) Reset() {
 	*x = RemoveGroupPermissionsRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[30]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1817,7 +1863,7 @@ func (x *RemoveGroupPermissionsRequest) String() string {
 func (*RemoveGroupPermissionsRequest) ProtoMessage() {}
 
 func (x *RemoveGroupPermissionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[30]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1830,7 +1876,7 @@ func (x *RemoveGroupPermissionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveGroupPermissionsRequest.ProtoReflect.Descriptor instead.
 func (*RemoveGroupPermissionsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{30}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RemoveGroupPermissionsRequest) GetGroupId() int32 {
@@ -1881,7 +1927,7 @@ type AuditLog struct {
 
 func (x *AuditLog) Reset() {
 	*x = AuditLog{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[31]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1893,7 +1939,7 @@ func (x *AuditLog) String() string {
 func (*AuditLog) ProtoMessage() {}
 
 func (x *AuditLog) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[31]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1906,7 +1952,7 @@ func (x *AuditLog) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditLog.ProtoReflect.Descriptor instead.
 func (*AuditLog) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{31}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *AuditLog) GetId() int64 {
@@ -2043,7 +2089,7 @@ type ListAuditLogsRequest struct {
 
 func (x *ListAuditLogsRequest) Reset() {
 	*x = ListAuditLogsRequest{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[32]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2055,7 +2101,7 @@ func (x *ListAuditLogsRequest) String() string {
 func (*ListAuditLogsRequest) ProtoMessage() {}
 
 func (x *ListAuditLogsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[32]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2068,7 +2114,7 @@ func (x *ListAuditLogsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditLogsRequest.ProtoReflect.Descriptor instead.
 func (*ListAuditLogsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{32}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ListAuditLogsRequest) GetPageSize() int32 {
@@ -2128,7 +2174,7 @@ type ListAuditLogsResponse struct {
 
 func (x *ListAuditLogsResponse) Reset() {
 	*x = ListAuditLogsResponse{}
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[33]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2140,7 +2186,7 @@ func (x *ListAuditLogsResponse) String() string {
 func (*ListAuditLogsResponse) ProtoMessage() {}
 
 func (x *ListAuditLogsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[33]
+	mi := &file_erp_auth_v1_admin_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2153,7 +2199,7 @@ func (x *ListAuditLogsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAuditLogsResponse.ProtoReflect.Descriptor instead.
 func (*ListAuditLogsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{33}
+	return file_erp_auth_v1_admin_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ListAuditLogsResponse) GetAuditLogs() []*AuditLog {
@@ -2229,7 +2275,9 @@ const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"\x11DeleteUserRequest\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\x05B\x04\xe2A\x01\x02R\x02id\x12\x1f\n" +
 	"\vhard_delete\x18\x02 \x01(\bR\n" +
-	"hardDelete\"\x8e\x03\n" +
+	"hardDelete\"+\n" +
+	"\x13ResetUserMfaRequest\x12\x14\n" +
+	"\x02id\x18\x01 \x01(\x05B\x04\xe2A\x01\x02R\x02id\"\x8e\x03\n" +
 	"\x04Role\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\x05B\x04\xe2A\x01\bR\x02id\x12\x18\n" +
 	"\x04name\x18\x02 \x01(\tB\x04\xe2A\x01\x02R\x04name\x12 \n" +
@@ -2353,7 +2401,7 @@ const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"audit_logs\x18\x01 \x03(\v2\x15.erp.auth.v1.AuditLogR\tauditLogs\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize2\x98\x04\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize2\x88\x05\n" +
 	"\vUserService\x12c\n" +
 	"\tListUsers\x12\x1d.erp.auth.v1.ListUsersRequest\x1a\x1e.erp.auth.v1.ListUsersResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/auth/users\x12W\n" +
 	"\aGetUser\x12\x1b.erp.auth.v1.GetUserRequest\x1a\x11.erp.auth.v1.User\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/users/{id}\x12^\n" +
@@ -2362,7 +2410,8 @@ const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
 	"UpdateUser\x12\x1e.erp.auth.v1.UpdateUserRequest\x1a\x11.erp.auth.v1.User\"J\x82\xd3\xe4\x93\x02D:\x04userZ!:\x04user2\x19/api/auth/users/{user.id}\x1a\x19/api/auth/users/{user.id}\x12]\n" +
 	"\n" +
-	"DeleteUser\x12\x1e.erp.auth.v1.DeleteUserRequest\x1a\x11.erp.auth.v1.User\"\x1c\x82\xd3\xe4\x93\x02\x16*\x14/api/auth/users/{id}2\x98\x04\n" +
+	"DeleteUser\x12\x1e.erp.auth.v1.DeleteUserRequest\x1a\x11.erp.auth.v1.User\"\x1c\x82\xd3\xe4\x93\x02\x16*\x14/api/auth/users/{id}\x12n\n" +
+	"\fResetUserMfa\x12 .erp.auth.v1.ResetUserMfaRequest\x1a\x11.erp.auth.v1.User\")\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/api/auth/users/{id}/mfa/reset2\x98\x04\n" +
 	"\vRoleService\x12c\n" +
 	"\tListRoles\x12\x1d.erp.auth.v1.ListRolesRequest\x1a\x1e.erp.auth.v1.ListRolesResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/auth/roles\x12W\n" +
 	"\aGetRole\x12\x1b.erp.auth.v1.GetRoleRequest\x1a\x11.erp.auth.v1.Role\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/roles/{id}\x12^\n" +
@@ -2398,7 +2447,7 @@ func file_erp_auth_v1_admin_service_proto_rawDescGZIP() []byte {
 	return file_erp_auth_v1_admin_service_proto_rawDescData
 }
 
-var file_erp_auth_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_erp_auth_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_erp_auth_v1_admin_service_proto_goTypes = []any{
 	(*User)(nil),                              // 0: erp.auth.v1.User
 	(*ListUsersRequest)(nil),                  // 1: erp.auth.v1.ListUsersRequest
@@ -2407,104 +2456,107 @@ var file_erp_auth_v1_admin_service_proto_goTypes = []any{
 	(*CreateUserRequest)(nil),                 // 4: erp.auth.v1.CreateUserRequest
 	(*UpdateUserRequest)(nil),                 // 5: erp.auth.v1.UpdateUserRequest
 	(*DeleteUserRequest)(nil),                 // 6: erp.auth.v1.DeleteUserRequest
-	(*Role)(nil),                              // 7: erp.auth.v1.Role
-	(*ListRolesRequest)(nil),                  // 8: erp.auth.v1.ListRolesRequest
-	(*ListRolesResponse)(nil),                 // 9: erp.auth.v1.ListRolesResponse
-	(*GetRoleRequest)(nil),                    // 10: erp.auth.v1.GetRoleRequest
-	(*CreateRoleRequest)(nil),                 // 11: erp.auth.v1.CreateRoleRequest
-	(*UpdateRoleRequest)(nil),                 // 12: erp.auth.v1.UpdateRoleRequest
-	(*DeleteRoleRequest)(nil),                 // 13: erp.auth.v1.DeleteRoleRequest
-	(*Permission)(nil),                        // 14: erp.auth.v1.Permission
-	(*ListPermissionsRequest)(nil),            // 15: erp.auth.v1.ListPermissionsRequest
-	(*ListPermissionsResponse)(nil),           // 16: erp.auth.v1.ListPermissionsResponse
-	(*ListMasterPermissionsRequest)(nil),      // 17: erp.auth.v1.ListMasterPermissionsRequest
-	(*EntityPermissions)(nil),                 // 18: erp.auth.v1.EntityPermissions
-	(*ListMasterPermissionsResponse)(nil),     // 19: erp.auth.v1.ListMasterPermissionsResponse
-	(*GroupPermissions)(nil),                  // 20: erp.auth.v1.GroupPermissions
-	(*Group)(nil),                             // 21: erp.auth.v1.Group
-	(*ListGroupPermissionsRequest)(nil),       // 22: erp.auth.v1.ListGroupPermissionsRequest
-	(*ListGroupPermissionsResponse)(nil),      // 23: erp.auth.v1.ListGroupPermissionsResponse
-	(*AssignGroupPermissionsRequest)(nil),     // 24: erp.auth.v1.AssignGroupPermissionsRequest
-	(*ListGroupsRequest)(nil),                 // 25: erp.auth.v1.ListGroupsRequest
-	(*ListGroupsResponse)(nil),                // 26: erp.auth.v1.ListGroupsResponse
-	(*ListAssignablePermissionsRequest)(nil),  // 27: erp.auth.v1.ListAssignablePermissionsRequest
-	(*ListAssignablePermissionsResponse)(nil), // 28: erp.auth.v1.ListAssignablePermissionsResponse
-	(*GetGroupPermissionsRequest)(nil),        // 29: erp.auth.v1.GetGroupPermissionsRequest
-	(*RemoveGroupPermissionsRequest)(nil),     // 30: erp.auth.v1.RemoveGroupPermissionsRequest
-	(*AuditLog)(nil),                          // 31: erp.auth.v1.AuditLog
-	(*ListAuditLogsRequest)(nil),              // 32: erp.auth.v1.ListAuditLogsRequest
-	(*ListAuditLogsResponse)(nil),             // 33: erp.auth.v1.ListAuditLogsResponse
-	(*timestamppb.Timestamp)(nil),             // 34: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil),             // 35: google.protobuf.FieldMask
-	(*structpb.Struct)(nil),                   // 36: google.protobuf.Struct
+	(*ResetUserMfaRequest)(nil),               // 7: erp.auth.v1.ResetUserMfaRequest
+	(*Role)(nil),                              // 8: erp.auth.v1.Role
+	(*ListRolesRequest)(nil),                  // 9: erp.auth.v1.ListRolesRequest
+	(*ListRolesResponse)(nil),                 // 10: erp.auth.v1.ListRolesResponse
+	(*GetRoleRequest)(nil),                    // 11: erp.auth.v1.GetRoleRequest
+	(*CreateRoleRequest)(nil),                 // 12: erp.auth.v1.CreateRoleRequest
+	(*UpdateRoleRequest)(nil),                 // 13: erp.auth.v1.UpdateRoleRequest
+	(*DeleteRoleRequest)(nil),                 // 14: erp.auth.v1.DeleteRoleRequest
+	(*Permission)(nil),                        // 15: erp.auth.v1.Permission
+	(*ListPermissionsRequest)(nil),            // 16: erp.auth.v1.ListPermissionsRequest
+	(*ListPermissionsResponse)(nil),           // 17: erp.auth.v1.ListPermissionsResponse
+	(*ListMasterPermissionsRequest)(nil),      // 18: erp.auth.v1.ListMasterPermissionsRequest
+	(*EntityPermissions)(nil),                 // 19: erp.auth.v1.EntityPermissions
+	(*ListMasterPermissionsResponse)(nil),     // 20: erp.auth.v1.ListMasterPermissionsResponse
+	(*GroupPermissions)(nil),                  // 21: erp.auth.v1.GroupPermissions
+	(*Group)(nil),                             // 22: erp.auth.v1.Group
+	(*ListGroupPermissionsRequest)(nil),       // 23: erp.auth.v1.ListGroupPermissionsRequest
+	(*ListGroupPermissionsResponse)(nil),      // 24: erp.auth.v1.ListGroupPermissionsResponse
+	(*AssignGroupPermissionsRequest)(nil),     // 25: erp.auth.v1.AssignGroupPermissionsRequest
+	(*ListGroupsRequest)(nil),                 // 26: erp.auth.v1.ListGroupsRequest
+	(*ListGroupsResponse)(nil),                // 27: erp.auth.v1.ListGroupsResponse
+	(*ListAssignablePermissionsRequest)(nil),  // 28: erp.auth.v1.ListAssignablePermissionsRequest
+	(*ListAssignablePermissionsResponse)(nil), // 29: erp.auth.v1.ListAssignablePermissionsResponse
+	(*GetGroupPermissionsRequest)(nil),        // 30: erp.auth.v1.GetGroupPermissionsRequest
+	(*RemoveGroupPermissionsRequest)(nil),     // 31: erp.auth.v1.RemoveGroupPermissionsRequest
+	(*AuditLog)(nil),                          // 32: erp.auth.v1.AuditLog
+	(*ListAuditLogsRequest)(nil),              // 33: erp.auth.v1.ListAuditLogsRequest
+	(*ListAuditLogsResponse)(nil),             // 34: erp.auth.v1.ListAuditLogsResponse
+	(*timestamppb.Timestamp)(nil),             // 35: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),             // 36: google.protobuf.FieldMask
+	(*structpb.Struct)(nil),                   // 37: google.protobuf.Struct
 }
 var file_erp_auth_v1_admin_service_proto_depIdxs = []int32{
-	34, // 0: erp.auth.v1.User.date_joined:type_name -> google.protobuf.Timestamp
-	34, // 1: erp.auth.v1.User.last_login:type_name -> google.protobuf.Timestamp
+	35, // 0: erp.auth.v1.User.date_joined:type_name -> google.protobuf.Timestamp
+	35, // 1: erp.auth.v1.User.last_login:type_name -> google.protobuf.Timestamp
 	0,  // 2: erp.auth.v1.ListUsersResponse.users:type_name -> erp.auth.v1.User
 	0,  // 3: erp.auth.v1.CreateUserRequest.user:type_name -> erp.auth.v1.User
 	0,  // 4: erp.auth.v1.UpdateUserRequest.user:type_name -> erp.auth.v1.User
-	35, // 5: erp.auth.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
-	34, // 6: erp.auth.v1.Role.created_at:type_name -> google.protobuf.Timestamp
-	34, // 7: erp.auth.v1.Role.updated_at:type_name -> google.protobuf.Timestamp
-	7,  // 8: erp.auth.v1.ListRolesResponse.roles:type_name -> erp.auth.v1.Role
-	7,  // 9: erp.auth.v1.CreateRoleRequest.role:type_name -> erp.auth.v1.Role
-	7,  // 10: erp.auth.v1.UpdateRoleRequest.role:type_name -> erp.auth.v1.Role
-	35, // 11: erp.auth.v1.UpdateRoleRequest.update_mask:type_name -> google.protobuf.FieldMask
-	14, // 12: erp.auth.v1.ListPermissionsResponse.permissions:type_name -> erp.auth.v1.Permission
-	14, // 13: erp.auth.v1.EntityPermissions.permissions:type_name -> erp.auth.v1.Permission
-	18, // 14: erp.auth.v1.ListMasterPermissionsResponse.entities:type_name -> erp.auth.v1.EntityPermissions
-	14, // 15: erp.auth.v1.GroupPermissions.permissions:type_name -> erp.auth.v1.Permission
-	20, // 16: erp.auth.v1.ListGroupPermissionsResponse.groups:type_name -> erp.auth.v1.GroupPermissions
-	21, // 17: erp.auth.v1.ListGroupsResponse.groups:type_name -> erp.auth.v1.Group
-	14, // 18: erp.auth.v1.ListAssignablePermissionsResponse.permissions:type_name -> erp.auth.v1.Permission
-	36, // 19: erp.auth.v1.AuditLog.metadata:type_name -> google.protobuf.Struct
-	36, // 20: erp.auth.v1.AuditLog.before:type_name -> google.protobuf.Struct
-	36, // 21: erp.auth.v1.AuditLog.after:type_name -> google.protobuf.Struct
-	34, // 22: erp.auth.v1.AuditLog.created_at:type_name -> google.protobuf.Timestamp
-	34, // 23: erp.auth.v1.ListAuditLogsRequest.start_time:type_name -> google.protobuf.Timestamp
-	34, // 24: erp.auth.v1.ListAuditLogsRequest.end_time:type_name -> google.protobuf.Timestamp
-	31, // 25: erp.auth.v1.ListAuditLogsResponse.audit_logs:type_name -> erp.auth.v1.AuditLog
+	36, // 5: erp.auth.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
+	35, // 6: erp.auth.v1.Role.created_at:type_name -> google.protobuf.Timestamp
+	35, // 7: erp.auth.v1.Role.updated_at:type_name -> google.protobuf.Timestamp
+	8,  // 8: erp.auth.v1.ListRolesResponse.roles:type_name -> erp.auth.v1.Role
+	8,  // 9: erp.auth.v1.CreateRoleRequest.role:type_name -> erp.auth.v1.Role
+	8,  // 10: erp.auth.v1.UpdateRoleRequest.role:type_name -> erp.auth.v1.Role
+	36, // 11: erp.auth.v1.UpdateRoleRequest.update_mask:type_name -> google.protobuf.FieldMask
+	15, // 12: erp.auth.v1.ListPermissionsResponse.permissions:type_name -> erp.auth.v1.Permission
+	15, // 13: erp.auth.v1.EntityPermissions.permissions:type_name -> erp.auth.v1.Permission
+	19, // 14: erp.auth.v1.ListMasterPermissionsResponse.entities:type_name -> erp.auth.v1.EntityPermissions
+	15, // 15: erp.auth.v1.GroupPermissions.permissions:type_name -> erp.auth.v1.Permission
+	21, // 16: erp.auth.v1.ListGroupPermissionsResponse.groups:type_name -> erp.auth.v1.GroupPermissions
+	22, // 17: erp.auth.v1.ListGroupsResponse.groups:type_name -> erp.auth.v1.Group
+	15, // 18: erp.auth.v1.ListAssignablePermissionsResponse.permissions:type_name -> erp.auth.v1.Permission
+	37, // 19: erp.auth.v1.AuditLog.metadata:type_name -> google.protobuf.Struct
+	37, // 20: erp.auth.v1.AuditLog.before:type_name -> google.protobuf.Struct
+	37, // 21: erp.auth.v1.AuditLog.after:type_name -> google.protobuf.Struct
+	35, // 22: erp.auth.v1.AuditLog.created_at:type_name -> google.protobuf.Timestamp
+	35, // 23: erp.auth.v1.ListAuditLogsRequest.start_time:type_name -> google.protobuf.Timestamp
+	35, // 24: erp.auth.v1.ListAuditLogsRequest.end_time:type_name -> google.protobuf.Timestamp
+	32, // 25: erp.auth.v1.ListAuditLogsResponse.audit_logs:type_name -> erp.auth.v1.AuditLog
 	1,  // 26: erp.auth.v1.UserService.ListUsers:input_type -> erp.auth.v1.ListUsersRequest
 	3,  // 27: erp.auth.v1.UserService.GetUser:input_type -> erp.auth.v1.GetUserRequest
 	4,  // 28: erp.auth.v1.UserService.CreateUser:input_type -> erp.auth.v1.CreateUserRequest
 	5,  // 29: erp.auth.v1.UserService.UpdateUser:input_type -> erp.auth.v1.UpdateUserRequest
 	6,  // 30: erp.auth.v1.UserService.DeleteUser:input_type -> erp.auth.v1.DeleteUserRequest
-	8,  // 31: erp.auth.v1.RoleService.ListRoles:input_type -> erp.auth.v1.ListRolesRequest
-	10, // 32: erp.auth.v1.RoleService.GetRole:input_type -> erp.auth.v1.GetRoleRequest
-	11, // 33: erp.auth.v1.RoleService.CreateRole:input_type -> erp.auth.v1.CreateRoleRequest
-	12, // 34: erp.auth.v1.RoleService.UpdateRole:input_type -> erp.auth.v1.UpdateRoleRequest
-	13, // 35: erp.auth.v1.RoleService.DeleteRole:input_type -> erp.auth.v1.DeleteRoleRequest
-	15, // 36: erp.auth.v1.PermissionService.ListPermissions:input_type -> erp.auth.v1.ListPermissionsRequest
-	17, // 37: erp.auth.v1.PermissionService.ListMasterPermissions:input_type -> erp.auth.v1.ListMasterPermissionsRequest
-	22, // 38: erp.auth.v1.GroupPermissionService.ListGroupPermissions:input_type -> erp.auth.v1.ListGroupPermissionsRequest
-	24, // 39: erp.auth.v1.GroupPermissionService.AssignGroupPermissions:input_type -> erp.auth.v1.AssignGroupPermissionsRequest
-	25, // 40: erp.auth.v1.GroupPermissionService.ListGroups:input_type -> erp.auth.v1.ListGroupsRequest
-	27, // 41: erp.auth.v1.GroupPermissionService.ListAssignablePermissions:input_type -> erp.auth.v1.ListAssignablePermissionsRequest
-	29, // 42: erp.auth.v1.GroupPermissionService.GetGroupPermissions:input_type -> erp.auth.v1.GetGroupPermissionsRequest
-	30, // 43: erp.auth.v1.GroupPermissionService.RemoveGroupPermissions:input_type -> erp.auth.v1.RemoveGroupPermissionsRequest
-	32, // 44: erp.auth.v1.AuditService.ListAuditLogs:input_type -> erp.auth.v1.ListAuditLogsRequest
-	2,  // 45: erp.auth.v1.UserService.ListUsers:output_type -> erp.auth.v1.ListUsersResponse
-	0,  // 46: erp.auth.v1.UserService.GetUser:output_type -> erp.auth.v1.User
-	0,  // 47: erp.auth.v1.UserService.CreateUser:output_type -> erp.auth.v1.User
-	0,  // 48: erp.auth.v1.UserService.UpdateUser:output_type -> erp.auth.v1.User
-	0,  // 49: erp.auth.v1.UserService.DeleteUser:output_type -> erp.auth.v1.User
-	9,  // 50: erp.auth.v1.RoleService.ListRoles:output_type -> erp.auth.v1.ListRolesResponse
-	7,  // 51: erp.auth.v1.RoleService.GetRole:output_type -> erp.auth.v1.Role
-	7,  // 52: erp.auth.v1.RoleService.CreateRole:output_type -> erp.auth.v1.Role
-	7,  // 53: erp.auth.v1.RoleService.UpdateRole:output_type -> erp.auth.v1.Role
-	7,  // 54: erp.auth.v1.RoleService.DeleteRole:output_type -> erp.auth.v1.Role
-	16, // 55: erp.auth.v1.PermissionService.ListPermissions:output_type -> erp.auth.v1.ListPermissionsResponse
-	19, // 56: erp.auth.v1.PermissionService.ListMasterPermissions:output_type -> erp.auth.v1.ListMasterPermissionsResponse
-	23, // 57: erp.auth.v1.GroupPermissionService.ListGroupPermissions:output_type -> erp.auth.v1.ListGroupPermissionsResponse
-	20, // 58: erp.auth.v1.GroupPermissionService.AssignGroupPermissions:output_type -> erp.auth.v1.GroupPermissions
-	26, // 59: erp.auth.v1.GroupPermissionService.ListGroups:output_type -> erp.auth.v1.ListGroupsResponse
-	28, // 60: erp.auth.v1.GroupPermissionService.ListAssignablePermissions:output_type -> erp.auth.v1.ListAssignablePermissionsResponse
-	20, // 61: erp.auth.v1.GroupPermissionService.GetGroupPermissions:output_type -> erp.auth.v1.GroupPermissions
-	20, // 62: erp.auth.v1.GroupPermissionService.RemoveGroupPermissions:output_type -> erp.auth.v1.GroupPermissions
-	33, // 63: erp.auth.v1.AuditService.ListAuditLogs:output_type -> erp.auth.v1.ListAuditLogsResponse
-	45, // [45:64] is the sub-list for method output_type
-	26, // [26:45] is the sub-list for method input_type
+	7,  // 31: erp.auth.v1.UserService.ResetUserMfa:input_type -> erp.auth.v1.ResetUserMfaRequest
+	9,  // 32: erp.auth.v1.RoleService.ListRoles:input_type -> erp.auth.v1.ListRolesRequest
+	11, // 33: erp.auth.v1.RoleService.GetRole:input_type -> erp.auth.v1.GetRoleRequest
+	12, // 34: erp.auth.v1.RoleService.CreateRole:input_type -> erp.auth.v1.CreateRoleRequest
+	13, // 35: erp.auth.v1.RoleService.UpdateRole:input_type -> erp.auth.v1.UpdateRoleRequest
+	14, // 36: erp.auth.v1.RoleService.DeleteRole:input_type -> erp.auth.v1.DeleteRoleRequest
+	16, // 37: erp.auth.v1.PermissionService.ListPermissions:input_type -> erp.auth.v1.ListPermissionsRequest
+	18, // 38: erp.auth.v1.PermissionService.ListMasterPermissions:input_type -> erp.auth.v1.ListMasterPermissionsRequest
+	23, // 39: erp.auth.v1.GroupPermissionService.ListGroupPermissions:input_type -> erp.auth.v1.ListGroupPermissionsRequest
+	25, // 40: erp.auth.v1.GroupPermissionService.AssignGroupPermissions:input_type -> erp.auth.v1.AssignGroupPermissionsRequest
+	26, // 41: erp.auth.v1.GroupPermissionService.ListGroups:input_type -> erp.auth.v1.ListGroupsRequest
+	28, // 42: erp.auth.v1.GroupPermissionService.ListAssignablePermissions:input_type -> erp.auth.v1.ListAssignablePermissionsRequest
+	30, // 43: erp.auth.v1.GroupPermissionService.GetGroupPermissions:input_type -> erp.auth.v1.GetGroupPermissionsRequest
+	31, // 44: erp.auth.v1.GroupPermissionService.RemoveGroupPermissions:input_type -> erp.auth.v1.RemoveGroupPermissionsRequest
+	33, // 45: erp.auth.v1.AuditService.ListAuditLogs:input_type -> erp.auth.v1.ListAuditLogsRequest
+	2,  // 46: erp.auth.v1.UserService.ListUsers:output_type -> erp.auth.v1.ListUsersResponse
+	0,  // 47: erp.auth.v1.UserService.GetUser:output_type -> erp.auth.v1.User
+	0,  // 48: erp.auth.v1.UserService.CreateUser:output_type -> erp.auth.v1.User
+	0,  // 49: erp.auth.v1.UserService.UpdateUser:output_type -> erp.auth.v1.User
+	0,  // 50: erp.auth.v1.UserService.DeleteUser:output_type -> erp.auth.v1.User
+	0,  // 51: erp.auth.v1.UserService.ResetUserMfa:output_type -> erp.auth.v1.User
+	10, // 52: erp.auth.v1.RoleService.ListRoles:output_type -> erp.auth.v1.ListRolesResponse
+	8,  // 53: erp.auth.v1.RoleService.GetRole:output_type -> erp.auth.v1.Role
+	8,  // 54: erp.auth.v1.RoleService.CreateRole:output_type -> erp.auth.v1.Role
+	8,  // 55: erp.auth.v1.RoleService.UpdateRole:output_type -> erp.auth.v1.Role
+	8,  // 56: erp.auth.v1.RoleService.DeleteRole:output_type -> erp.auth.v1.Role
+	17, // 57: erp.auth.v1.PermissionService.ListPermissions:output_type -> erp.auth.v1.ListPermissionsResponse
+	20, // 58: erp.auth.v1.PermissionService.ListMasterPermissions:output_type -> erp.auth.v1.ListMasterPermissionsResponse
+	24, // 59: erp.auth.v1.GroupPermissionService.ListGroupPermissions:output_type -> erp.auth.v1.ListGroupPermissionsResponse
+	21, // 60: erp.auth.v1.GroupPermissionService.AssignGroupPermissions:output_type -> erp.auth.v1.GroupPermissions
+	27, // 61: erp.auth.v1.GroupPermissionService.ListGroups:output_type -> erp.auth.v1.ListGroupsResponse
+	29, // 62: erp.auth.v1.GroupPermissionService.ListAssignablePermissions:output_type -> erp.auth.v1.ListAssignablePermissionsResponse
+	21, // 63: erp.auth.v1.GroupPermissionService.GetGroupPermissions:output_type -> erp.auth.v1.GroupPermissions
+	21, // 64: erp.auth.v1.GroupPermissionService.RemoveGroupPermissions:output_type -> erp.auth.v1.GroupPermissions
+	34, // 65: erp.auth.v1.AuditService.ListAuditLogs:output_type -> erp.auth.v1.ListAuditLogsResponse
+	46, // [46:66] is the sub-list for method output_type
+	26, // [26:46] is the sub-list for method input_type
 	26, // [26:26] is the sub-list for extension type_name
 	26, // [26:26] is the sub-list for extension extendee
 	0,  // [0:26] is the sub-list for field type_name
@@ -2517,15 +2569,15 @@ func file_erp_auth_v1_admin_service_proto_init() {
 	}
 	file_erp_auth_v1_admin_service_proto_msgTypes[0].OneofWrappers = []any{}
 	file_erp_auth_v1_admin_service_proto_msgTypes[1].OneofWrappers = []any{}
-	file_erp_auth_v1_admin_service_proto_msgTypes[7].OneofWrappers = []any{}
 	file_erp_auth_v1_admin_service_proto_msgTypes[8].OneofWrappers = []any{}
+	file_erp_auth_v1_admin_service_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_auth_v1_admin_service_proto_rawDesc), len(file_erp_auth_v1_admin_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   34,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   5,
 		},

@@ -19,18 +19,23 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	UserService_ListUsers_FullMethodName  = "/erp.auth.v1.UserService/ListUsers"
-	UserService_GetUser_FullMethodName    = "/erp.auth.v1.UserService/GetUser"
-	UserService_CreateUser_FullMethodName = "/erp.auth.v1.UserService/CreateUser"
-	UserService_UpdateUser_FullMethodName = "/erp.auth.v1.UserService/UpdateUser"
-	UserService_DeleteUser_FullMethodName = "/erp.auth.v1.UserService/DeleteUser"
+	UserService_ListUsers_FullMethodName    = "/erp.auth.v1.UserService/ListUsers"
+	UserService_GetUser_FullMethodName      = "/erp.auth.v1.UserService/GetUser"
+	UserService_CreateUser_FullMethodName   = "/erp.auth.v1.UserService/CreateUser"
+	UserService_UpdateUser_FullMethodName   = "/erp.auth.v1.UserService/UpdateUser"
+	UserService_DeleteUser_FullMethodName   = "/erp.auth.v1.UserService/DeleteUser"
+	UserService_ResetUserMfa_FullMethodName = "/erp.auth.v1.UserService/ResetUserMfa"
 )
 
 // UserServiceClient is the client API for UserService service.
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// Manages user accounts. Every RPC needs `auth_user_{read,create,update,delete}`.
+// Manages user accounts. Every RPC needs `auth_user_{read,create,update,delete}`. Changes are
+// delegated, never amplified: granting roles needs every permission they grant, and changing
+// another user's password, active flag, roles or MFA, or deleting them, needs every permission that
+// user holds; otherwise PERMISSION_DENIED with ErrorInfo reason DELEGATION_EXCEEDS_CALLER and
+// metadata `missing`.
 type UserServiceClient interface {
 	// Lists users. Returns PERMISSION_DENIED without `auth_user_read`.
 	ListUsers(ctx context.Context, in *ListUsersRequest, opts ...grpc.CallOption) (*ListUsersResponse, error)
@@ -46,6 +51,11 @@ type UserServiceClient interface {
 	// Deactivates a user (or removes them with `hard_delete`) and ends their sessions.
 	// Returns NOT_FOUND for an unknown id and FAILED_PRECONDITION for deleting oneself.
 	DeleteUser(ctx context.Context, in *DeleteUserRequest, opts ...grpc.CallOption) (*User, error)
+	// Turns a user's MFA off (a lost authenticator and recovery codes), so that the password alone
+	// logs in again; the user may enrol again. Needs `auth_user_update`.
+	// Returns NOT_FOUND for an unknown id, and FAILED_PRECONDITION when the user has no MFA or is the
+	// caller (whose own MFA goes off with `DisableMfa` and a code).
+	ResetUserMfa(ctx context.Context, in *ResetUserMfaRequest, opts ...grpc.CallOption) (*User, error)
 }
 
 type userServiceClient struct {
@@ -106,11 +116,25 @@ func (c *userServiceClient) DeleteUser(ctx context.Context, in *DeleteUserReques
 	return out, nil
 }
 
+func (c *userServiceClient) ResetUserMfa(ctx context.Context, in *ResetUserMfaRequest, opts ...grpc.CallOption) (*User, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(User)
+	err := c.cc.Invoke(ctx, UserService_ResetUserMfa_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // UserServiceServer is the server API for UserService service.
 // All implementations must embed UnimplementedUserServiceServer
 // for forward compatibility.
 //
-// Manages user accounts. Every RPC needs `auth_user_{read,create,update,delete}`.
+// Manages user accounts. Every RPC needs `auth_user_{read,create,update,delete}`. Changes are
+// delegated, never amplified: granting roles needs every permission they grant, and changing
+// another user's password, active flag, roles or MFA, or deleting them, needs every permission that
+// user holds; otherwise PERMISSION_DENIED with ErrorInfo reason DELEGATION_EXCEEDS_CALLER and
+// metadata `missing`.
 type UserServiceServer interface {
 	// Lists users. Returns PERMISSION_DENIED without `auth_user_read`.
 	ListUsers(context.Context, *ListUsersRequest) (*ListUsersResponse, error)
@@ -126,6 +150,11 @@ type UserServiceServer interface {
 	// Deactivates a user (or removes them with `hard_delete`) and ends their sessions.
 	// Returns NOT_FOUND for an unknown id and FAILED_PRECONDITION for deleting oneself.
 	DeleteUser(context.Context, *DeleteUserRequest) (*User, error)
+	// Turns a user's MFA off (a lost authenticator and recovery codes), so that the password alone
+	// logs in again; the user may enrol again. Needs `auth_user_update`.
+	// Returns NOT_FOUND for an unknown id, and FAILED_PRECONDITION when the user has no MFA or is the
+	// caller (whose own MFA goes off with `DisableMfa` and a code).
+	ResetUserMfa(context.Context, *ResetUserMfaRequest) (*User, error)
 	mustEmbedUnimplementedUserServiceServer()
 }
 
@@ -150,6 +179,9 @@ func (UnimplementedUserServiceServer) UpdateUser(context.Context, *UpdateUserReq
 }
 func (UnimplementedUserServiceServer) DeleteUser(context.Context, *DeleteUserRequest) (*User, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteUser not implemented")
+}
+func (UnimplementedUserServiceServer) ResetUserMfa(context.Context, *ResetUserMfaRequest) (*User, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ResetUserMfa not implemented")
 }
 func (UnimplementedUserServiceServer) mustEmbedUnimplementedUserServiceServer() {}
 func (UnimplementedUserServiceServer) testEmbeddedByValue()                     {}
@@ -262,6 +294,24 @@ func _UserService_DeleteUser_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _UserService_ResetUserMfa_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResetUserMfaRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(UserServiceServer).ResetUserMfa(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: UserService_ResetUserMfa_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(UserServiceServer).ResetUserMfa(ctx, req.(*ResetUserMfaRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // UserService_ServiceDesc is the grpc.ServiceDesc for UserService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -288,6 +338,10 @@ var UserService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteUser",
 			Handler:    _UserService_DeleteUser_Handler,
+		},
+		{
+			MethodName: "ResetUserMfa",
+			Handler:    _UserService_ResetUserMfa_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -739,7 +793,9 @@ type GroupPermissionServiceClient interface {
 	// Lists every group with its permissions.
 	ListGroupPermissions(ctx context.Context, in *ListGroupPermissionsRequest, opts ...grpc.CallOption) (*ListGroupPermissionsResponse, error)
 	// Grants permissions to a group and returns its permissions afterwards.
-	// Returns NOT_FOUND for an unknown group and INVALID_ARGUMENT naming unknown permission ids.
+	// Returns NOT_FOUND for an unknown group, INVALID_ARGUMENT naming unknown permission ids, and
+	// PERMISSION_DENIED (DELEGATION_EXCEEDS_CALLER) when the caller does not hold a permission it
+	// would grant (or, with `replace`, take away).
 	AssignGroupPermissions(ctx context.Context, in *AssignGroupPermissionsRequest, opts ...grpc.CallOption) (*GroupPermissions, error)
 	// Lists the groups for a dropdown.
 	ListGroups(ctx context.Context, in *ListGroupsRequest, opts ...grpc.CallOption) (*ListGroupsResponse, error)
@@ -747,7 +803,8 @@ type GroupPermissionServiceClient interface {
 	ListAssignablePermissions(ctx context.Context, in *ListAssignablePermissionsRequest, opts ...grpc.CallOption) (*ListAssignablePermissionsResponse, error)
 	// Returns one group's permissions. Returns NOT_FOUND for an unknown group.
 	GetGroupPermissions(ctx context.Context, in *GetGroupPermissionsRequest, opts ...grpc.CallOption) (*GroupPermissions, error)
-	// Removes every permission from a group. Returns NOT_FOUND for an unknown group.
+	// Removes every permission from a group. Returns NOT_FOUND for an unknown group and
+	// PERMISSION_DENIED (DELEGATION_EXCEEDS_CALLER) when the caller does not hold them all.
 	RemoveGroupPermissions(ctx context.Context, in *RemoveGroupPermissionsRequest, opts ...grpc.CallOption) (*GroupPermissions, error)
 }
 
@@ -829,7 +886,9 @@ type GroupPermissionServiceServer interface {
 	// Lists every group with its permissions.
 	ListGroupPermissions(context.Context, *ListGroupPermissionsRequest) (*ListGroupPermissionsResponse, error)
 	// Grants permissions to a group and returns its permissions afterwards.
-	// Returns NOT_FOUND for an unknown group and INVALID_ARGUMENT naming unknown permission ids.
+	// Returns NOT_FOUND for an unknown group, INVALID_ARGUMENT naming unknown permission ids, and
+	// PERMISSION_DENIED (DELEGATION_EXCEEDS_CALLER) when the caller does not hold a permission it
+	// would grant (or, with `replace`, take away).
 	AssignGroupPermissions(context.Context, *AssignGroupPermissionsRequest) (*GroupPermissions, error)
 	// Lists the groups for a dropdown.
 	ListGroups(context.Context, *ListGroupsRequest) (*ListGroupsResponse, error)
@@ -837,7 +896,8 @@ type GroupPermissionServiceServer interface {
 	ListAssignablePermissions(context.Context, *ListAssignablePermissionsRequest) (*ListAssignablePermissionsResponse, error)
 	// Returns one group's permissions. Returns NOT_FOUND for an unknown group.
 	GetGroupPermissions(context.Context, *GetGroupPermissionsRequest) (*GroupPermissions, error)
-	// Removes every permission from a group. Returns NOT_FOUND for an unknown group.
+	// Removes every permission from a group. Returns NOT_FOUND for an unknown group and
+	// PERMISSION_DENIED (DELEGATION_EXCEEDS_CALLER) when the caller does not hold them all.
 	RemoveGroupPermissions(context.Context, *RemoveGroupPermissionsRequest) (*GroupPermissions, error)
 	mustEmbedUnimplementedGroupPermissionServiceServer()
 }

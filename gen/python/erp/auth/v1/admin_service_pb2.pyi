@@ -96,6 +96,12 @@ class DeleteUserRequest(_message.Message):
     hard_delete: bool
     def __init__(self, id: _Optional[int] = ..., hard_delete: _Optional[bool] = ...) -> None: ...
 
+class ResetUserMfaRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    def __init__(self, id: _Optional[int] = ...) -> None: ...
+
 class Role(_message.Message):
     __slots__ = ("id", "name", "description", "is_active", "permission_ids", "user_count", "created_at", "updated_at")
     ID_FIELD_NUMBER: _ClassVar[int]

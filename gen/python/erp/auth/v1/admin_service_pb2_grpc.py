@@ -26,7 +26,11 @@ if _version_not_supported:
 
 
 class UserServiceStub:
-    """Manages user accounts. Every RPC needs `auth_user_{read,create,update,delete}`.
+    """Manages user accounts. Every RPC needs `auth_user_{read,create,update,delete}`. Changes are
+    delegated, never amplified: granting roles needs every permission they grant, and changing
+    another user's password, active flag, roles or MFA, or deleting them, needs every permission that
+    user holds; otherwise PERMISSION_DENIED with ErrorInfo reason DELEGATION_EXCEEDS_CALLER and
+    metadata `missing`.
     """
 
     def __init__(self, channel):
@@ -60,10 +64,19 @@ class UserServiceStub:
                 request_serializer=erp_dot_auth_dot_v1_dot_admin__service__pb2.DeleteUserRequest.SerializeToString,
                 response_deserializer=erp_dot_auth_dot_v1_dot_admin__service__pb2.User.FromString,
                 _registered_method=True)
+        self.ResetUserMfa = channel.unary_unary(
+                '/erp.auth.v1.UserService/ResetUserMfa',
+                request_serializer=erp_dot_auth_dot_v1_dot_admin__service__pb2.ResetUserMfaRequest.SerializeToString,
+                response_deserializer=erp_dot_auth_dot_v1_dot_admin__service__pb2.User.FromString,
+                _registered_method=True)
 
 
 class UserServiceServicer:
-    """Manages user accounts. Every RPC needs `auth_user_{read,create,update,delete}`.
+    """Manages user accounts. Every RPC needs `auth_user_{read,create,update,delete}`. Changes are
+    delegated, never amplified: granting roles needs every permission they grant, and changing
+    another user's password, active flag, roles or MFA, or deleting them, needs every permission that
+    user holds; otherwise PERMISSION_DENIED with ErrorInfo reason DELEGATION_EXCEEDS_CALLER and
+    metadata `missing`.
     """
 
     def ListUsers(self, request, context):
@@ -105,6 +118,16 @@ class UserServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ResetUserMfa(self, request, context):
+        """Turns a user's MFA off (a lost authenticator and recovery codes), so that the password alone
+        logs in again; the user may enrol again. Needs `auth_user_update`.
+        Returns NOT_FOUND for an unknown id, and FAILED_PRECONDITION when the user has no MFA or is the
+        caller (whose own MFA goes off with `DisableMfa` and a code).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_UserServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -133,6 +156,11 @@ def add_UserServiceServicer_to_server(servicer, server):
                     request_deserializer=erp_dot_auth_dot_v1_dot_admin__service__pb2.DeleteUserRequest.FromString,
                     response_serializer=erp_dot_auth_dot_v1_dot_admin__service__pb2.User.SerializeToString,
             ),
+            'ResetUserMfa': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResetUserMfa,
+                    request_deserializer=erp_dot_auth_dot_v1_dot_admin__service__pb2.ResetUserMfaRequest.FromString,
+                    response_serializer=erp_dot_auth_dot_v1_dot_admin__service__pb2.User.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'erp.auth.v1.UserService', rpc_method_handlers)
@@ -142,7 +170,11 @@ def add_UserServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class UserService:
-    """Manages user accounts. Every RPC needs `auth_user_{read,create,update,delete}`.
+    """Manages user accounts. Every RPC needs `auth_user_{read,create,update,delete}`. Changes are
+    delegated, never amplified: granting roles needs every permission they grant, and changing
+    another user's password, active flag, roles or MFA, or deleting them, needs every permission that
+    user holds; otherwise PERMISSION_DENIED with ErrorInfo reason DELEGATION_EXCEEDS_CALLER and
+    metadata `missing`.
     """
 
     @staticmethod
@@ -269,6 +301,33 @@ class UserService:
             target,
             '/erp.auth.v1.UserService/DeleteUser',
             erp_dot_auth_dot_v1_dot_admin__service__pb2.DeleteUserRequest.SerializeToString,
+            erp_dot_auth_dot_v1_dot_admin__service__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResetUserMfa(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/erp.auth.v1.UserService/ResetUserMfa',
+            erp_dot_auth_dot_v1_dot_admin__service__pb2.ResetUserMfaRequest.SerializeToString,
             erp_dot_auth_dot_v1_dot_admin__service__pb2.User.FromString,
             options,
             channel_credentials,
@@ -715,7 +774,9 @@ class GroupPermissionServiceServicer:
 
     def AssignGroupPermissions(self, request, context):
         """Grants permissions to a group and returns its permissions afterwards.
-        Returns NOT_FOUND for an unknown group and INVALID_ARGUMENT naming unknown permission ids.
+        Returns NOT_FOUND for an unknown group, INVALID_ARGUMENT naming unknown permission ids, and
+        PERMISSION_DENIED (DELEGATION_EXCEEDS_CALLER) when the caller does not hold a permission it
+        would grant (or, with `replace`, take away).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -743,7 +804,8 @@ class GroupPermissionServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def RemoveGroupPermissions(self, request, context):
-        """Removes every permission from a group. Returns NOT_FOUND for an unknown group.
+        """Removes every permission from a group. Returns NOT_FOUND for an unknown group and
+        PERMISSION_DENIED (DELEGATION_EXCEEDS_CALLER) when the caller does not hold them all.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
