@@ -1,4 +1,5 @@
 """The services' revocation list: matching, expiry, merging, and the stream-then-poll background sync."""
+import dataclasses
 import threading
 import time
 
@@ -50,6 +51,30 @@ def test_apply_is_idempotent_keeps_the_latest_and_reports_changes():
     assert [e.cursor for e in revocations.in_force_after(4)] == [6]
     assert {e.session_id for e in revocations.in_force_after(10, overlap_seconds=100)} == {"s", "t"}
     assert revocations.apply([RevokedSession(7, "old", 0.0, -1.0)]) == [], "already expired"
+
+
+def test_an_authorization_change_narrows_tokens_issued_before_it():
+    clock = Clock(1000.0)
+    revocations = RevocationList(clock=clock)
+    holder = Principal(user_id=7, username="u", groups=(), permissions=frozenset({"a", "b"}), session_id="s",
+                       token_id="j", issued_at=980, expires_at=4580)
+    later = Principal(user_id=7, username="u", groups=(), permissions=frozenset({"a", "c"}), session_id="s",
+                      token_id="k", issued_at=995, expires_at=4595)
+    change = RevokedSession(3, "", 990.0, 1100.0, user_id=7, permissions=frozenset({"a", "c"}))
+    assert revocations.apply([change]) == [change]
+    assert revocations.check(holder).permissions == {"a"}, "b was taken away; c arrives with the next token"
+    assert revocations.check(later) is later, "a token issued after the change is as issued"
+    assert revocations.check(dataclasses.replace(holder, user_id=8)).permissions == {"a", "b"}, "another user"
+    older = RevokedSession(2, "", 985.0, 1100.0, user_id=7, permissions=frozenset({"a", "b"}))
+    assert revocations.apply([older]) == [], "the latest change of a user wins"
+    assert revocations.apply([change]) == [], "idempotent"
+    newest = RevokedSession(4, "", 996.0, 1100.0, user_id=7, permissions=frozenset())
+    revocations.apply([newest])
+    assert revocations.check(later).permissions == frozenset()
+    assert [e.cursor for e in revocations.in_force_after(3)] == [4], "streamed to followers like revocations"
+    assert not revocations.is_revoked(holder), "the session itself goes on"
+    clock.now = 1200.0
+    assert revocations.check(holder).permissions == {"a", "b"}, "past expire_time no such token is valid anyway"
 
 
 class FlakySource:

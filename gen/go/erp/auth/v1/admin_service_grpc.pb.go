@@ -360,7 +360,9 @@ const (
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
-// Manages roles. Every RPC needs `auth_role_{read,create,update,delete}`.
+// Manages roles. Every RPC needs `auth_role_{read,create,update,delete}`. Activating, deactivating
+// or deleting a role needs every permission it grants: otherwise PERMISSION_DENIED with ErrorInfo
+// reason DELEGATION_EXCEEDS_CALLER and metadata `missing`.
 type RoleServiceClient interface {
 	// Lists roles with filtering, search, ordering and pagination.
 	// Returns INVALID_ARGUMENT for an unknown ordering or a bad page token.
@@ -441,7 +443,9 @@ func (c *roleServiceClient) DeleteRole(ctx context.Context, in *DeleteRoleReques
 // All implementations must embed UnimplementedRoleServiceServer
 // for forward compatibility.
 //
-// Manages roles. Every RPC needs `auth_role_{read,create,update,delete}`.
+// Manages roles. Every RPC needs `auth_role_{read,create,update,delete}`. Activating, deactivating
+// or deleting a role needs every permission it grants: otherwise PERMISSION_DENIED with ErrorInfo
+// reason DELEGATION_EXCEEDS_CALLER and metadata `missing`.
 type RoleServiceServer interface {
 	// Lists roles with filtering, search, ordering and pagination.
 	// Returns INVALID_ARGUMENT for an unknown ordering or a bad page token.

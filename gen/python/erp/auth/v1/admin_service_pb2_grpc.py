@@ -341,7 +341,9 @@ class UserService:
 
 
 class RoleServiceStub:
-    """Manages roles. Every RPC needs `auth_role_{read,create,update,delete}`.
+    """Manages roles. Every RPC needs `auth_role_{read,create,update,delete}`. Activating, deactivating
+    or deleting a role needs every permission it grants: otherwise PERMISSION_DENIED with ErrorInfo
+    reason DELEGATION_EXCEEDS_CALLER and metadata `missing`.
     """
 
     def __init__(self, channel):
@@ -378,7 +380,9 @@ class RoleServiceStub:
 
 
 class RoleServiceServicer:
-    """Manages roles. Every RPC needs `auth_role_{read,create,update,delete}`.
+    """Manages roles. Every RPC needs `auth_role_{read,create,update,delete}`. Activating, deactivating
+    or deleting a role needs every permission it grants: otherwise PERMISSION_DENIED with ErrorInfo
+    reason DELEGATION_EXCEEDS_CALLER and metadata `missing`.
     """
 
     def ListRoles(self, request, context):
@@ -458,7 +462,9 @@ def add_RoleServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class RoleService:
-    """Manages roles. Every RPC needs `auth_role_{read,create,update,delete}`.
+    """Manages roles. Every RPC needs `auth_role_{read,create,update,delete}`. Activating, deactivating
+    or deleting a role needs every permission it grants: otherwise PERMISSION_DENIED with ErrorInfo
+    reason DELEGATION_EXCEEDS_CALLER and metadata `missing`.
     """
 
     @staticmethod
