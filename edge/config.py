@@ -22,6 +22,20 @@ def _optional_path(value: str) -> Path | None:
     return Path(value) if value else None
 
 
+def _non_negative(name: str, default: int) -> int:
+    value = int(_env(name, str(default)))
+    if value < 0:
+        raise ValueError(f"{name}={value}: must be 0 or more")
+    return value
+
+
+def _positive_seconds(name: str, default: float) -> float:
+    value = float(_env(name, str(default)))
+    if value <= 0:
+        raise ValueError(f"{name}={value}: must be a positive number of seconds")
+    return value
+
+
 @dataclass(frozen=True)
 class EdgeConfig:
     http_addr: str
@@ -41,6 +55,8 @@ class EdgeConfig:
     jwks_cache_seconds: int
     jwks_refetch_seconds: int
     bench_body_file: Path | None
+    trusted_hops: int
+    request_timeout: float
 
     @classmethod
     def from_env(cls) -> "EdgeConfig":
@@ -63,4 +79,9 @@ class EdgeConfig:
             jwks_refetch_seconds=int(_env("ERP_EDGE_JWKS_REFETCH_SECONDS", "5")),
             # Set only by bench/: adds GET /api/bench/ceiling, a direct response behind the same filters.
             bench_body_file=_optional_path(_env("ERP_EDGE_BENCH_BODY_FILE", "")),
+            # Proxies in front of the edge that append to X-Forwarded-For (a load balancer: 1); 0 for a
+            # client that connects directly (`make run`). The Go gateway reads the same setting.
+            trusted_hops=_non_negative("ERP_EDGE_TRUSTED_HOPS", 0),
+            # Seconds a client has to send a whole request (headers and body); both edges.
+            request_timeout=_positive_seconds("ERP_EDGE_REQUEST_TIMEOUT", 30.0),
         )

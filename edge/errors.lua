@@ -1,7 +1,9 @@
 -- The first filter of the edge, both ways.
 -- Request: drops one trailing slash (the seed's paths end in "/", the http rule grammar forbids it)
--- and any identity header a client sent, so only jwt_authn's verified x-erp-user-id/-username
--- (and x-erp-token-type, which envoy.yaml.tmpl's not-an-access-token route reads) pass.
+-- and every x-erp-* header a client sent: the edge's own namespace. Only what the edge sets after
+-- this filter reaches a service: jwt_authn's verified x-erp-user-id/-username (and x-erp-token-type,
+-- which envoy.yaml.tmpl's not-an-access-token route reads), and the route's x-erp-edge-auth,
+-- x-erp-client-ip and x-erp-user-agent (absent when the client sent no User-Agent).
 -- Response: gives every transcoded gRPC error the body
 -- {"code": <http>, "status": "<GRPC_CODE>", "message": ..., "details": [...]}, turns
 -- google.rpc.RetryInfo into a Retry-After header, and keeps grpc-* headers off REST responses.
@@ -15,9 +17,11 @@ local GRPC_NAMES = {
 
 function envoy_on_request(handle)
   local headers = handle:headers()
-  headers:remove("x-erp-user-id")
-  headers:remove("x-erp-username")
-  headers:remove("x-erp-token-type")
+  local sent = {}
+  for name, _ in pairs(headers) do
+    if string.sub(string.lower(name), 1, 6) == "x-erp-" then sent[#sent + 1] = name end
+  end
+  for _, name in ipairs(sent) do headers:remove(name) end
   -- The auth scheme is case-insensitive (RFC 7235 2.1), as in the services and the gateway, but
   -- jwt_authn finds only "Bearer ": "bearer <token>" would be refused at this edge alone.
   local auth = headers:get("authorization")

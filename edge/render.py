@@ -276,6 +276,8 @@ def render(config: EdgeConfig) -> str:
         DESCRIPTOR=ROOT / "gen" / "envoy" / "erp.binpb", SERVICES=", ".join(SERVICES),
         UPSTREAM_CLUSTERS=cluster("auth", config.auth_addrs) + "\n" + cluster("master", config.master_addrs),
         TRACING=tracing(config.otlp_endpoint), TRACING_CLUSTER=tracing_cluster(config.otlp_endpoint),
+        TRUSTED_HOPS=config.trusted_hops, REQUEST_TIMEOUT=f"{config.request_timeout:g}",
+        REQUEST_HEADERS_TIMEOUT=f"{min(10.0, config.request_timeout):g}",
     )
 
 

@@ -20,6 +20,11 @@ type config struct {
 	CORSOrigins     []string
 	UpstreamTimeout time.Duration
 	DocsDir         string
+	// TrustedHops is how many proxies in front of the edge append to X-Forwarded-For (ERP_EDGE_TRUSTED_HOPS,
+	// Envoy's xff_num_trusted_hops): 0 takes the TCP peer as the client, N the Nth address from the right.
+	TrustedHops int
+	// RequestTimeout bounds receiving a request, headers and body (ERP_EDGE_REQUEST_TIMEOUT seconds).
+	RequestTimeout time.Duration
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -44,6 +49,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return config{}, fmt.Errorf("ERP_MAX_BODY_BYTES must be a positive integer, got %q", getenv("ERP_MAX_BODY_BYTES"))
 	}
 	cfg.MaxBodyBytes = maxBody
+	hops, err := strconv.Atoi(get("ERP_EDGE_TRUSTED_HOPS", "0"))
+	if err != nil || hops < 0 {
+		return config{}, fmt.Errorf("ERP_EDGE_TRUSTED_HOPS must be 0 or more, got %q", getenv("ERP_EDGE_TRUSTED_HOPS"))
+	}
+	cfg.TrustedHops = hops
+	timeout, err := strconv.ParseFloat(get("ERP_EDGE_REQUEST_TIMEOUT", "30"), 64)
+	if err != nil || timeout <= 0 {
+		return config{}, fmt.Errorf("ERP_EDGE_REQUEST_TIMEOUT must be a positive number of seconds, got %q",
+			getenv("ERP_EDGE_REQUEST_TIMEOUT"))
+	}
+	cfg.RequestTimeout = time.Duration(timeout * float64(time.Second))
 	if len(cfg.AuthAddrs) == 0 || len(cfg.MasterAddrs) == 0 {
 		return config{}, fmt.Errorf("ERP_AUTH_GRPC_ADDR and ERP_MASTER_GRPC_ADDR need at least one address")
 	}

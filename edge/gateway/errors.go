@@ -97,6 +97,10 @@ func errorHandler(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w
 		writeBodyTooLarge(w)
 		return
 	}
+	if st := stateFrom(r.Context()); st != nil && st.bodyTimedOut.Load() {
+		writeStatus(w, status.New(codes.DeadlineExceeded, "request timeout"), http.StatusRequestTimeout)
+		return
+	}
 	var httpErr *runtime.HTTPStatusError
 	if errors.As(err, &httpErr) {
 		s := status.Convert(httpErr.Err)

@@ -327,7 +327,7 @@ func newHandler(ctx context.Context, cfg config, up upstreams, verifier *tokenVe
 	h = stripTrailingSlash(h)
 	h = cors(cfg.CORSOrigins, h)
 	h = requestID(h)
-	h = accessLog(accessLogOut, h)
+	h = accessLog(accessLogOut, cfg.TrustedHops, h)
 	return h, nil
 }
 

@@ -56,7 +56,10 @@ func run() error {
 	srv := &http.Server{
 		Addr:              cfg.HTTPAddr,
 		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		// A client has RequestTimeout to send its request, headers and body (a slow body gets 408,
+		// see readTimedOut); the streaming route lifts the read deadline once it starts.
+		ReadTimeout:       cfg.RequestTimeout,
+		ReadHeaderTimeout: min(10*time.Second, cfg.RequestTimeout),
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}

@@ -24,6 +24,7 @@ type requestState struct {
 	clientIP     string
 	user         identity
 	bodyTooLarge atomic.Bool
+	bodyTimedOut atomic.Bool
 	streamErr    atomic.Pointer[status.Status]
 }
 
@@ -79,11 +80,11 @@ type accessLogEntry struct {
 }
 
 // accessLog creates the request state and writes one JSON line per request to out.
-func accessLog(out io.Writer, next http.Handler) http.Handler {
+func accessLog(out io.Writer, trustedHops int, next http.Handler) http.Handler {
 	var mu sync.Mutex
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		st := &requestState{clientIP: peerIP(r.RemoteAddr)}
+		st := &requestState{clientIP: clientIP(r, trustedHops)}
 		rec := &statusRecorder{ResponseWriter: w}
 		path := r.URL.Path
 		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), stateKey{}, st)))
@@ -110,7 +111,31 @@ func accessLog(out io.Writer, next http.Handler) http.Handler {
 	})
 }
 
-// peerIP is the TCP peer's address; client-supplied forwarding headers are never trusted for it.
+// clientIP is the client's address as Envoy's use_remote_address with xff_num_trusted_hops finds it:
+// with no trusted proxy in front, the TCP peer (a client-sent X-Forwarded-For is ignored); behind
+// `hops` proxies that each append the address they saw, the hops-th X-Forwarded-For address from the
+// right, the one the outermost trusted proxy appended. Addresses further left were sent by the client.
+func clientIP(r *http.Request, hops int) string {
+	peer := peerIP(r.RemoteAddr)
+	if hops <= 0 {
+		return peer
+	}
+	var chain []string
+	for _, value := range r.Header.Values("X-Forwarded-For") {
+		for _, addr := range strings.Split(value, ",") {
+			chain = append(chain, strings.TrimSpace(addr))
+		}
+	}
+	if len(chain) < hops {
+		return peer
+	}
+	if ip := net.ParseIP(chain[len(chain)-hops]); ip != nil {
+		return ip.String()
+	}
+	return peer
+}
+
+// peerIP is the TCP peer's address.
 func peerIP(remoteAddr string) string {
 	host, _, err := net.SplitHostPort(remoteAddr)
 	if err != nil {
@@ -300,7 +325,16 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.ReadCloser.Read(p)
 	b.remaining -= int64(n)
+	if readTimedOut(err) {
+		b.state.bodyTimedOut.Store(true)
+	}
 	return n, err
+}
+
+// readTimedOut: the server's ReadTimeout passed before the client sent its whole body.
+func readTimedOut(err error) bool {
+	var netErr net.Error
+	return errors.As(err, &netErr) && netErr.Timeout()
 }
 
 // limitBody refuses bodies over max bytes with 413, by Content-Length up front or while reading.
@@ -329,6 +363,9 @@ func limitBody(max int64, next http.Handler) http.Handler {
 func withUpstreamTimeout(timeout time.Duration, shutdown context.Context, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if isStreamingRoute(r.URL.Path) {
+			// The request is complete (a GET); a read deadline left on the connection would end the
+			// feed at the server's ReadTimeout.
+			_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
 			ctx, cancel := context.WithCancel(r.Context())
 			defer cancel()
 			stop := context.AfterFunc(shutdown, cancel)

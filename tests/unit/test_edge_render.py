@@ -22,7 +22,8 @@ def config(tmp_path: Path, **overrides) -> EdgeConfig:
         master_addrs=["127.0.0.1:15052", "127.0.0.1:15053"], cors_origins=["https://app.example.com"],
         edge_secret="s3cret", jwt_issuer="erp-auth", jwt_audience="erp", max_body_bytes=1048576,
         login_rate_per_minute=7, refresh_rate_per_minute=9, docs_dir=tmp_path / "no-docs", cors_max_age=600,
-        jwks_cache_seconds=300, jwks_refetch_seconds=5, bench_body_file=None, otlp_endpoint="")
+        jwks_cache_seconds=300, jwks_refetch_seconds=5, bench_body_file=None, otlp_endpoint="",
+        trusted_hops=0, request_timeout=30.0)
     values.update(overrides)
     return EdgeConfig(**values)
 
@@ -145,3 +146,11 @@ def test_client_request_ids_are_kept_verbatim_with_or_without_tracing(tmp_path, 
     assert text.count("request_id_extension:") == 1  # one, whether or not the tracing block is there
     extension = hcm(yaml.safe_load(text))["request_id_extension"]["typed_config"]
     assert extension["pack_trace_reason"] is False
+
+
+@pytest.mark.parametrize("hops,timeout,headers_timeout", [(0, 30.0, "10s"), (2, 2.5, "2.5s")])
+def test_trusted_hops_and_request_timeout(tmp_path, hops, timeout, headers_timeout):
+    manager = hcm(yaml.safe_load(render(config(tmp_path, trusted_hops=hops, request_timeout=timeout))))
+    assert manager["use_remote_address"] is True and manager["xff_num_trusted_hops"] == hops
+    assert manager["request_timeout"] == f"{timeout:g}s"
+    assert manager["request_headers_timeout"] == headers_timeout
