@@ -28,6 +28,18 @@ def _bcrypt_rounds() -> int:
     return rounds
 
 
+def _cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container's cpuset narrows)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def _positive(name: str, default: int) -> int:
+    value = int(_env(name, str(default)))
+    if value < 1:
+        raise ValueError(f"{name}={value}: must be 1 or more")
+    return value
+
+
 @dataclass(frozen=True)
 class AuthConfig:
     grpc_addr: str
@@ -39,6 +51,8 @@ class AuthConfig:
     access_ttl: int
     refresh_ttl: int
     bcrypt_rounds: int
+    hash_workers: int
+    hash_queue: int
     admin_password: str
     edge_secret: str
     refresh_reuse_grace: int
@@ -66,6 +80,10 @@ class AuthConfig:
             access_ttl=int(_env("ERP_JWT_ACCESS_TTL", "3600")),
             refresh_ttl=int(_env("ERP_JWT_REFRESH_TTL", "604800")),
             bcrypt_rounds=_bcrypt_rounds(),
+            # Password hashing's own pool (auth_svc/hashing.py): one thread a core, and twice as many
+            # hashes waiting; a login beyond that is refused at once with 429 + Retry-After.
+            hash_workers=_positive("ERP_HASH_WORKERS", _cores()),
+            hash_queue=int(_env("ERP_HASH_QUEUE", str(2 * _cores()))),
             admin_password=_env("ERP_ADMIN_PASSWORD", ""),
             edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
             refresh_reuse_grace=int(_env("ERP_REFRESH_REUSE_GRACE", "10")),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import contextvars
 import datetime
@@ -362,7 +363,9 @@ class DatabaseProbe:
     """Follows whether the database answers: `SELECT 1` every `interval` seconds on a worker thread,
     telling the database's circuit breaker each verdict and calling `on_change(reachable)` whenever
     that flips. A probe still waiting after `timeout` counts as a failure, and no second probe
-    starts while one hangs (a frozen server holds one thread)."""
+    starts while one hangs (a frozen server holds one thread). The probe has a thread of its own:
+    queued behind busy storage threads it would time out on a healthy database and the breaker would
+    blame the database for the service's own load."""
 
     def __init__(self, db: peewee.Database, on_change: Callable[[bool], Awaitable[None]],
                  interval: float = PROBE_INTERVAL_SECONDS, timeout: float = 2.0):
@@ -372,6 +375,7 @@ class DatabaseProbe:
         self._interval = interval
         self._timeout = timeout
         self.reachable = True
+        self._thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="db-probe")
 
     def _ping(self) -> None:
         self._db.execute_sql("SELECT 1").fetchone()
@@ -381,7 +385,8 @@ class DatabaseProbe:
         while True:
             if pending is None or pending.done():
                 # Past the breaker: the probe is what closes it again.
-                pending = asyncio.ensure_future(asyncio.to_thread(_call_with_connection, self._db, self._ping, ()))
+                pending = asyncio.get_running_loop().run_in_executor(
+                    self._thread, _call_with_connection, self._db, self._ping, ())
                 pending.add_done_callback(lambda f: f.cancelled() or f.exception())
             try:
                 await asyncio.wait_for(asyncio.shield(pending), self._timeout)

@@ -29,7 +29,7 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
         self.feed = feed
 
     async def Login(self, request: pb.LoginRequest, context) -> pb.LoginResponse:
-        result = await run(self.uc.db, self.uc.authentication.login, request.username, request.password, client())
+        result = await self.uc.authentication.login(request.username, request.password, client())
         if result.mfa_token:
             current_call().outcome = "mfa_required"
             return pb.LoginResponse(mfa_required=True, mfa_token=result.mfa_token)

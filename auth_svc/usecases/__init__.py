@@ -1,7 +1,8 @@
 """What the auth RPCs do, as plain synchronous functions over the repositories.
 
-The servicers run these in worker threads, one database connection per call, so slow work (bcrypt)
-never blocks the event loop.
+The servicers run these in worker threads, one database connection per call, so slow work never
+blocks the event loop. Login is the exception: it is a coroutine that runs its storage steps on
+those threads and its bcrypt check on the password hasher's own pool (usecases/authentication.py).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import peewee
 from auth_svc.config import AuthConfig
 from auth_svc.domain import passwords
 from auth_svc.domain.tokens import TokenIssuer
+from auth_svc.hashing import PasswordHasher
 from auth_svc.keystore import KeyStore
 from auth_svc.usecases.apikeys import ApiKeys
 from auth_svc.usecases.audit import AuditLogs
@@ -56,7 +58,8 @@ class UseCases:
         delegation = Delegation(stores)
         return cls(
             config=config, db=db, keys=keys, verifier=verifier,
-            authentication=Authentication(config, stores, auditor, revoker, issuer, verifier),
+            authentication=Authentication(config, stores, auditor, revoker, issuer, verifier,
+                                          PasswordHasher(config.hash_workers, config.hash_queue)),
             sessions=Sessions(stores, auditor, revoker, delegation), mfa=MfaEnrolment(stores, auditor),
             api_keys=ApiKeys(stores, auditor, revoker, delegation),
             users=Users(config, stores, auditor, revoker, delegation),

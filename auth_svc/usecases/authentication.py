@@ -1,8 +1,11 @@
 """Logging in (with or without a second factor), refreshing tokens, exchanging API keys.
 
-These run in worker threads: bcrypt takes a quarter of a second at cost 12 and must never block the
-event loop. Unknown usernames go through the same steps as wrong passwords (a dummy bcrypt check,
-the same throttle, the same reply), so neither the answer nor its timing tells them apart.
+These run in worker threads, off the event loop. A login is three steps: the throttles and the
+user's row on a storage thread, the bcrypt check (a quarter of a second at cost 12) on the password
+hasher's own bounded pool, the outcome on a storage thread again; so a burst of logins never holds
+the threads that storage calls and the database probe need. Unknown usernames go through the same
+steps as wrong passwords (a dummy bcrypt check, the same throttle, the same reply), so neither the
+answer nor its timing tells them apart.
 """
 from __future__ import annotations
 
@@ -19,8 +22,10 @@ from auth_svc.domain import sessions as session_rules
 from auth_svc.domain.accounts import UserRecord, username_key
 from auth_svc.domain.throttle import LockoutPolicy, RateWindow, admit, settle_failure
 from auth_svc.domain.tokens import TokenIssuer
+from auth_svc.hashing import PasswordHasher
 from auth_svc.storage.models import from_epoch
 from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores
+from erp_common.db import run_in_worker
 from erp_common.errors import InvalidArgument, ResourceExhausted, Unauthenticated, invalid
 from erp_common.tokens import TokenVerifier
 
@@ -71,8 +76,10 @@ def _challenge_hash(mfa_token: str) -> str:
 
 class Authentication:
     def __init__(self, config: AuthConfig, stores: Stores, auditor: Auditor, revoker: Revoker,
-                 issuer: TokenIssuer, verifier: TokenVerifier, clock: Callable[[], float] = time.time):
+                 issuer: TokenIssuer, verifier: TokenVerifier, hasher: PasswordHasher,
+                 clock: Callable[[], float] = time.time):
         self.config = config
+        self.hasher = hasher
         self.stores = stores
         self.auditor = auditor
         self.revoker = revoker
@@ -136,24 +143,35 @@ class Authentication:
         return pair
 
     # --- login -----------------------------------------------------------------------------
-    def login(self, username: str, password: str, client: ClientInfo) -> LoginResult:
+    async def login(self, username: str, password: str, client: ClientInfo) -> LoginResult:
+        with self.hasher.slot() as hashing:
+            user = await run_in_worker(self.stores.db, self._admit_login, username, password, client)
+            ok, new_hash = await hashing.run(self._check_password, password, user)
+        return await run_in_worker(self.stores.db, self._settle_login, username, client, user, ok, new_hash)
+
+    def _admit_login(self, username: str, password: str, client: ClientInfo) -> Optional[UserRecord]:
         _required(username=username, password=password)
         self._limit_client("login", client, username)
-        login_key = _login_key(username)
-        self._admit(login_key, client, username)
-        user = self.stores.accounts.user_by_username(username)
+        self._admit(_login_key(username), client, username)
+        return self.stores.accounts.user_by_username(username)
+
+    def _check_password(self, password: str, user: Optional[UserRecord]) -> tuple[bool, Optional[str]]:
+        """Whether the password is right and, when the stored hash is of another cost or scheme, the
+        new hash to keep. A migrated Django hash of a password longer than bcrypt takes stays as it is."""
         ok = passwords.verify_password(password, user.password_hash if user else self._dummy_hash)
+        rehash = (ok and user is not None and user.is_active and passwords.needs_rehash(user.password_hash, self.config.bcrypt_rounds)
+                  and passwords.fits_bcrypt(password))
+        return ok, passwords.hash_password(password, self.config.bcrypt_rounds) if rehash else None
+
+    def _settle_login(self, username: str, client: ClientInfo, user: Optional[UserRecord], ok: bool,
+                      new_hash: Optional[str]) -> LoginResult:
         if not user or not ok or not user.is_active:
-            self._failed(login_key)
+            self._failed(_login_key(username))
             reason = audit.ACCOUNT_DISABLED if user and ok else audit.INVALID_CREDENTIALS
             self.auditor.record(audit.LOGIN_FAILED, client, user_id=user.id if user else None,
                                 username=username.strip()[:150], failure_reason=reason,
                                 metadata={"username": username.strip()[:150]})
             raise Unauthenticated(BAD_CREDENTIALS, reason="INVALID_CREDENTIALS")
-        # A migrated Django hash of a password longer than bcrypt takes stays as it is.
-        new_hash = (passwords.hash_password(password, self.config.bcrypt_rounds)
-                    if passwords.needs_rehash(user.password_hash, self.config.bcrypt_rounds)
-                    and passwords.fits_bcrypt(password) else None)
         if user.mfa_enabled:
             return LoginResult(mfa_token=self._challenge(user, client, new_hash))
         return LoginResult(tokens=self._start_session(user, client, new_hash))
