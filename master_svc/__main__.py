@@ -56,7 +56,7 @@ def _seed_geo(config: MasterConfig, countries: str) -> int:
 
 def _import_csv(config: MasterConfig, entity: str, path: Path, actor: str) -> int:
     from erp_common.errors import InvalidArgument
-    from master_svc.csv_import import import_csv
+    from master_svc.csv_import import decode, import_csv
     from master_svc.domain.entities import BY_NAME
     from master_svc.server import prepare
     spec = BY_NAME.get(entity.replace("-", "_"))
@@ -64,7 +64,12 @@ def _import_csv(config: MasterConfig, entity: str, path: Path, actor: str) -> in
         print(f"import-csv: unknown entity {entity!r}; one of {', '.join(BY_NAME)}", file=sys.stderr)
         return 2
     try:
-        created = import_csv(prepare(config), spec, path.read_text(encoding="utf-8-sig"), actor)
+        raw = path.read_bytes()
+    except OSError as exc:
+        print(f"import-csv: {path}: cannot read it: {exc.strerror}", file=sys.stderr)
+        return 1
+    try:
+        created = import_csv(prepare(config), spec, decode(raw), actor)
     except InvalidArgument as exc:
         print(f"import-csv: {path}: {exc.message}", file=sys.stderr)
         for where, problem in exc.violations:

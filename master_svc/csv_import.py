@@ -5,6 +5,10 @@ The header is the one `GET /api/master/{collection}/export.csv` writes; output-o
 An `id` column keeps the rows' ids, so parents and children exported from one database can be
 imported into another in hierarchy order. Every row is checked and every problem reported with
 its line number before anything is written.
+
+Cells the export neutralised against formula injection (a leading apostrophe) are restored
+(domain/csv_cells.py). A file that is not UTF-8, a field longer than MAX_FIELD_CHARS or a row the
+CSV reader cannot read is refused with the line it is on, never with a traceback.
 """
 from __future__ import annotations
 
@@ -13,11 +17,30 @@ import io
 from dataclasses import dataclass
 
 from erp_common.errors import InvalidArgument
+from master_svc.domain.csv_cells import restore
 from master_svc.domain.entities import CSV_OUTPUT_ONLY, EntitySpec, mutable_fields
 from master_svc.storage.repository import MasterRepository
 
 TRUE, FALSE = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f"}
 FLOAT_FIELDS = ("latitude", "longitude")
+# Far above any column's own limit (the domain checks those per row); a bigger field is not data.
+MAX_FIELD_CHARS = 65536
+
+
+def _rejected(problems: list[tuple[str, str]]) -> InvalidArgument:
+    return InvalidArgument(f"{len(problems)} problem(s); nothing was imported", reason="IMPORT_REJECTED",
+                           violations=problems)
+
+
+def decode(raw: bytes) -> str:
+    """The file's text (UTF-8, with or without a byte order mark), or InvalidArgument naming the
+    line of the first byte that is not UTF-8."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise _rejected([(f"line {line}", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")]) \
+            from None
 
 
 @dataclass(frozen=True)
@@ -27,8 +50,17 @@ class ParsedFile:
 
 
 def parse_csv(spec: EntitySpec, text: str) -> ParsedFile:
-    """Rows keyed by their first line number in the file (the header is line 1), typed for the entity."""
-    reader = csv.DictReader(io.StringIO(text))
+    """Rows keyed by their first line number in the file (the header is line 1), typed for the entity.
+    A file the CSV reader cannot read is one problem, on the line where reading stopped."""
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    try:
+        return _parse(spec, reader)
+    except csv.Error as exc:
+        # line_num counts the lines of the records read whole; the failing record starts on the next.
+        return ParsedFile([], [(f"line {reader.line_num + 1}", f"not readable as CSV: {exc}")])
+
+
+def _parse(spec: EntitySpec, reader: csv.DictReader) -> ParsedFile:
     header = [h.strip() for h in reader.fieldnames or []]
     allowed = set(mutable_fields(spec)) | {"id"}
     problems = [("header", f"unknown column {h!r}") for h in header
@@ -49,7 +81,10 @@ def parse_csv(spec: EntitySpec, text: str) -> ParsedFile:
         for column, cell in record.items():
             if column not in allowed or cell is None:
                 continue
-            cell = cell.strip()
+            if len(cell) > MAX_FIELD_CHARS:
+                problems.append((f"row {number}: {column}", f"longer than {MAX_FIELD_CHARS} characters"))
+                continue
+            cell = restore(cell.strip())
             if column == "is_active":
                 if cell == "":
                     continue
@@ -74,7 +109,6 @@ def import_csv(repo: MasterRepository, spec: EntitySpec, text: str, actor: str) 
     if not parsed.rows and not parsed.problems:
         parsed.problems.append(("file", "has no data rows"))
     if parsed.problems:
-        raise InvalidArgument(f"{len(parsed.problems)} problem(s); nothing was imported", reason="IMPORT_REJECTED",
-                              violations=parsed.problems)
+        raise _rejected(parsed.problems)
     with repo.db.connection_context():
         return repo.import_rows(spec, parsed.rows, actor)

@@ -7,6 +7,7 @@ wakes the change-feed watchers of this process, and of its sibling workers, once
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 from google.api import httpbody_pb2
@@ -19,12 +20,20 @@ from erp_common.server import require_permission
 from master_svc.api.convert import all_values, masked_values, to_message
 from master_svc.api.feed import ChangeFeedServicer, ChangeSignal
 from master_svc.api.list_cache import ListCache, VersionReads
+from master_svc.domain.csv_cells import neutralise
 from master_svc.domain.entities import ENTITIES, EntitySpec, csv_columns
 from master_svc.storage.repository import ListQuery, MasterRepository
 
 
 def _run(repo: MasterRepository, fn, *args):
     return run_in_worker(repo.db, fn, *args)
+
+
+def _cell(value) -> object:
+    """A CSV cell of an export: text neutralised against formula injection (domain/csv_cells.py)."""
+    if value is None:
+        return ""
+    return neutralise(value) if isinstance(value, str) else value
 
 
 class Responses:
@@ -92,9 +101,12 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSigna
                           is_active=request.is_active if request.HasField("is_active") else None)
             rows, token, _ = await _run(repo, repo.list, spec, q)
             for r in rows:
-                writer.writerow(["" if r.get(c) is None else r.get(c) for c in columns])
+                writer.writerow([_cell(r.get(c)) for c in columns])
             if not token:
                 break
+        today = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+        await context.send_initial_metadata(
+            (("content-disposition", f'attachment; filename="{spec.collection}-{today}.csv"'),))
         return httpbody_pb2.HttpBody(content_type="text/csv; charset=utf-8", data=out.getvalue().encode())
 
     async def get_row(self, request, context):
