@@ -1,4 +1,4 @@
-"""`python -m auth_svc [serve|migrate|rotate-keys|retire-key KID|list-keys]`."""
+"""`python -m auth_svc [serve|migrate|rotate-keys|retire-key KID|list-keys|rotate-data-key]`."""
 from __future__ import annotations
 
 import argparse
@@ -26,6 +26,8 @@ def main() -> None:
     retire.add_argument("kid")
     sub.add_parser("list-keys", help="print the published key ids, oldest first, each with its state "
                                      "(signing, pending until <time>, verifying)")
+    sub.add_parser("rotate-data-key", help="add a data key for the TOTP secrets, make it current and encrypt "
+                                           "every secret again with it; older keys stay in the file")
     args = parser.parse_args()
     config = AuthConfig.from_env()
     logs.setup(config.log_level)
@@ -40,6 +42,14 @@ def main() -> None:
         kid = keystore.add_key()
         print(kid)
         print(f"published now; signs from {_when(keystore.activates_at(kid))}", file=sys.stderr)
+    elif args.command == "rotate-data-key":
+        from auth_svc.server import open_data_keyring, open_database
+        from auth_svc.storage.migrations import encrypt_totp_secrets
+        keyring = open_data_keyring(config)
+        kid = keyring.rotate()
+        changed = encrypt_totp_secrets(open_database(config), keyring)
+        print(kid)
+        print(f"{changed} TOTP secrets encrypted again with it", file=sys.stderr)
     elif args.command == "retire-key":
         keystore.retire_key(args.kid)
     elif args.command == "list-keys":

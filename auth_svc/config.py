@@ -46,6 +46,7 @@ class AuthConfig:
     metrics_addr: str
     db_url: str
     keys_dir: Path
+    data_keys_file: Path | None
     jwt_issuer: str
     jwt_audience: str
     access_ttl: int
@@ -75,6 +76,9 @@ class AuthConfig:
             metrics_addr=_env("ERP_AUTH_METRICS_ADDR", "127.0.0.1:9451"),
             db_url=_env("ERP_AUTH_DB_URL", f"sqlite:///{ROOT / 'var' / 'auth.sqlite3'}"),
             keys_dir=Path(_env("ERP_KEYS_DIR", str(ROOT / "var" / "keys"))),
+            # The AES-GCM keys of the TOTP secrets (a file, e.g. a mounted Secret, which must exist); unset,
+            # keys_dir/data-keys.json, made on first start (auth_svc.server.open_data_keyring).
+            data_keys_file=Path(_env("ERP_DATA_KEYS_FILE", "")) if _env("ERP_DATA_KEYS_FILE", "") else None,
             jwt_issuer=_env("ERP_JWT_ISSUER", "erp-auth"),
             jwt_audience=_env("ERP_JWT_AUDIENCE", "erp"),
             access_ttl=int(_env("ERP_JWT_ACCESS_TTL", "3600")),

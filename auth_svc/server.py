@@ -22,7 +22,7 @@ from erp.auth.v1 import admin_service_pb2, admin_service_pb2_grpc, auth_service_
 from erp_common import db as dbutil
 from erp_common import metrics, tracing, workers
 from erp_common.revocation import RevocationList
-from erp_common.secrets import write_secret_file
+from erp_common.secrets import DataKeyring, write_secret_file
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
 
 AUTH = "/erp.auth.v1.AuthService/"
@@ -51,6 +51,14 @@ def announce_generated_password(config: AuthConfig, password: str, prefix: str =
           "once the password is changed; set ERP_ADMIN_PASSWORD to choose it)", flush=True)
 
 
+def open_data_keyring(config: AuthConfig) -> DataKeyring:
+    """The TOTP secrets' keyring: ERP_DATA_KEYS_FILE (e.g. a Kubernetes Secret), which must exist, or
+    data-keys.json beside the signing keys (0600), made on first start."""
+    if config.data_keys_file is not None:
+        return DataKeyring.open(config.data_keys_file, create=False)
+    return DataKeyring.open(config.keys_dir / "data-keys.json", create=True)
+
+
 def open_database(config: AuthConfig):
     database = dbutil.connect(config.db_url)
     models.database.initialize(database)
@@ -61,6 +69,8 @@ def prepare(config: AuthConfig) -> AuthApp:
     """Migrations, keys, bootstrap and the revocations in force, before the server starts."""
     database = open_database(config)
     dbutil.migrate(database, migrations.MIGRATIONS)
+    keyring = open_data_keyring(config)
+    migrations.encrypt_totp_secrets(database, keyring)
     keys = KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds)
     feed = RevocationFeed(database, SessionRepository(database), RevocationList(), config.revocation_poll_seconds)
 
@@ -68,7 +78,7 @@ def prepare(config: AuthConfig) -> AuthApp:
         feed.notify()
         workers.notify_siblings()  # the other workers' feeds poll now too (their streams, their checks)
 
-    usecases = UseCases.build(config, database, keys, notify_revoked=notify_revoked)
+    usecases = UseCases.build(config, database, keys, keyring, notify_revoked=notify_revoked)
     generated_password = usecases.bootstrap()
     feed.load_initial()
     return AuthApp(usecases, feed, generated_password)

@@ -10,6 +10,7 @@ from auth_svc.domain.apikeys import ApiKeyRecord
 from auth_svc.domain.mfa import TotpDevice
 from auth_svc.storage import models
 from auth_svc.storage.models import utcnow
+from erp_common.secrets import DataKeyring
 
 
 def _api_key(row: models.ApiKey) -> ApiKeyRecord:
@@ -17,14 +18,31 @@ def _api_key(row: models.ApiKey) -> ApiKeyRecord:
                         row.created_at, row.revoked_at, row.last_used_at, row.secret_hash)
 
 
+def _secret_context(user_id: int) -> bytes:
+    """Binds a sealed secret to its row: copied to another user's row, it does not decrypt."""
+    return f"auth_mfa_totp:{user_id}".encode()
+
+
+def seal_secret(keyring: DataKeyring, user_id: int, secret: str) -> tuple[str, str]:
+    return keyring.encrypt(secret, _secret_context(user_id))
+
+
+def open_secret(keyring: DataKeyring, user_id: int, kid: str, sealed: str) -> str:
+    return keyring.decrypt(kid, sealed, _secret_context(user_id))
+
+
 class CredentialRepository:
-    def __init__(self, db: peewee.Database):
+    def __init__(self, db: peewee.Database, keyring: DataKeyring):
         self.db = db
+        self.keyring = keyring
 
     # --- TOTP ------------------------------------------------------------------------------
     def totp(self, user_id: int) -> Optional[TotpDevice]:
         row = models.MfaTotp.get_or_none(models.MfaTotp.user == user_id)
-        return TotpDevice(row.secret, row.confirmed_at is not None, row.last_used_step) if row else None
+        if row is None:
+            return None
+        secret = open_secret(self.keyring, user_id, row.secret_key_id, row.secret) if row.secret_key_id else row.secret
+        return TotpDevice(secret, row.confirmed_at is not None, row.last_used_step)
 
     def start_enrolment(self, user_id: int, secret: str) -> bool:
         """Stores a pending secret, replacing an earlier pending one; False when MFA is already on."""
@@ -33,7 +51,8 @@ class CredentialRepository:
              .where((models.MfaTotp.user == user_id) & models.MfaTotp.confirmed_at.is_null()).execute())
             try:
                 with self.db.atomic():
-                    models.MfaTotp.create(user=user_id, secret=secret)
+                    kid, sealed = seal_secret(self.keyring, user_id, secret)
+                    models.MfaTotp.create(user=user_id, secret=sealed, secret_key_id=kid)
             except peewee.IntegrityError:
                 return False
         return True

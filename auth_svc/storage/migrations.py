@@ -4,11 +4,13 @@ from __future__ import annotations
 import logging
 
 import peewee
+from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as playhouse_migrate
 
 from auth_svc.domain.accounts import email_key, role_name_key, username_key
-from auth_svc.storage import models
+from auth_svc.storage import credentials, models
 from erp_common.db import is_mysql
+from erp_common.secrets import DataKeyring
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +60,42 @@ def _authorization_feed(db, migrator) -> None:
         playhouse_migrate(*steps)
 
 
+def _encrypted_totp_secrets(db, migrator: SchemaMigrator) -> None:
+    """Room for TOTP secrets encrypted with a data key, and the key's id (issue 14). The rows are
+    encrypted by `encrypt_totp_secrets` right after the migrations, which has the keyring."""
+    if is_mysql(db):
+        db.execute_sql("ALTER TABLE `auth_mfa_totp` MODIFY `secret` VARCHAR(255) NOT NULL")
+    # A database made since then got the column from the model (migration 2 creates today's table).
+    if "secret_key_id" not in {c.name for c in db.get_columns("auth_mfa_totp")}:
+        playhouse_migrate(migrator.add_column("auth_mfa_totp", "secret_key_id", peewee.CharField(max_length=64, default="")))
+
+
+def encrypt_totp_secrets(db, keyring: DataKeyring) -> int:
+    """Every TOTP secret not under the keyring's current key (clear text from before issue 14, or an
+    older key after `rotate-data-key`) encrypted again under it; returns how many rows changed.
+    Idempotent, one row at a time, so replicas starting together or a rerun do no harm."""
+    changed = 0
+    with db.connection_context():
+        stale = (models.MfaTotp.select(models.MfaTotp.id)
+                 .where(models.MfaTotp.secret_key_id != keyring.current))
+        for row_id in [row.id for row in stale]:
+            with db.atomic():
+                row = (models.MfaTotp.select().where(models.MfaTotp.id == row_id).for_update().get_or_none()
+                       if is_mysql(db) else models.MfaTotp.get_or_none(models.MfaTotp.id == row_id))
+                if row is None or row.secret_key_id == keyring.current:
+                    continue
+                secret = (credentials.open_secret(keyring, row.user_id, row.secret_key_id, row.secret)
+                          if row.secret_key_id else row.secret)
+                kid, sealed = credentials.seal_secret(keyring, row.user_id, secret)
+                models.MfaTotp.update(secret=sealed, secret_key_id=kid).where(models.MfaTotp.id == row_id).execute()
+                changed += 1
+    return changed
+
+
 MIGRATIONS = [
     (1, "initial schema", _initial),
     (2, "revocations, throttling, mfa, api keys", _hardening),
     (3, "exact NFKC caseless unique keys", _exact_caseless_keys),
     (4, "authorization changes on the revocation feed", _authorization_feed),
+    (5, "encrypted TOTP secrets", _encrypted_totp_secrets),
 ]

@@ -188,7 +188,10 @@ class MfaTotp(BaseModel):
     """A user's TOTP secret; enforced once `confirmed_at` is set."""
 
     user = peewee.ForeignKeyField(User, on_delete="CASCADE", unique=True, backref="mfa")
-    secret = peewee.CharField(max_length=64)
+    # AES-GCM under the data key `secret_key_id` (storage/credentials.py); "" only for a row written
+    # before issue 14 and not yet encrypted (the start-up after the upgrade encrypts it).
+    secret = peewee.CharField(max_length=255)
+    secret_key_id = peewee.CharField(max_length=64, default="")
     confirmed_at = peewee.DateTimeField(null=True)
     # Highest accepted time-step: a code of this step or older is a replay.
     last_used_step = peewee.BigIntegerField(default=0)

@@ -25,6 +25,7 @@ from auth_svc.usecases.mfa import MfaEnrolment
 from auth_svc.usecases.roles import Permissions, Roles
 from auth_svc.usecases.sessions import Sessions
 from auth_svc.usecases.users import Users
+from erp_common.secrets import DataKeyring
 from erp_common.tokens import TokenVerifier
 
 __all__ = ["UseCases", "ClientInfo"]
@@ -47,10 +48,11 @@ class UseCases:
     stores: Stores
 
     @classmethod
-    def build(cls, config: AuthConfig, db: peewee.Database, keys: KeyStore,
+    def build(cls, config: AuthConfig, db: peewee.Database, keys: KeyStore, keyring: DataKeyring,
               notify_revoked: Callable[[], None] = lambda: None) -> "UseCases":
-        """`notify_revoked` is called after every revocation (the revocation feed's wake-up)."""
-        stores = Stores.over(db)
+        """`keyring` encrypts the TOTP secrets; `notify_revoked` is called after every revocation (the
+        revocation feed's wake-up)."""
+        stores = Stores.over(db, keyring)
         auditor = Auditor(stores)
         issuer = TokenIssuer(keys, config.jwt_issuer, config.jwt_audience, config.access_ttl, config.refresh_ttl)
         verifier = TokenVerifier(keys, config.jwt_issuer, config.jwt_audience)

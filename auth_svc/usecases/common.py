@@ -19,6 +19,7 @@ from auth_svc.storage.models import utcnow
 from auth_svc.storage.sessions import SessionRepository
 from erp_common.db import in_transaction
 from erp_common.errors import PermissionDenied
+from erp_common.secrets import DataKeyring
 from erp_common.tokens import Principal
 
 # Tokens are verified with this much clock leeway, so a revocation must outlive them by as much.
@@ -83,8 +84,9 @@ class Stores:
     audit: AuditRepository
 
     @classmethod
-    def over(cls, db: peewee.Database) -> "Stores":
-        return cls(db, AccountRepository(db), SessionRepository(db), CredentialRepository(db), AuditRepository(db))
+    def over(cls, db: peewee.Database, keyring: DataKeyring) -> "Stores":
+        return cls(db, AccountRepository(db), SessionRepository(db), CredentialRepository(db, keyring),
+                   AuditRepository(db))
 
 
 @lru_cache(maxsize=1024)
