@@ -286,7 +286,7 @@ def main() -> None:
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the edge secret
     with os.fdopen(fd, "w") as f:
         f.write(render(EdgeConfig.from_env()))

@@ -7,10 +7,12 @@ import contextlib
 import contextvars
 import datetime
 import logging
+import os
 import select
 import threading
 import time
 import weakref
+from pathlib import Path
 from typing import Awaitable, Callable, Iterator, Optional, Sequence, TypeVar
 
 import peewee
@@ -73,8 +75,24 @@ def connect(url: str) -> peewee.Database:
     if url.startswith("mysql+pool://"):
         return _traced(url, max_connections=32, stale_timeout=300, timeout=10, charset="utf8mb4", **MYSQL_TIMEOUTS)
     if url.startswith("sqlite"):
-        return _traced(url, pragmas={"journal_mode": "wal", "busy_timeout": 10000, "foreign_keys": 1})
+        database = _traced(url, pragmas={"journal_mode": "wal", "busy_timeout": 10000, "foreign_keys": 1})
+        _private_sqlite_files(database.database)
+        return database
     raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]}")
+
+
+def _private_sqlite_files(path: str) -> None:
+    """A SQLite database holds password hashes, TOTP secrets and session IPs: its file is made 0600 in
+    a 0700 directory before SQLite opens it, and SQLite gives its -wal and -shm files the database
+    file's mode. Files left 0644 by an older version are narrowed too."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    file = Path(path)
+    file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(file, os.O_WRONLY | os.O_CREAT, 0o600))
+    for existing in (file, file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
+        with contextlib.suppress(FileNotFoundError):
+            existing.chmod(0o600)
 
 
 def is_mysql(db: peewee.Database) -> bool:

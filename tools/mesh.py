@@ -23,7 +23,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from erp_common.secrets import ensure_secret_file
+from erp_common.secrets import ensure_secret_file, private_append, private_dir
 from tools.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +74,8 @@ class Mesh:
         return cls(**{**ports, **kwargs})
 
     def env(self) -> dict:
+        # Databases, keys and logs live here: readable by this user only, like the keys (issue 14).
+        private_dir(self.state_dir)
         secret_file = self.state_dir / "keys" / "edge-secret"
         ensure_secret_file(secret_file)
         env = {k: v for k, v in os.environ.items() if not k.startswith("ERP_")}
@@ -93,15 +95,14 @@ class Mesh:
         return env
 
     def _spawn(self, name: str, argv: list[str], env: dict, foreground: bool) -> Process:
-        log_path = self.state_dir / "log" / f"{name}.log"
-        log_path.parent.mkdir(parents=True, exist_ok=True)
+        log_path = private_dir(self.state_dir / "log") / f"{name}.log"
         p = Process(name, argv, env, log_path)
         if foreground:
             p.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                       start_new_session=True)
             threading.Thread(target=_tee, args=(p.proc, name, log_path), daemon=True).start()
         else:
-            p.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=open(log_path, "ab"),
+            p.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=private_append(log_path),
                                       stderr=subprocess.STDOUT, start_new_session=True)
         self.processes.append(p)
         return p
@@ -144,7 +145,7 @@ class Mesh:
 
     def write_pids(self) -> None:
         run = self.state_dir / "run"
-        run.mkdir(parents=True, exist_ok=True)
+        private_dir(run)
         for p in self.processes:
             (run / f"{p.name}.pid").write_text(str(p.proc.pid))
 
@@ -166,7 +167,7 @@ def _split_list(value: str) -> list[str]:
 
 
 def _tee(proc: subprocess.Popen, name: str, log_path: Path) -> None:
-    with open(log_path, "ab") as log:
+    with private_append(log_path) as log:
         for line in proc.stdout:
             log.write(line)
             log.flush()
