@@ -162,3 +162,9 @@ def test_make_secrets(tmp_path: Path, compose: dict):
 
 def test_compose_is_at_the_documented_path():
     assert COMPOSE == ROOT / "deploy" / "compose.yaml" and COMPOSE.is_file()
+
+
+def test_both_edges_trust_the_tls_terminator_in_front(compose: dict):
+    """Issue 14: ERP_EDGE_TRUSTED_HOPS is 1 unless the operator says otherwise."""
+    for name in ("envoy", "gateway"):
+        assert compose["services"][name]["environment"]["ERP_EDGE_TRUSTED_HOPS"] == "${ERP_EDGE_TRUSTED_HOPS:-1}"

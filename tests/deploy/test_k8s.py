@@ -315,3 +315,13 @@ def test_manifests_dir_has_no_stray_files():
     allowed_names = {p.name for p in MANIFESTS} | {"kustomization.yaml"}
     assert {p.name for p in K8S.iterdir()} == allowed_names
     assert all(isinstance(p, Path) for p in MANIFESTS)
+
+
+def test_edges_trust_the_one_balancer_in_front_and_auth_reads_the_data_keys_secret():
+    """Issue 14: behind the Ingress the client is the address it appended; the TOTP keyring is a Secret."""
+    config = of_kind("ConfigMap")["erp-config"]["data"]
+    assert config["ERP_EDGE_TRUSTED_HOPS"] == "1"
+    spec = DEPLOYMENTS["auth"]["spec"]["template"]["spec"]
+    env = {e["name"]: e.get("value") for e in spec["containers"][0]["env"]}
+    assert env["ERP_DATA_KEYS_FILE"] == "/etc/erp/data-keys/data-keys.json"
+    assert {"name": "data-keys", "secret": {"secretName": "erp-data-keys", "defaultMode": 0o440}} in spec["volumes"]
