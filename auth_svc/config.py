@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from erp_common.secrets import value_or_file
-from erp_common.workers import parse_count
+from erp_common.workers import default_count, parse_count
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,9 +28,9 @@ def _bcrypt_rounds() -> int:
     return rounds
 
 
-def _cores() -> int:
-    """The cores this process may run on (its CPU affinity, which a container's cpuset narrows)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+def _hash_threads() -> int:
+    """Hashing threads of one worker process: the usable cores shared among the ERP_WORKERS processes."""
+    return max(1, default_count() // parse_count(_env("ERP_WORKERS", "")))
 
 
 def _positive(name: str, default: int) -> int:
@@ -84,10 +84,10 @@ class AuthConfig:
             access_ttl=int(_env("ERP_JWT_ACCESS_TTL", "3600")),
             refresh_ttl=int(_env("ERP_JWT_REFRESH_TTL", "604800")),
             bcrypt_rounds=_bcrypt_rounds(),
-            # Password hashing's own pool (auth_svc/hashing.py): one thread a core, and twice as many
-            # hashes waiting; a login beyond that is refused at once with 429 + Retry-After.
-            hash_workers=_positive("ERP_HASH_WORKERS", _cores()),
-            hash_queue=int(_env("ERP_HASH_QUEUE", str(2 * _cores()))),
+            # Password hashing's own pool (auth_svc/hashing.py), per worker process: the cores shared
+            # among the workers, and twice as many hashes waiting; a login beyond gets 429 + Retry-After.
+            hash_workers=_positive("ERP_HASH_WORKERS", _hash_threads()),
+            hash_queue=int(_env("ERP_HASH_QUEUE", str(2 * _hash_threads()))),
             admin_password=_env("ERP_ADMIN_PASSWORD", ""),
             edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
             refresh_reuse_grace=int(_env("ERP_REFRESH_REUSE_GRACE", "10")),

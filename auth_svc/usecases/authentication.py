@@ -159,8 +159,8 @@ class Authentication:
         """Whether the password is right and, when the stored hash is of another cost or scheme, the
         new hash to keep. A migrated Django hash of a password longer than bcrypt takes stays as it is."""
         ok = passwords.verify_password(password, user.password_hash if user else self._dummy_hash)
-        rehash = (ok and user is not None and user.is_active and passwords.needs_rehash(user.password_hash, self.config.bcrypt_rounds)
-                  and passwords.fits_bcrypt(password))
+        rehash = (ok and user is not None and user.is_active and passwords.fits_bcrypt(password)
+                  and passwords.needs_rehash(user.password_hash, self.config.bcrypt_rounds))
         return ok, passwords.hash_password(password, self.config.bcrypt_rounds) if rehash else None
 
     def _settle_login(self, username: str, client: ClientInfo, user: Optional[UserRecord], ok: bool,
