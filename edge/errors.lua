@@ -28,6 +28,17 @@ function envoy_on_request(handle)
   if auth ~= nil and string.sub(auth, 1, 7) ~= "Bearer " and string.lower(string.sub(auth, 1, 7)) == "bearer " then
     headers:replace("authorization", "Bearer " .. string.sub(auth, 8))
   end
+  -- gRPC metadata keys are [0-9a-z_.-] only. The transcoder passes every request header on as
+  -- metadata, and a service refuses a call carrying any other key with INTERNAL (a 500 here, seen by
+  -- the schema fuzzer). Such a header means nothing to the services (the gateway forwards none of
+  -- them either), so it is dropped.
+  local illegal = {}
+  for key, _ in pairs(headers) do
+    if string.sub(key, 1, 1) ~= ":" and string.find(key, "^[0-9a-z_.%-]+$") == nil then
+      illegal[#illegal + 1] = key
+    end
+  end
+  for _, key in ipairs(illegal) do headers:remove(key) end
   local path = headers:get(":path")
   if path == nil then return end
   local base, query = string.match(path, "^([^?]*)(.*)$")
