@@ -14,7 +14,7 @@ GRPC_GATEWAY_VERSION := v2.33.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
 
-.PHONY: help venv tools gen lint breaking mariadb gateway docs-assets chromium bench-tools run up down test test-fast bench fuzz soak clean
+.PHONY: help venv tools gen lint breaking mariadb gateway docs-assets node-tools chromium bench-tools run up down test test-fast bench fuzz soak clean
 
 help:
 	@echo "make run     start auth_svc, master_svc and the edge (EDGE=envoy|gateway) in the foreground"
@@ -25,6 +25,7 @@ help:
 	@echo "make fuzz    the schema fuzzing of tests/fuzz with many more examples (make test runs a bounded pass)"
 	@echo "make soak    a 5-minute loopback soak: mixed traffic, p99, errors, RSS of every process"
 	@echo "make docs-assets   Swagger UI / ReDoc bundles (npm ci of edge/docs) and the served OpenAPI in var/docs"
+	@echo "make node-tools    the OpenAPI consumers' npm packages (npm ci of clients/typescript)"
 
 $(VENV)/.installed: requirements.txt requirements-deploy.txt requirements-check.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,11 +67,22 @@ DOCS_NODE := var/docs-node
 docs-assets: var/docs/.built
 
 var/docs/.built: edge/docs/package.json edge/docs/package-lock.json edge/docs/swagger.html edge/docs/redoc.html \
-                 edge/docs.py gen/openapi/erp.swagger.json $(VENV)/.installed
+                 edge/docs.py gen/openapi/erp.openapi.json $(VENV)/.installed
 	mkdir -p $(DOCS_NODE)
 	cp edge/docs/package.json edge/docs/package-lock.json $(DOCS_NODE)/
 	cd $(DOCS_NODE) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(PY) -m edge.docs build --node-modules $(DOCS_NODE)/node_modules --out var/docs
+	touch $@
+
+# The OpenAPI consumers' npm packages (clients/typescript: openapi-typescript, openapi-fetch, tsc, and
+# @redocly/cli for the lint), pinned by its package-lock; the tests run them from var/clients-node.
+CLIENTS_NODE := var/clients-node
+node-tools: $(CLIENTS_NODE)/.installed
+
+$(CLIENTS_NODE)/.installed: clients/typescript/package.json clients/typescript/package-lock.json
+	mkdir -p $(CLIENTS_NODE)
+	cp clients/typescript/package.json clients/typescript/package-lock.json $(CLIENTS_NODE)/
+	cd $(CLIENTS_NODE) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Headless Chromium for the docs screenshot test (Debian package `chromium`).
@@ -100,7 +112,7 @@ down:
 seed-geo: venv
 	$(PY) -m master_svc seed-geo
 
-test: venv tools mariadb gateway docs-assets chromium
+test: venv tools mariadb gateway docs-assets node-tools chromium
 	./tools/gen.sh --deps-only
 	$(PY) -m pytest -q
 	$(GO) test ./edge/gateway/...

@@ -15,7 +15,7 @@ func TestDocsAreServedFromTheDocsDirWithoutAToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "swagger", "index.html"), []byte("<html>swagger</html>"), 0o644)
-	os.WriteFile(filepath.Join(dir, "schema.yaml"), []byte("swagger: '2.0'\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "schema.yaml"), []byte("openapi: 3.1.0\n"), 0o644)
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusTeapot) })
 	srv := httptest.NewServer(docsHandler(dir, next))
 	defer srv.Close()
@@ -26,7 +26,7 @@ func TestDocsAreServedFromTheDocsDirWithoutAToken(t *testing.T) {
 		body        string
 	}{
 		{"/api/docs/swagger/", "text/html; charset=utf-8", 200, "<html>swagger</html>"},
-		{"/api/docs/schema.yaml", "application/yaml; charset=utf-8", 200, "swagger: '2.0'\n"},
+		{"/api/docs/schema.yaml", "application/yaml; charset=utf-8", 200, "openapi: 3.1.0\n"},
 		{"/api/docs/nope.js", "application/json", 404, ""},
 		{"/api/docs/../../etc/passwd", "application/json", 404, ""},
 		{"/api/master/continents", "", http.StatusTeapot, ""},

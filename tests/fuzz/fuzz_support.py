@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.conftest import ADMIN_PASSWORD, Http
 from tools.mesh import GATEWAY_BIN, ROOT
 
-OPENAPI = ROOT / "gen" / "openapi" / "erp.swagger.json"
+OPENAPI = ROOT / "gen" / "openapi" / "erp.openapi.json"
 EDGES = ("envoy", "gateway") if GATEWAY_BIN.exists() else ("envoy",)
 
 # Examples per operation. `make test` runs the small default, derandomized so every run sends the same
@@ -57,10 +56,10 @@ FUZZ_SETTINGS = settings(
 # Operations that act on the caller's own session or MFA: they run as a second administrator with a
 # fresh token each time, so they never end the session every other case uses.
 OWN_SESSION_OPERATIONS = {
-    "POST /api/auth/logout", "POST /api/auth/logout-all",
-    "POST /api/auth/mfa/enroll", "POST /api/auth/mfa/confirm", "POST /api/auth/mfa/disable",
+    "POST /api/auth/logout/", "POST /api/auth/logout-all/",
+    "POST /api/auth/mfa/enroll/", "POST /api/auth/mfa/confirm/", "POST /api/auth/mfa/disable/",
 }
-CHANGE_FEED = "GET /api/master/changes"
+CHANGE_FEED = "GET /api/master/changes/"
 # One row per master collection, parents first, so that the change feed has a change of every entity:
 # (collection, the parent link it needs, the link its children use).
 SEED_ROWS = (
@@ -99,14 +98,15 @@ def error_body_conformance(ctx, response, case) -> None:
 def change_feed_conformance(edge: str, spec: dict):
     """The change feed's 200 is a stream, framed by each edge its own way (README, Master data):
     Envoy sends a JSON array of WatchChangesResponse, the gateway one {"result": ...} or
-    {"error": ...} object per line. Swagger 2.0 cannot describe a stream, and the generated schema
-    is the gateway's line, so this check validates every streamed message instead."""
-    definitions = spec["definitions"]
-    item = jsonschema_rs.Draft4Validator({"$ref": "#/definitions/WatchChangesResponse", "definitions": definitions})
-    line = jsonschema_rs.Draft4Validator({
-        "type": "object", "definitions": definitions, "additionalProperties": False,
-        "properties": {"result": {"$ref": "#/definitions/WatchChangesResponse"},
-                       "error": {"$ref": "#/definitions/Status"}}})
+    {"error": ...} object per line. The documented schema is the gateway's line, so this check
+    validates every streamed message instead."""
+    components = {"schemas": spec["components"]["schemas"]}
+    item = jsonschema_rs.Draft202012Validator(
+        {"$ref": "#/components/schemas/WatchChangesResponse", "components": components})
+    line = jsonschema_rs.Draft202012Validator({
+        "type": "object", "components": components, "additionalProperties": False,
+        "properties": {"result": {"$ref": "#/components/schemas/WatchChangesResponse"},
+                       "error": {"$ref": "#/components/schemas/Status"}}})
 
     def check(ctx, response, case) -> None:
         if response.status_code != 200:
@@ -169,71 +169,57 @@ def _links(paths: dict) -> list[tuple[str, str, str, dict]]:
         return paths[path][method]["operationId"]
 
     links = []
-    for collection in ("/api/auth/roles", "/api/auth/users", *(f"/api/master/{c}" for c in MASTER_PARENTS)):
-        by_id = f"{collection}/{{id}}"
-        edit = next(p for p in paths if re.fullmatch(re.escape(collection) + r"/{\w+_id}", p))
-        edit_param = edit.rsplit("{", 1)[1].rstrip("}")
+    for collection in ("/api/auth/roles/", "/api/auth/users/", *(f"/api/master/{c}/" for c in MASTER_PARENTS)):
+        by_id = f"{collection}{{id}}/"
         row = {"parameters": {"id": "$response.body#/id"}}
         for source in (("post", collection), ("delete", by_id)):
             links += [(source[1], source[0], op(by_id, "get"), row), (source[1], source[0], op(by_id, "delete"), row)]
-            if f"{by_id}/undelete" in paths:
-                links.append((source[1], source[0], op(f"{by_id}/undelete", "post"), row))
+            if f"{by_id}undelete/" in paths:
+                links.append((source[1], source[0], op(f"{by_id}undelete/", "post"), row))
             for method in ("put", "patch"):
                 # The row's own etag, so that an edit can get past the optimistic-concurrency check.
-                edit_link = {"parameters": {edit_param: "$response.body#/id"}}
+                edit_link = dict(row)
                 if collection.startswith("/api/master/"):
                     edit_link["requestBody"] = {"etag": "$response.body#/etag"}
-                links.append((source[1], source[0], op(edit, method), edit_link))
+                links.append((source[1], source[0], op(by_id, method), edit_link))
     for child, parent in MASTER_PARENTS.items():
         if parent:
             parent_collection, field = parent
-            links.append((f"/api/master/{parent_collection}", "post", op(f"/api/master/{child}", "post"),
+            links.append((f"/api/master/{parent_collection}/", "post", op(f"/api/master/{child}/", "post"),
                           {"requestBody": {field: "$response.body#/id"}}))
     links += [
-        ("/api/auth/roles", "post", op("/api/auth/group-permissions", "post"),
+        ("/api/auth/roles/", "post", op("/api/auth/group-permissions/", "post"),
          {"requestBody": {"group_id": "$response.body#/id"}}),
-        ("/api/auth/roles", "post", op("/api/auth/group-permissions/by-group/{group_id}", "get"),
+        ("/api/auth/roles/", "post", op("/api/auth/group-permissions/by-group/{group_id}/", "get"),
          {"parameters": {"group_id": "$response.body#/id"}}),
-        ("/api/auth/api-keys", "post", op("/api/auth/api-keys/{id}", "delete"),
+        ("/api/auth/api-keys/", "post", op("/api/auth/api-keys/{id}/", "delete"),
          {"parameters": {"id": "$response.body#/api_key/id"}}),
-        ("/api/auth/api-keys", "post", op("/api/auth/token", "post"),
+        ("/api/auth/api-keys/", "post", op("/api/auth/token/", "post"),
          {"requestBody": {"grant_type": "client_credentials", "api_key": "$response.body#/secret"}}),
-        ("/api/auth/login", "post", op("/api/auth/refresh", "post"),
+        ("/api/auth/login/", "post", op("/api/auth/refresh/", "post"),
          {"requestBody": {"refresh_token": "$response.body#/refresh_token"}}),
     ]
     return links
 
 
 def adapted(spec: dict) -> dict:
-    """gen/openapi with two changes that leave every request on the wire as the contract describes it:
+    """gen/openapi with two additions that leave every request on the wire as the contract describes it:
 
-    - grpc-gateway names a path parameter after its field path (`/api/auth/roles/{role.id}`).
-      schemathesis 4.32 fills path templates with `str.format`, where `{role.id}` is an attribute
-      lookup, and fails on them; `{role_id}` names the same path segment.
     - Links (`_links`) for the stateful run: from a create (or a delete) to the reads, edits, deletes
       and undeletes of that row, from a parent to its children's creates, from an API key to its
-      exchange. Swagger 2.0 has no links (`x-links` is schemathesis' extension), so they live here
-      rather than in the published contract.
+      exchange. They steer this run's scenarios (fixed field values such as `grant_type`), so they
+      live here rather than in the published contract.
     - `additionalProperties: false` on every message (`_closed`): both edges read a body as proto3
       JSON, which refuses a field the message lacks with 400, and print only the message's fields.
       protoc-gen-openapiv2's options cannot say so (its JSONSchema has no additionalProperties), and
       without it a third of the scenarios' creates carried an unknown field.
     """
-    for name, definition in spec["definitions"].items():
+    for name, schema in spec["components"]["schemas"].items():
         if name != "Status":  # the edges' error body adds `status` (error_body_conformance)
-            _closed(definition)
-    paths = {}
-    for path, operations in spec["paths"].items():
-        for operation in operations.values():
-            for parameter in operation.get("parameters", []):
-                if parameter["in"] == "path":
-                    parameter["name"] = parameter["name"].replace(".", "_")
-                if parameter["in"] == "body":
-                    _closed(parameter["schema"])
-        paths[re.sub(r"{([^}]*)}", lambda m: "{" + m.group(1).replace(".", "_") + "}", path)] = operations
-    spec["paths"] = paths
+            _closed(schema)
+    paths = spec["paths"]
     for source_path, method, target, fields in _links(paths):
-        links = paths[source_path][method]["responses"]["200"].setdefault("x-links", {})
+        links = paths[source_path][method]["responses"]["200"].setdefault("links", {})
         links[f"{target}{len(links)}"] = {"operationId": target, **fields}
     return spec
 

@@ -1,5 +1,5 @@
 """Schema fuzzing of the REST face: schemathesis draws requests for every operation of
-gen/openapi/erp.swagger.json and sends them, authenticated, through each edge of the fuzz mesh.
+gen/openapi/erp.openapi.json and sends them, authenticated, through each edge of the fuzz mesh.
 
 Every answer must be no 5xx, a status code, content type and body the contract documents, DESIGN.md's
 error body for every error, and must come within REQUEST_TIMEOUT. ERP_FUZZ_EXAMPLES sets the examples
