@@ -13,6 +13,7 @@ EDGE ?= envoy
 GRPC_GATEWAY_VERSION := v2.33.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 PROTOC_GEN_GO_GRPC_VERSION := v1.5.1
+GRPC_HEALTH_PROBE_VERSION := v0.4.63
 
 .PHONY: help venv tools gen lint breaking mariadb gateway docs-assets node-tools chromium bench-tools run up down test test-fast bench fuzz soak clean
 
@@ -43,7 +44,11 @@ $(TOOLS)/.installed:
 	GOBIN=$(GOBIN) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC_VERSION)
 	touch $@
 
-tools: $(TOOLS)/.installed
+# grpc-health-probe for the gRPC tooling tests (tests/e2e/test_grpc_tooling.py).
+$(TOOLS)/grpc-health-probe:
+	GOBIN=$(GOBIN) $(GO) install github.com/grpc-ecosystem/grpc-health-probe@$(GRPC_HEALTH_PROBE_VERSION)
+
+tools: $(TOOLS)/.installed $(TOOLS)/grpc-health-probe
 
 gen: venv tools
 	./tools/gen.sh

@@ -16,9 +16,8 @@ import grpc
 import peewee
 from google.protobuf.message import DecodeError
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection
 
-from erp_common import errors, workers
+from erp_common import errors, reflection, workers
 from erp_common.db import PROBE_INTERVAL_SECONDS, DatabaseProbe, call_deadline, is_transaction_conflict
 from erp_common.logs import log, request_id_var
 from erp_common.tokens import Principal
@@ -319,8 +318,7 @@ def build_server(address: str, register: Callable[[grpc.aio.Server], list[str]],
     names = register(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
-                                                 reflection.SERVICE_NAME], server)
+    reflection.enable(names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name], server)
     port = server.add_insecure_port(address)
     if port == 0:
         raise RuntimeError(f"cannot listen on {address}")
