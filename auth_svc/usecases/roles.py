@@ -62,13 +62,13 @@ class Roles:
         if role_id == self.stores.accounts.admin_role_id() and (
                 changes.get("is_active") is False or changes.get("name", before.name) != before.name):
             raise _protected(role_id)
-        active_changes = "is_active" in changes and changes["is_active"] != before.is_active
-        if active_changes:
+        toggles_active = "is_active" in changes and changes["is_active"] != before.is_active
+        if toggles_active:
             # Deactivating takes the role's permissions from its holders, reactivating gives them back.
             self.delegation.require_grant_roles(actor, [role_id], client, "activate or deactivate a role", "role",
                                                 role_id)
         after = self.stores.accounts.update_role(role_id, changes)
-        if active_changes:
+        if toggles_active:
             self.revoker.rights_changed(self.stores.accounts.user_ids_holding(role_id),
                                         session_rules.ROLE_ACTIVE_CHANGED)
         self.auditor.change(audit.ROLE_UPDATED, client, actor, "role", role_id, before.public_view(),

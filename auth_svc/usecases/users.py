@@ -14,8 +14,17 @@ from erp_common.errors import FailedPrecondition, InvalidArgument
 from erp_common.tokens import Principal
 
 ORDERABLE = ("username", "date_joined", "id")
-# Changing these on another user needs every permission that user holds.
-GUARDED_FIELDS = ("is_active", "password", "role_ids")
+
+
+def _guarded_changes(before: UserRecord, changes: dict) -> list[str]:
+    """What of password, is_active and roles an update really changes (a PUT repeats the unchanged):
+    changing these on another user needs every permission that user holds."""
+    changed = ["password"] if "password" in changes else []
+    if "is_active" in changes and changes["is_active"] != before.is_active:
+        changed.append("is_active")
+    if "role_ids" in changes and set(changes["role_ids"]) != set(before.role_ids):
+        changed.append("role_ids")
+    return changed
 
 
 def _self_change(message: str, user_id: int) -> FailedPrecondition:
@@ -85,9 +94,7 @@ class Users:
         return after
 
     def _check_delegation(self, actor: Principal, before: UserRecord, changes: dict, client: ClientInfo) -> None:
-        guarded = sorted(f for f in GUARDED_FIELDS if f in changes and (
-            f == "password" or (set(changes[f]) != set(before.role_ids) if f == "role_ids"
-                                else changes[f] != getattr(before, f))))
+        guarded = _guarded_changes(before, changes)
         if guarded and before.id != actor.user_id:
             self.delegation.require_over(actor, before, client, f"change {', '.join(guarded)} of another user")
         if "password" in changes and before.id == actor.user_id:
