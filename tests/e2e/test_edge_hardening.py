@@ -16,7 +16,7 @@ from tests.e2e.edge_support import EDGES, EdgesOnly, stub_master
 
 pytestmark = pytest.mark.e2e
 
-REQUEST_TIMEOUT = 2.0
+REQUEST_TIMEOUT = 1.0
 # Every header of the edge's own namespace a service reads or an edge sets, and one nobody uses yet.
 FORGED = {"x-erp-user-id": "999", "x-erp-username": "mallory", "x-erp-token-type": "access",
           "x-erp-edge-auth": "guessed", "x-erp-client-ip": "10.6.6.6", "x-erp-user-agent": "forged-agent/6.6",
