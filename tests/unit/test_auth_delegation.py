@@ -18,7 +18,7 @@ from typing import Optional
 import pytest
 
 from auth_svc.config import AuthConfig
-from auth_svc.domain import delegation, mfa
+from auth_svc.domain import apikeys, delegation, mfa
 from auth_svc.domain.catalogue import ADMIN_ROLE
 from auth_svc.server import prepare
 from auth_svc.usecases import ClientInfo, UseCases
@@ -218,3 +218,31 @@ def test_delegation_matrix(world, caller, action, target, arg):
         assert refused.value.missing and set(refused.value.missing) <= (
             target_rights | needed_extra(world, action, arg)) - world.held(caller)
         assert _count(world.uc, "AUTHORIZATION_DENIED") == refused_before + 1, "every refusal is audited"
+
+
+# --- API-key tokens: account self-service needs a user's session -------------------------------------
+SELF_SERVICE = {
+    "logout": lambda uc, p: uc.sessions.logout(p, CLIENT),
+    "logout_all": lambda uc, p: uc.sessions.logout_all(p, 0, CLIENT),
+    "list_sessions": lambda uc, p: uc.sessions.list_sessions(p, 0, CLIENT),
+    "enroll_mfa": lambda uc, p: uc.mfa.enroll(p, CLIENT),
+    "confirm_mfa": lambda uc, p: uc.mfa.confirm(p, "123456", CLIENT),
+    "disable_mfa": lambda uc, p: uc.mfa.disable(p, "123456", CLIENT),
+    "create_api_key": lambda uc, p: uc.api_keys.create(p, "k", ["master_country_read"], None, CLIENT),
+    "list_api_keys": lambda uc, p: uc.api_keys.list(p, False, CLIENT),
+    "revoke_api_key": lambda uc, p: uc.api_keys.revoke(p, 1, CLIENT),
+    "change_own_password": lambda uc, p: uc.users.update(p, p.user_id, {"password": NEW_PASSWORD}, CLIENT),
+}
+
+
+@pytest.mark.parametrize("action", sorted(SELF_SERVICE))
+def test_an_api_key_token_cannot_do_account_self_service(world, action):
+    session = world.callers["admin"]
+    api_key_token = dataclasses.replace(session, session_id=apikeys.session_id(1))
+    refused_before = _count(world.uc, "AUTHORIZATION_DENIED")
+    with pytest.raises(Refusal) as refused:
+        SELF_SERVICE[action](world.uc, api_key_token)
+    assert refused.value.reason == delegation.USER_SESSION_REQUIRED
+    assert _count(world.uc, "AUTHORIZATION_DENIED") == refused_before + 1, "every refusal is audited"
+    if action == "logout":
+        assert "DELETE /api/auth/api-keys/{id}/" in refused.value.message
