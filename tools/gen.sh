@@ -44,6 +44,9 @@ find "$GEN/python/erp" -type d -exec touch {}/__init__.py \;
 # transcoder can render any google.rpc error detail (convert_grpc_status).
 .venv/bin/buf build -o "$GEN/envoy/erp.binpb"
 .venv/bin/buf generate -o "$SCRATCH"
+# gen/go is a Go module of its own (tools/gen-go.mod says why).
+cp tools/gen-go.mod "$GEN/go/go.mod"
+cp tools/gen-go.sum "$GEN/go/go.sum"
 # The published document is OpenAPI 3.1 (tools/openapi.py says what it changes); the Swagger 2.0
 # output it is made from is not kept.
 $PY -m tools.openapi "$GEN/openapi/erp.swagger.json" "$GEN/openapi/erp.openapi.json"

@@ -13,8 +13,10 @@ ENV CGO_ENABLED=0 \
     GOTOOLCHAIN=local
 WORKDIR /src
 COPY go.mod go.sum ./
+COPY gen/go/go.mod gen/go/go.sum gen/go/
 RUN go mod download && go mod verify
 COPY gen/go gen/go
+COPY gen/gateway gen/gateway
 COPY edge/gateway edge/gateway
 RUN go build -ldflags="-s -w" -o /out/erp-gateway ./edge/gateway
 COPY deploy/docker/gotools /src/gotools

@@ -21,7 +21,9 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	authgw "github.com/erp-mesh/erp/gen/gateway/erp/auth/v1"
 	authv1 "github.com/erp-mesh/erp/gen/go/erp/auth/v1"
+	mastergw "github.com/erp-mesh/erp/gen/gateway/erp/master/v1"
 	masterv1 "github.com/erp-mesh/erp/gen/go/erp/master/v1"
 )
 
@@ -140,55 +142,55 @@ func registerServices(ctx context.Context, mux *runtime.ServeMux, up upstreams) 
 	}
 	regs := []registration{
 		{"AuthService", func() error {
-			return authv1.RegisterAuthServiceHandlerClient(ctx, mux, authv1.NewAuthServiceClient(up.auth))
+			return authgw.RegisterAuthServiceHandlerClient(ctx, mux, authv1.NewAuthServiceClient(up.auth))
 		}},
 		{"UserService", func() error {
-			return authv1.RegisterUserServiceHandlerClient(ctx, mux, authv1.NewUserServiceClient(up.auth))
+			return authgw.RegisterUserServiceHandlerClient(ctx, mux, authv1.NewUserServiceClient(up.auth))
 		}},
 		{"RoleService", func() error {
-			return authv1.RegisterRoleServiceHandlerClient(ctx, mux, authv1.NewRoleServiceClient(up.auth))
+			return authgw.RegisterRoleServiceHandlerClient(ctx, mux, authv1.NewRoleServiceClient(up.auth))
 		}},
 		{"PermissionService", func() error {
-			return authv1.RegisterPermissionServiceHandlerClient(ctx, mux, authv1.NewPermissionServiceClient(up.auth))
+			return authgw.RegisterPermissionServiceHandlerClient(ctx, mux, authv1.NewPermissionServiceClient(up.auth))
 		}},
 		{"GroupPermissionService", func() error {
-			return authv1.RegisterGroupPermissionServiceHandlerClient(ctx, mux, authv1.NewGroupPermissionServiceClient(up.auth))
+			return authgw.RegisterGroupPermissionServiceHandlerClient(ctx, mux, authv1.NewGroupPermissionServiceClient(up.auth))
 		}},
 		{"AuditService", func() error {
-			return authv1.RegisterAuditServiceHandlerClient(ctx, mux, authv1.NewAuditServiceClient(up.auth))
+			return authgw.RegisterAuditServiceHandlerClient(ctx, mux, authv1.NewAuditServiceClient(up.auth))
 		}},
 		{"ContinentService", func() error {
-			return masterv1.RegisterContinentServiceHandlerClient(ctx, mux, masterv1.NewContinentServiceClient(up.master))
+			return mastergw.RegisterContinentServiceHandlerClient(ctx, mux, masterv1.NewContinentServiceClient(up.master))
 		}},
 		{"CountryService", func() error {
-			return masterv1.RegisterCountryServiceHandlerClient(ctx, mux, masterv1.NewCountryServiceClient(up.master))
+			return mastergw.RegisterCountryServiceHandlerClient(ctx, mux, masterv1.NewCountryServiceClient(up.master))
 		}},
 		{"StateService", func() error {
-			return masterv1.RegisterStateServiceHandlerClient(ctx, mux, masterv1.NewStateServiceClient(up.master))
+			return mastergw.RegisterStateServiceHandlerClient(ctx, mux, masterv1.NewStateServiceClient(up.master))
 		}},
 		{"DistrictService", func() error {
-			return masterv1.RegisterDistrictServiceHandlerClient(ctx, mux, masterv1.NewDistrictServiceClient(up.master))
+			return mastergw.RegisterDistrictServiceHandlerClient(ctx, mux, masterv1.NewDistrictServiceClient(up.master))
 		}},
 		{"CityService", func() error {
-			return masterv1.RegisterCityServiceHandlerClient(ctx, mux, masterv1.NewCityServiceClient(up.master))
+			return mastergw.RegisterCityServiceHandlerClient(ctx, mux, masterv1.NewCityServiceClient(up.master))
 		}},
 		{"PlantService", func() error {
-			return masterv1.RegisterPlantServiceHandlerClient(ctx, mux, masterv1.NewPlantServiceClient(up.master))
+			return mastergw.RegisterPlantServiceHandlerClient(ctx, mux, masterv1.NewPlantServiceClient(up.master))
 		}},
 		{"SiteService", func() error {
-			return masterv1.RegisterSiteServiceHandlerClient(ctx, mux, masterv1.NewSiteServiceClient(up.master))
+			return mastergw.RegisterSiteServiceHandlerClient(ctx, mux, masterv1.NewSiteServiceClient(up.master))
 		}},
 		{"WardService", func() error {
-			return masterv1.RegisterWardServiceHandlerClient(ctx, mux, masterv1.NewWardServiceClient(up.master))
+			return mastergw.RegisterWardServiceHandlerClient(ctx, mux, masterv1.NewWardServiceClient(up.master))
 		}},
 		{"ZoneService", func() error {
-			return masterv1.RegisterZoneServiceHandlerClient(ctx, mux, masterv1.NewZoneServiceClient(up.master))
+			return mastergw.RegisterZoneServiceHandlerClient(ctx, mux, masterv1.NewZoneServiceClient(up.master))
 		}},
 		{"EquipmentTypeService", func() error {
-			return masterv1.RegisterEquipmentTypeServiceHandlerClient(ctx, mux, masterv1.NewEquipmentTypeServiceClient(up.master))
+			return mastergw.RegisterEquipmentTypeServiceHandlerClient(ctx, mux, masterv1.NewEquipmentTypeServiceClient(up.master))
 		}},
 		{"ChangeFeedService", func() error {
-			return masterv1.RegisterChangeFeedServiceHandlerClient(ctx, mux, masterv1.NewChangeFeedServiceClient(up.master))
+			return mastergw.RegisterChangeFeedServiceHandlerClient(ctx, mux, masterv1.NewChangeFeedServiceClient(up.master))
 		}},
 	}
 	for _, reg := range regs {

@@ -8308,7 +8308,7 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x13DeleteEquipmentType\x12).erp.master.v1.DeleteEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"(\x82\xd3\xe4\x93\x02\"* /api/master/equipment-types/{id}\x12\x98\x01\n" +
 	"\x15UndeleteEquipmentType\x12+.erp.master.v1.UndeleteEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"4\x82\xd3\xe4\x93\x02.:\x01*\")/api/master/equipment-types/{id}/undelete2\x8b\x01\n" +
 	"\x11ChangeFeedService\x12v\n" +
-	"\fWatchChanges\x12\".erp.master.v1.WatchChangesRequest\x1a#.erp.master.v1.WatchChangesResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/api/master/changes0\x01BAZ?github.com/erp-mesh/erp/edge/gateway/gen/erp/master/v1;masterv1b\x06proto3"
+	"\fWatchChanges\x12\".erp.master.v1.WatchChangesRequest\x1a#.erp.master.v1.WatchChangesResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/api/master/changes0\x01B7Z5github.com/erp-mesh/erp/gen/go/erp/master/v1;masterv1b\x06proto3"
 
 var (
 	file_erp_master_v1_master_service_proto_rawDescOnce sync.Once

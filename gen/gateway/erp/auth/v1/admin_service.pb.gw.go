@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 
+	extAuthv1 "github.com/erp-mesh/erp/gen/go/erp/auth/v1"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
 	"google.golang.org/grpc"
@@ -37,9 +38,9 @@ var (
 
 var filter_UserService_ListUsers_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_UserService_ListUsers_0(ctx context.Context, marshaler runtime.Marshaler, client UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_UserService_ListUsers_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListUsersRequest
+		protoReq extAuthv1.ListUsersRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -55,9 +56,9 @@ func request_UserService_ListUsers_0(ctx context.Context, marshaler runtime.Mars
 	return msg, metadata, err
 }
 
-func local_request_UserService_ListUsers_0(ctx context.Context, marshaler runtime.Marshaler, server UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_UserService_ListUsers_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListUsersRequest
+		protoReq extAuthv1.ListUsersRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -70,9 +71,9 @@ func local_request_UserService_ListUsers_0(ctx context.Context, marshaler runtim
 	return msg, metadata, err
 }
 
-func request_UserService_GetUser_0(ctx context.Context, marshaler runtime.Marshaler, client UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_UserService_GetUser_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetUserRequest
+		protoReq extAuthv1.GetUserRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -91,9 +92,9 @@ func request_UserService_GetUser_0(ctx context.Context, marshaler runtime.Marsha
 	return msg, metadata, err
 }
 
-func local_request_UserService_GetUser_0(ctx context.Context, marshaler runtime.Marshaler, server UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_UserService_GetUser_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetUserRequest
+		protoReq extAuthv1.GetUserRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -109,9 +110,9 @@ func local_request_UserService_GetUser_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func request_UserService_CreateUser_0(ctx context.Context, marshaler runtime.Marshaler, client UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_UserService_CreateUser_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateUserRequest
+		protoReq extAuthv1.CreateUserRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.User); err != nil && !errors.Is(err, io.EOF) {
@@ -124,9 +125,9 @@ func request_UserService_CreateUser_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_UserService_CreateUser_0(ctx context.Context, marshaler runtime.Marshaler, server UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_UserService_CreateUser_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateUserRequest
+		protoReq extAuthv1.CreateUserRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.User); err != nil && !errors.Is(err, io.EOF) {
@@ -138,9 +139,9 @@ func local_request_UserService_CreateUser_0(ctx context.Context, marshaler runti
 
 var filter_UserService_UpdateUser_0 = &utilities.DoubleArray{Encoding: map[string]int{"user": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_UserService_UpdateUser_0(ctx context.Context, marshaler runtime.Marshaler, client UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_UserService_UpdateUser_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateUserRequest
+		protoReq extAuthv1.UpdateUserRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -168,9 +169,9 @@ func request_UserService_UpdateUser_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_UserService_UpdateUser_0(ctx context.Context, marshaler runtime.Marshaler, server UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_UserService_UpdateUser_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateUserRequest
+		protoReq extAuthv1.UpdateUserRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -197,9 +198,9 @@ func local_request_UserService_UpdateUser_0(ctx context.Context, marshaler runti
 
 var filter_UserService_UpdateUser_1 = &utilities.DoubleArray{Encoding: map[string]int{"user": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_UserService_UpdateUser_1(ctx context.Context, marshaler runtime.Marshaler, client UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_UserService_UpdateUser_1(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateUserRequest
+		protoReq extAuthv1.UpdateUserRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -238,9 +239,9 @@ func request_UserService_UpdateUser_1(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_UserService_UpdateUser_1(ctx context.Context, marshaler runtime.Marshaler, server UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_UserService_UpdateUser_1(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateUserRequest
+		protoReq extAuthv1.UpdateUserRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -278,9 +279,9 @@ func local_request_UserService_UpdateUser_1(ctx context.Context, marshaler runti
 
 var filter_UserService_DeleteUser_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_UserService_DeleteUser_0(ctx context.Context, marshaler runtime.Marshaler, client UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_UserService_DeleteUser_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteUserRequest
+		protoReq extAuthv1.DeleteUserRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -305,9 +306,9 @@ func request_UserService_DeleteUser_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_UserService_DeleteUser_0(ctx context.Context, marshaler runtime.Marshaler, server UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_UserService_DeleteUser_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteUserRequest
+		protoReq extAuthv1.DeleteUserRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -329,9 +330,9 @@ func local_request_UserService_DeleteUser_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func request_UserService_ResetUserMfa_0(ctx context.Context, marshaler runtime.Marshaler, client UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_UserService_ResetUserMfa_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.UserServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ResetUserMfaRequest
+		protoReq extAuthv1.ResetUserMfaRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -353,9 +354,9 @@ func request_UserService_ResetUserMfa_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_UserService_ResetUserMfa_0(ctx context.Context, marshaler runtime.Marshaler, server UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_UserService_ResetUserMfa_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.UserServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ResetUserMfaRequest
+		protoReq extAuthv1.ResetUserMfaRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -376,9 +377,9 @@ func local_request_UserService_ResetUserMfa_0(ctx context.Context, marshaler run
 
 var filter_RoleService_ListRoles_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_RoleService_ListRoles_0(ctx context.Context, marshaler runtime.Marshaler, client RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_RoleService_ListRoles_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListRolesRequest
+		protoReq extAuthv1.ListRolesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -394,9 +395,9 @@ func request_RoleService_ListRoles_0(ctx context.Context, marshaler runtime.Mars
 	return msg, metadata, err
 }
 
-func local_request_RoleService_ListRoles_0(ctx context.Context, marshaler runtime.Marshaler, server RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_RoleService_ListRoles_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListRolesRequest
+		protoReq extAuthv1.ListRolesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -409,9 +410,9 @@ func local_request_RoleService_ListRoles_0(ctx context.Context, marshaler runtim
 	return msg, metadata, err
 }
 
-func request_RoleService_GetRole_0(ctx context.Context, marshaler runtime.Marshaler, client RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_RoleService_GetRole_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetRoleRequest
+		protoReq extAuthv1.GetRoleRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -430,9 +431,9 @@ func request_RoleService_GetRole_0(ctx context.Context, marshaler runtime.Marsha
 	return msg, metadata, err
 }
 
-func local_request_RoleService_GetRole_0(ctx context.Context, marshaler runtime.Marshaler, server RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_RoleService_GetRole_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetRoleRequest
+		protoReq extAuthv1.GetRoleRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -448,9 +449,9 @@ func local_request_RoleService_GetRole_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func request_RoleService_CreateRole_0(ctx context.Context, marshaler runtime.Marshaler, client RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_RoleService_CreateRole_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateRoleRequest
+		protoReq extAuthv1.CreateRoleRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Role); err != nil && !errors.Is(err, io.EOF) {
@@ -463,9 +464,9 @@ func request_RoleService_CreateRole_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_RoleService_CreateRole_0(ctx context.Context, marshaler runtime.Marshaler, server RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_RoleService_CreateRole_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateRoleRequest
+		protoReq extAuthv1.CreateRoleRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Role); err != nil && !errors.Is(err, io.EOF) {
@@ -477,9 +478,9 @@ func local_request_RoleService_CreateRole_0(ctx context.Context, marshaler runti
 
 var filter_RoleService_UpdateRole_0 = &utilities.DoubleArray{Encoding: map[string]int{"role": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_RoleService_UpdateRole_0(ctx context.Context, marshaler runtime.Marshaler, client RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_RoleService_UpdateRole_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateRoleRequest
+		protoReq extAuthv1.UpdateRoleRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -507,9 +508,9 @@ func request_RoleService_UpdateRole_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_RoleService_UpdateRole_0(ctx context.Context, marshaler runtime.Marshaler, server RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_RoleService_UpdateRole_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateRoleRequest
+		protoReq extAuthv1.UpdateRoleRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -536,9 +537,9 @@ func local_request_RoleService_UpdateRole_0(ctx context.Context, marshaler runti
 
 var filter_RoleService_UpdateRole_1 = &utilities.DoubleArray{Encoding: map[string]int{"role": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_RoleService_UpdateRole_1(ctx context.Context, marshaler runtime.Marshaler, client RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_RoleService_UpdateRole_1(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateRoleRequest
+		protoReq extAuthv1.UpdateRoleRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -577,9 +578,9 @@ func request_RoleService_UpdateRole_1(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_RoleService_UpdateRole_1(ctx context.Context, marshaler runtime.Marshaler, server RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_RoleService_UpdateRole_1(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateRoleRequest
+		protoReq extAuthv1.UpdateRoleRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -617,9 +618,9 @@ func local_request_RoleService_UpdateRole_1(ctx context.Context, marshaler runti
 
 var filter_RoleService_DeleteRole_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_RoleService_DeleteRole_0(ctx context.Context, marshaler runtime.Marshaler, client RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_RoleService_DeleteRole_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.RoleServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteRoleRequest
+		protoReq extAuthv1.DeleteRoleRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -644,9 +645,9 @@ func request_RoleService_DeleteRole_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_RoleService_DeleteRole_0(ctx context.Context, marshaler runtime.Marshaler, server RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_RoleService_DeleteRole_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.RoleServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteRoleRequest
+		protoReq extAuthv1.DeleteRoleRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -670,9 +671,9 @@ func local_request_RoleService_DeleteRole_0(ctx context.Context, marshaler runti
 
 var filter_PermissionService_ListPermissions_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_PermissionService_ListPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client PermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PermissionService_ListPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.PermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListPermissionsRequest
+		protoReq extAuthv1.ListPermissionsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -688,9 +689,9 @@ func request_PermissionService_ListPermissions_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
-func local_request_PermissionService_ListPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server PermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PermissionService_ListPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.PermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListPermissionsRequest
+		protoReq extAuthv1.ListPermissionsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -703,9 +704,9 @@ func local_request_PermissionService_ListPermissions_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
-func request_PermissionService_ListMasterPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client PermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PermissionService_ListMasterPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.PermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListMasterPermissionsRequest
+		protoReq extAuthv1.ListMasterPermissionsRequest
 		metadata runtime.ServerMetadata
 	)
 	if req.Body != nil {
@@ -715,18 +716,18 @@ func request_PermissionService_ListMasterPermissions_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
-func local_request_PermissionService_ListMasterPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server PermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PermissionService_ListMasterPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.PermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListMasterPermissionsRequest
+		protoReq extAuthv1.ListMasterPermissionsRequest
 		metadata runtime.ServerMetadata
 	)
 	msg, err := server.ListMasterPermissions(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-func request_GroupPermissionService_ListGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_GroupPermissionService_ListGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListGroupPermissionsRequest
+		protoReq extAuthv1.ListGroupPermissionsRequest
 		metadata runtime.ServerMetadata
 	)
 	if req.Body != nil {
@@ -736,18 +737,18 @@ func request_GroupPermissionService_ListGroupPermissions_0(ctx context.Context, 
 	return msg, metadata, err
 }
 
-func local_request_GroupPermissionService_ListGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_GroupPermissionService_ListGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListGroupPermissionsRequest
+		protoReq extAuthv1.ListGroupPermissionsRequest
 		metadata runtime.ServerMetadata
 	)
 	msg, err := server.ListGroupPermissions(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-func request_GroupPermissionService_AssignGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_GroupPermissionService_AssignGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq AssignGroupPermissionsRequest
+		protoReq extAuthv1.AssignGroupPermissionsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -760,9 +761,9 @@ func request_GroupPermissionService_AssignGroupPermissions_0(ctx context.Context
 	return msg, metadata, err
 }
 
-func local_request_GroupPermissionService_AssignGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_GroupPermissionService_AssignGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq AssignGroupPermissionsRequest
+		protoReq extAuthv1.AssignGroupPermissionsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
@@ -772,9 +773,9 @@ func local_request_GroupPermissionService_AssignGroupPermissions_0(ctx context.C
 	return msg, metadata, err
 }
 
-func request_GroupPermissionService_ListGroups_0(ctx context.Context, marshaler runtime.Marshaler, client GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_GroupPermissionService_ListGroups_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListGroupsRequest
+		protoReq extAuthv1.ListGroupsRequest
 		metadata runtime.ServerMetadata
 	)
 	if req.Body != nil {
@@ -784,18 +785,18 @@ func request_GroupPermissionService_ListGroups_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
-func local_request_GroupPermissionService_ListGroups_0(ctx context.Context, marshaler runtime.Marshaler, server GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_GroupPermissionService_ListGroups_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListGroupsRequest
+		protoReq extAuthv1.ListGroupsRequest
 		metadata runtime.ServerMetadata
 	)
 	msg, err := server.ListGroups(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-func request_GroupPermissionService_ListAssignablePermissions_0(ctx context.Context, marshaler runtime.Marshaler, client GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_GroupPermissionService_ListAssignablePermissions_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListAssignablePermissionsRequest
+		protoReq extAuthv1.ListAssignablePermissionsRequest
 		metadata runtime.ServerMetadata
 	)
 	if req.Body != nil {
@@ -805,18 +806,18 @@ func request_GroupPermissionService_ListAssignablePermissions_0(ctx context.Cont
 	return msg, metadata, err
 }
 
-func local_request_GroupPermissionService_ListAssignablePermissions_0(ctx context.Context, marshaler runtime.Marshaler, server GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_GroupPermissionService_ListAssignablePermissions_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListAssignablePermissionsRequest
+		protoReq extAuthv1.ListAssignablePermissionsRequest
 		metadata runtime.ServerMetadata
 	)
 	msg, err := server.ListAssignablePermissions(ctx, &protoReq)
 	return msg, metadata, err
 }
 
-func request_GroupPermissionService_GetGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_GroupPermissionService_GetGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetGroupPermissionsRequest
+		protoReq extAuthv1.GetGroupPermissionsRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -835,9 +836,9 @@ func request_GroupPermissionService_GetGroupPermissions_0(ctx context.Context, m
 	return msg, metadata, err
 }
 
-func local_request_GroupPermissionService_GetGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_GroupPermissionService_GetGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetGroupPermissionsRequest
+		protoReq extAuthv1.GetGroupPermissionsRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -853,9 +854,9 @@ func local_request_GroupPermissionService_GetGroupPermissions_0(ctx context.Cont
 	return msg, metadata, err
 }
 
-func request_GroupPermissionService_RemoveGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_GroupPermissionService_RemoveGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.GroupPermissionServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq RemoveGroupPermissionsRequest
+		protoReq extAuthv1.RemoveGroupPermissionsRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -874,9 +875,9 @@ func request_GroupPermissionService_RemoveGroupPermissions_0(ctx context.Context
 	return msg, metadata, err
 }
 
-func local_request_GroupPermissionService_RemoveGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_GroupPermissionService_RemoveGroupPermissions_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.GroupPermissionServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq RemoveGroupPermissionsRequest
+		protoReq extAuthv1.RemoveGroupPermissionsRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -894,9 +895,9 @@ func local_request_GroupPermissionService_RemoveGroupPermissions_0(ctx context.C
 
 var filter_AuditService_ListAuditLogs_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_AuditService_ListAuditLogs_0(ctx context.Context, marshaler runtime.Marshaler, client AuditServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_AuditService_ListAuditLogs_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.AuditServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListAuditLogsRequest
+		protoReq extAuthv1.ListAuditLogsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -912,9 +913,9 @@ func request_AuditService_ListAuditLogs_0(ctx context.Context, marshaler runtime
 	return msg, metadata, err
 }
 
-func local_request_AuditService_ListAuditLogs_0(ctx context.Context, marshaler runtime.Marshaler, server AuditServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_AuditService_ListAuditLogs_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.AuditServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListAuditLogsRequest
+		protoReq extAuthv1.ListAuditLogsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -932,7 +933,7 @@ func local_request_AuditService_ListAuditLogs_0(ctx context.Context, marshaler r
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterUserServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterUserServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server UserServiceServer) error {
+func RegisterUserServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extAuthv1.UserServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_UserService_ListUsers_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1082,7 +1083,7 @@ func RegisterUserServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterRoleServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterRoleServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server RoleServiceServer) error {
+func RegisterRoleServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extAuthv1.RoleServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_RoleService_ListRoles_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1212,7 +1213,7 @@ func RegisterRoleServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterPermissionServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterPermissionServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server PermissionServiceServer) error {
+func RegisterPermissionServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extAuthv1.PermissionServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_PermissionService_ListPermissions_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1262,7 +1263,7 @@ func RegisterPermissionServiceHandlerServer(ctx context.Context, mux *runtime.Se
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterGroupPermissionServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterGroupPermissionServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server GroupPermissionServiceServer) error {
+func RegisterGroupPermissionServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extAuthv1.GroupPermissionServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_GroupPermissionService_ListGroupPermissions_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1392,7 +1393,7 @@ func RegisterGroupPermissionServiceHandlerServer(ctx context.Context, mux *runti
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterAuditServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterAuditServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server AuditServiceServer) error {
+func RegisterAuditServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extAuthv1.AuditServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_AuditService_ListAuditLogs_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1444,15 +1445,15 @@ func RegisterUserServiceHandlerFromEndpoint(ctx context.Context, mux *runtime.Se
 // RegisterUserServiceHandler registers the http handlers for service UserService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterUserServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterUserServiceHandlerClient(ctx, mux, NewUserServiceClient(conn))
+	return RegisterUserServiceHandlerClient(ctx, mux, extAuthv1.NewUserServiceClient(conn))
 }
 
 // RegisterUserServiceHandlerClient registers the http handlers for service UserService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "UserServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "UserServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extAuthv1.UserServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extAuthv1.UserServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "UserServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterUserServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client UserServiceClient) error {
+// "extAuthv1.UserServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterUserServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extAuthv1.UserServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_UserService_ListUsers_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1622,15 +1623,15 @@ func RegisterRoleServiceHandlerFromEndpoint(ctx context.Context, mux *runtime.Se
 // RegisterRoleServiceHandler registers the http handlers for service RoleService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterRoleServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterRoleServiceHandlerClient(ctx, mux, NewRoleServiceClient(conn))
+	return RegisterRoleServiceHandlerClient(ctx, mux, extAuthv1.NewRoleServiceClient(conn))
 }
 
 // RegisterRoleServiceHandlerClient registers the http handlers for service RoleService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "RoleServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "RoleServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extAuthv1.RoleServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extAuthv1.RoleServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "RoleServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterRoleServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client RoleServiceClient) error {
+// "extAuthv1.RoleServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterRoleServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extAuthv1.RoleServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_RoleService_ListRoles_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1781,15 +1782,15 @@ func RegisterPermissionServiceHandlerFromEndpoint(ctx context.Context, mux *runt
 // RegisterPermissionServiceHandler registers the http handlers for service PermissionService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterPermissionServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterPermissionServiceHandlerClient(ctx, mux, NewPermissionServiceClient(conn))
+	return RegisterPermissionServiceHandlerClient(ctx, mux, extAuthv1.NewPermissionServiceClient(conn))
 }
 
 // RegisterPermissionServiceHandlerClient registers the http handlers for service PermissionService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "PermissionServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "PermissionServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extAuthv1.PermissionServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extAuthv1.PermissionServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "PermissionServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterPermissionServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client PermissionServiceClient) error {
+// "extAuthv1.PermissionServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterPermissionServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extAuthv1.PermissionServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_PermissionService_ListPermissions_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1864,15 +1865,15 @@ func RegisterGroupPermissionServiceHandlerFromEndpoint(ctx context.Context, mux 
 // RegisterGroupPermissionServiceHandler registers the http handlers for service GroupPermissionService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterGroupPermissionServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterGroupPermissionServiceHandlerClient(ctx, mux, NewGroupPermissionServiceClient(conn))
+	return RegisterGroupPermissionServiceHandlerClient(ctx, mux, extAuthv1.NewGroupPermissionServiceClient(conn))
 }
 
 // RegisterGroupPermissionServiceHandlerClient registers the http handlers for service GroupPermissionService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "GroupPermissionServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "GroupPermissionServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extAuthv1.GroupPermissionServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extAuthv1.GroupPermissionServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "GroupPermissionServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterGroupPermissionServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client GroupPermissionServiceClient) error {
+// "extAuthv1.GroupPermissionServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterGroupPermissionServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extAuthv1.GroupPermissionServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_GroupPermissionService_ListGroupPermissions_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2023,15 +2024,15 @@ func RegisterAuditServiceHandlerFromEndpoint(ctx context.Context, mux *runtime.S
 // RegisterAuditServiceHandler registers the http handlers for service AuditService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterAuditServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterAuditServiceHandlerClient(ctx, mux, NewAuditServiceClient(conn))
+	return RegisterAuditServiceHandlerClient(ctx, mux, extAuthv1.NewAuditServiceClient(conn))
 }
 
 // RegisterAuditServiceHandlerClient registers the http handlers for service AuditService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "AuditServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "AuditServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extAuthv1.AuditServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extAuthv1.AuditServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "AuditServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterAuditServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client AuditServiceClient) error {
+// "extAuthv1.AuditServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterAuditServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extAuthv1.AuditServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_AuditService_ListAuditLogs_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()

@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 
+	extMasterv1 "github.com/erp-mesh/erp/gen/go/erp/master/v1"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/utilities"
 	"google.golang.org/grpc"
@@ -37,9 +38,9 @@ var (
 
 var filter_ContinentService_ListContinents_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_ContinentService_ListContinents_0(ctx context.Context, marshaler runtime.Marshaler, client ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ContinentService_ListContinents_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListContinentsRequest
+		protoReq extMasterv1.ListContinentsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -55,9 +56,9 @@ func request_ContinentService_ListContinents_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
-func local_request_ContinentService_ListContinents_0(ctx context.Context, marshaler runtime.Marshaler, server ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ContinentService_ListContinents_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListContinentsRequest
+		protoReq extMasterv1.ListContinentsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -72,9 +73,9 @@ func local_request_ContinentService_ListContinents_0(ctx context.Context, marsha
 
 var filter_ContinentService_ExportContinents_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_ContinentService_ExportContinents_0(ctx context.Context, marshaler runtime.Marshaler, client ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ContinentService_ExportContinents_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportContinentsRequest
+		protoReq extMasterv1.ExportContinentsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -90,9 +91,9 @@ func request_ContinentService_ExportContinents_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
-func local_request_ContinentService_ExportContinents_0(ctx context.Context, marshaler runtime.Marshaler, server ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ContinentService_ExportContinents_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportContinentsRequest
+		protoReq extMasterv1.ExportContinentsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -105,9 +106,9 @@ func local_request_ContinentService_ExportContinents_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
-func request_ContinentService_GetContinent_0(ctx context.Context, marshaler runtime.Marshaler, client ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ContinentService_GetContinent_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetContinentRequest
+		protoReq extMasterv1.GetContinentRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -126,9 +127,9 @@ func request_ContinentService_GetContinent_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func local_request_ContinentService_GetContinent_0(ctx context.Context, marshaler runtime.Marshaler, server ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ContinentService_GetContinent_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetContinentRequest
+		protoReq extMasterv1.GetContinentRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -144,9 +145,9 @@ func local_request_ContinentService_GetContinent_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
-func request_ContinentService_CreateContinent_0(ctx context.Context, marshaler runtime.Marshaler, client ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ContinentService_CreateContinent_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateContinentRequest
+		protoReq extMasterv1.CreateContinentRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Continent); err != nil && !errors.Is(err, io.EOF) {
@@ -159,9 +160,9 @@ func request_ContinentService_CreateContinent_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-func local_request_ContinentService_CreateContinent_0(ctx context.Context, marshaler runtime.Marshaler, server ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ContinentService_CreateContinent_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateContinentRequest
+		protoReq extMasterv1.CreateContinentRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Continent); err != nil && !errors.Is(err, io.EOF) {
@@ -171,9 +172,9 @@ func local_request_ContinentService_CreateContinent_0(ctx context.Context, marsh
 	return msg, metadata, err
 }
 
-func request_ContinentService_ReplaceContinent_0(ctx context.Context, marshaler runtime.Marshaler, client ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ContinentService_ReplaceContinent_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceContinentRequest
+		protoReq extMasterv1.ReplaceContinentRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -195,9 +196,9 @@ func request_ContinentService_ReplaceContinent_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
-func local_request_ContinentService_ReplaceContinent_0(ctx context.Context, marshaler runtime.Marshaler, server ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ContinentService_ReplaceContinent_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceContinentRequest
+		protoReq extMasterv1.ReplaceContinentRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -218,9 +219,9 @@ func local_request_ContinentService_ReplaceContinent_0(ctx context.Context, mars
 
 var filter_ContinentService_UpdateContinent_0 = &utilities.DoubleArray{Encoding: map[string]int{"continent": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_ContinentService_UpdateContinent_0(ctx context.Context, marshaler runtime.Marshaler, client ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ContinentService_UpdateContinent_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateContinentRequest
+		protoReq extMasterv1.UpdateContinentRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -259,9 +260,9 @@ func request_ContinentService_UpdateContinent_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-func local_request_ContinentService_UpdateContinent_0(ctx context.Context, marshaler runtime.Marshaler, server ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ContinentService_UpdateContinent_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateContinentRequest
+		protoReq extMasterv1.UpdateContinentRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -299,9 +300,9 @@ func local_request_ContinentService_UpdateContinent_0(ctx context.Context, marsh
 
 var filter_ContinentService_DeleteContinent_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_ContinentService_DeleteContinent_0(ctx context.Context, marshaler runtime.Marshaler, client ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ContinentService_DeleteContinent_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteContinentRequest
+		protoReq extMasterv1.DeleteContinentRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -326,9 +327,9 @@ func request_ContinentService_DeleteContinent_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-func local_request_ContinentService_DeleteContinent_0(ctx context.Context, marshaler runtime.Marshaler, server ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ContinentService_DeleteContinent_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteContinentRequest
+		protoReq extMasterv1.DeleteContinentRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -350,9 +351,9 @@ func local_request_ContinentService_DeleteContinent_0(ctx context.Context, marsh
 	return msg, metadata, err
 }
 
-func request_ContinentService_UndeleteContinent_0(ctx context.Context, marshaler runtime.Marshaler, client ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ContinentService_UndeleteContinent_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ContinentServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteContinentRequest
+		protoReq extMasterv1.UndeleteContinentRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -374,9 +375,9 @@ func request_ContinentService_UndeleteContinent_0(ctx context.Context, marshaler
 	return msg, metadata, err
 }
 
-func local_request_ContinentService_UndeleteContinent_0(ctx context.Context, marshaler runtime.Marshaler, server ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ContinentService_UndeleteContinent_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ContinentServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteContinentRequest
+		protoReq extMasterv1.UndeleteContinentRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -397,9 +398,9 @@ func local_request_ContinentService_UndeleteContinent_0(ctx context.Context, mar
 
 var filter_CountryService_ListCountries_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_CountryService_ListCountries_0(ctx context.Context, marshaler runtime.Marshaler, client CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CountryService_ListCountries_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListCountriesRequest
+		protoReq extMasterv1.ListCountriesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -415,9 +416,9 @@ func request_CountryService_ListCountries_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_CountryService_ListCountries_0(ctx context.Context, marshaler runtime.Marshaler, server CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CountryService_ListCountries_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListCountriesRequest
+		protoReq extMasterv1.ListCountriesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -432,9 +433,9 @@ func local_request_CountryService_ListCountries_0(ctx context.Context, marshaler
 
 var filter_CountryService_ExportCountries_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_CountryService_ExportCountries_0(ctx context.Context, marshaler runtime.Marshaler, client CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CountryService_ExportCountries_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportCountriesRequest
+		protoReq extMasterv1.ExportCountriesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -450,9 +451,9 @@ func request_CountryService_ExportCountries_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_CountryService_ExportCountries_0(ctx context.Context, marshaler runtime.Marshaler, server CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CountryService_ExportCountries_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportCountriesRequest
+		protoReq extMasterv1.ExportCountriesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -465,9 +466,9 @@ func local_request_CountryService_ExportCountries_0(ctx context.Context, marshal
 	return msg, metadata, err
 }
 
-func request_CountryService_GetCountry_0(ctx context.Context, marshaler runtime.Marshaler, client CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CountryService_GetCountry_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetCountryRequest
+		protoReq extMasterv1.GetCountryRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -486,9 +487,9 @@ func request_CountryService_GetCountry_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func local_request_CountryService_GetCountry_0(ctx context.Context, marshaler runtime.Marshaler, server CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CountryService_GetCountry_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetCountryRequest
+		protoReq extMasterv1.GetCountryRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -504,9 +505,9 @@ func local_request_CountryService_GetCountry_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
-func request_CountryService_CreateCountry_0(ctx context.Context, marshaler runtime.Marshaler, client CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CountryService_CreateCountry_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateCountryRequest
+		protoReq extMasterv1.CreateCountryRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Country); err != nil && !errors.Is(err, io.EOF) {
@@ -519,9 +520,9 @@ func request_CountryService_CreateCountry_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_CountryService_CreateCountry_0(ctx context.Context, marshaler runtime.Marshaler, server CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CountryService_CreateCountry_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateCountryRequest
+		protoReq extMasterv1.CreateCountryRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Country); err != nil && !errors.Is(err, io.EOF) {
@@ -531,9 +532,9 @@ func local_request_CountryService_CreateCountry_0(ctx context.Context, marshaler
 	return msg, metadata, err
 }
 
-func request_CountryService_ReplaceCountry_0(ctx context.Context, marshaler runtime.Marshaler, client CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CountryService_ReplaceCountry_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceCountryRequest
+		protoReq extMasterv1.ReplaceCountryRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -555,9 +556,9 @@ func request_CountryService_ReplaceCountry_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func local_request_CountryService_ReplaceCountry_0(ctx context.Context, marshaler runtime.Marshaler, server CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CountryService_ReplaceCountry_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceCountryRequest
+		protoReq extMasterv1.ReplaceCountryRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -578,9 +579,9 @@ func local_request_CountryService_ReplaceCountry_0(ctx context.Context, marshale
 
 var filter_CountryService_UpdateCountry_0 = &utilities.DoubleArray{Encoding: map[string]int{"country": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_CountryService_UpdateCountry_0(ctx context.Context, marshaler runtime.Marshaler, client CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CountryService_UpdateCountry_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateCountryRequest
+		protoReq extMasterv1.UpdateCountryRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -619,9 +620,9 @@ func request_CountryService_UpdateCountry_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_CountryService_UpdateCountry_0(ctx context.Context, marshaler runtime.Marshaler, server CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CountryService_UpdateCountry_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateCountryRequest
+		protoReq extMasterv1.UpdateCountryRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -659,9 +660,9 @@ func local_request_CountryService_UpdateCountry_0(ctx context.Context, marshaler
 
 var filter_CountryService_DeleteCountry_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_CountryService_DeleteCountry_0(ctx context.Context, marshaler runtime.Marshaler, client CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CountryService_DeleteCountry_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteCountryRequest
+		protoReq extMasterv1.DeleteCountryRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -686,9 +687,9 @@ func request_CountryService_DeleteCountry_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func local_request_CountryService_DeleteCountry_0(ctx context.Context, marshaler runtime.Marshaler, server CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CountryService_DeleteCountry_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteCountryRequest
+		protoReq extMasterv1.DeleteCountryRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -710,9 +711,9 @@ func local_request_CountryService_DeleteCountry_0(ctx context.Context, marshaler
 	return msg, metadata, err
 }
 
-func request_CountryService_UndeleteCountry_0(ctx context.Context, marshaler runtime.Marshaler, client CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CountryService_UndeleteCountry_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CountryServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteCountryRequest
+		protoReq extMasterv1.UndeleteCountryRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -734,9 +735,9 @@ func request_CountryService_UndeleteCountry_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_CountryService_UndeleteCountry_0(ctx context.Context, marshaler runtime.Marshaler, server CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CountryService_UndeleteCountry_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CountryServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteCountryRequest
+		protoReq extMasterv1.UndeleteCountryRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -757,9 +758,9 @@ func local_request_CountryService_UndeleteCountry_0(ctx context.Context, marshal
 
 var filter_StateService_ListStates_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_StateService_ListStates_0(ctx context.Context, marshaler runtime.Marshaler, client StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_StateService_ListStates_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListStatesRequest
+		protoReq extMasterv1.ListStatesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -775,9 +776,9 @@ func request_StateService_ListStates_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_StateService_ListStates_0(ctx context.Context, marshaler runtime.Marshaler, server StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_StateService_ListStates_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListStatesRequest
+		protoReq extMasterv1.ListStatesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -792,9 +793,9 @@ func local_request_StateService_ListStates_0(ctx context.Context, marshaler runt
 
 var filter_StateService_ExportStates_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_StateService_ExportStates_0(ctx context.Context, marshaler runtime.Marshaler, client StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_StateService_ExportStates_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportStatesRequest
+		protoReq extMasterv1.ExportStatesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -810,9 +811,9 @@ func request_StateService_ExportStates_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func local_request_StateService_ExportStates_0(ctx context.Context, marshaler runtime.Marshaler, server StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_StateService_ExportStates_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportStatesRequest
+		protoReq extMasterv1.ExportStatesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -825,9 +826,9 @@ func local_request_StateService_ExportStates_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
-func request_StateService_GetState_0(ctx context.Context, marshaler runtime.Marshaler, client StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_StateService_GetState_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetStateRequest
+		protoReq extMasterv1.GetStateRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -846,9 +847,9 @@ func request_StateService_GetState_0(ctx context.Context, marshaler runtime.Mars
 	return msg, metadata, err
 }
 
-func local_request_StateService_GetState_0(ctx context.Context, marshaler runtime.Marshaler, server StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_StateService_GetState_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetStateRequest
+		protoReq extMasterv1.GetStateRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -864,9 +865,9 @@ func local_request_StateService_GetState_0(ctx context.Context, marshaler runtim
 	return msg, metadata, err
 }
 
-func request_StateService_CreateState_0(ctx context.Context, marshaler runtime.Marshaler, client StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_StateService_CreateState_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateStateRequest
+		protoReq extMasterv1.CreateStateRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.State); err != nil && !errors.Is(err, io.EOF) {
@@ -879,9 +880,9 @@ func request_StateService_CreateState_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_StateService_CreateState_0(ctx context.Context, marshaler runtime.Marshaler, server StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_StateService_CreateState_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateStateRequest
+		protoReq extMasterv1.CreateStateRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.State); err != nil && !errors.Is(err, io.EOF) {
@@ -891,9 +892,9 @@ func local_request_StateService_CreateState_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func request_StateService_ReplaceState_0(ctx context.Context, marshaler runtime.Marshaler, client StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_StateService_ReplaceState_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceStateRequest
+		protoReq extMasterv1.ReplaceStateRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -915,9 +916,9 @@ func request_StateService_ReplaceState_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func local_request_StateService_ReplaceState_0(ctx context.Context, marshaler runtime.Marshaler, server StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_StateService_ReplaceState_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceStateRequest
+		protoReq extMasterv1.ReplaceStateRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -938,9 +939,9 @@ func local_request_StateService_ReplaceState_0(ctx context.Context, marshaler ru
 
 var filter_StateService_UpdateState_0 = &utilities.DoubleArray{Encoding: map[string]int{"state": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_StateService_UpdateState_0(ctx context.Context, marshaler runtime.Marshaler, client StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_StateService_UpdateState_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateStateRequest
+		protoReq extMasterv1.UpdateStateRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -979,9 +980,9 @@ func request_StateService_UpdateState_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_StateService_UpdateState_0(ctx context.Context, marshaler runtime.Marshaler, server StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_StateService_UpdateState_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateStateRequest
+		protoReq extMasterv1.UpdateStateRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1019,9 +1020,9 @@ func local_request_StateService_UpdateState_0(ctx context.Context, marshaler run
 
 var filter_StateService_DeleteState_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_StateService_DeleteState_0(ctx context.Context, marshaler runtime.Marshaler, client StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_StateService_DeleteState_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteStateRequest
+		protoReq extMasterv1.DeleteStateRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1046,9 +1047,9 @@ func request_StateService_DeleteState_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_StateService_DeleteState_0(ctx context.Context, marshaler runtime.Marshaler, server StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_StateService_DeleteState_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteStateRequest
+		protoReq extMasterv1.DeleteStateRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1070,9 +1071,9 @@ func local_request_StateService_DeleteState_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func request_StateService_UndeleteState_0(ctx context.Context, marshaler runtime.Marshaler, client StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_StateService_UndeleteState_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.StateServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteStateRequest
+		protoReq extMasterv1.UndeleteStateRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1094,9 +1095,9 @@ func request_StateService_UndeleteState_0(ctx context.Context, marshaler runtime
 	return msg, metadata, err
 }
 
-func local_request_StateService_UndeleteState_0(ctx context.Context, marshaler runtime.Marshaler, server StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_StateService_UndeleteState_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.StateServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteStateRequest
+		protoReq extMasterv1.UndeleteStateRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1117,9 +1118,9 @@ func local_request_StateService_UndeleteState_0(ctx context.Context, marshaler r
 
 var filter_DistrictService_ListDistricts_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_DistrictService_ListDistricts_0(ctx context.Context, marshaler runtime.Marshaler, client DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_DistrictService_ListDistricts_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListDistrictsRequest
+		protoReq extMasterv1.ListDistrictsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1135,9 +1136,9 @@ func request_DistrictService_ListDistricts_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func local_request_DistrictService_ListDistricts_0(ctx context.Context, marshaler runtime.Marshaler, server DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_DistrictService_ListDistricts_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListDistrictsRequest
+		protoReq extMasterv1.ListDistrictsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1152,9 +1153,9 @@ func local_request_DistrictService_ListDistricts_0(ctx context.Context, marshale
 
 var filter_DistrictService_ExportDistricts_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_DistrictService_ExportDistricts_0(ctx context.Context, marshaler runtime.Marshaler, client DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_DistrictService_ExportDistricts_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportDistrictsRequest
+		protoReq extMasterv1.ExportDistrictsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1170,9 +1171,9 @@ func request_DistrictService_ExportDistricts_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
-func local_request_DistrictService_ExportDistricts_0(ctx context.Context, marshaler runtime.Marshaler, server DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_DistrictService_ExportDistricts_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportDistrictsRequest
+		protoReq extMasterv1.ExportDistrictsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1185,9 +1186,9 @@ func local_request_DistrictService_ExportDistricts_0(ctx context.Context, marsha
 	return msg, metadata, err
 }
 
-func request_DistrictService_GetDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_DistrictService_GetDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetDistrictRequest
+		protoReq extMasterv1.GetDistrictRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1206,9 +1207,9 @@ func request_DistrictService_GetDistrict_0(ctx context.Context, marshaler runtim
 	return msg, metadata, err
 }
 
-func local_request_DistrictService_GetDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_DistrictService_GetDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetDistrictRequest
+		protoReq extMasterv1.GetDistrictRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1224,9 +1225,9 @@ func local_request_DistrictService_GetDistrict_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
-func request_DistrictService_CreateDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_DistrictService_CreateDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateDistrictRequest
+		protoReq extMasterv1.CreateDistrictRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.District); err != nil && !errors.Is(err, io.EOF) {
@@ -1239,9 +1240,9 @@ func request_DistrictService_CreateDistrict_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_DistrictService_CreateDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_DistrictService_CreateDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateDistrictRequest
+		protoReq extMasterv1.CreateDistrictRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.District); err != nil && !errors.Is(err, io.EOF) {
@@ -1251,9 +1252,9 @@ func local_request_DistrictService_CreateDistrict_0(ctx context.Context, marshal
 	return msg, metadata, err
 }
 
-func request_DistrictService_ReplaceDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_DistrictService_ReplaceDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceDistrictRequest
+		protoReq extMasterv1.ReplaceDistrictRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1275,9 +1276,9 @@ func request_DistrictService_ReplaceDistrict_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
-func local_request_DistrictService_ReplaceDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_DistrictService_ReplaceDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceDistrictRequest
+		protoReq extMasterv1.ReplaceDistrictRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1298,9 +1299,9 @@ func local_request_DistrictService_ReplaceDistrict_0(ctx context.Context, marsha
 
 var filter_DistrictService_UpdateDistrict_0 = &utilities.DoubleArray{Encoding: map[string]int{"district": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_DistrictService_UpdateDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_DistrictService_UpdateDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateDistrictRequest
+		protoReq extMasterv1.UpdateDistrictRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1339,9 +1340,9 @@ func request_DistrictService_UpdateDistrict_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_DistrictService_UpdateDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_DistrictService_UpdateDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateDistrictRequest
+		protoReq extMasterv1.UpdateDistrictRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1379,9 +1380,9 @@ func local_request_DistrictService_UpdateDistrict_0(ctx context.Context, marshal
 
 var filter_DistrictService_DeleteDistrict_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_DistrictService_DeleteDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_DistrictService_DeleteDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteDistrictRequest
+		protoReq extMasterv1.DeleteDistrictRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1406,9 +1407,9 @@ func request_DistrictService_DeleteDistrict_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func local_request_DistrictService_DeleteDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_DistrictService_DeleteDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteDistrictRequest
+		protoReq extMasterv1.DeleteDistrictRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1430,9 +1431,9 @@ func local_request_DistrictService_DeleteDistrict_0(ctx context.Context, marshal
 	return msg, metadata, err
 }
 
-func request_DistrictService_UndeleteDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_DistrictService_UndeleteDistrict_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.DistrictServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteDistrictRequest
+		protoReq extMasterv1.UndeleteDistrictRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1454,9 +1455,9 @@ func request_DistrictService_UndeleteDistrict_0(ctx context.Context, marshaler r
 	return msg, metadata, err
 }
 
-func local_request_DistrictService_UndeleteDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_DistrictService_UndeleteDistrict_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.DistrictServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteDistrictRequest
+		protoReq extMasterv1.UndeleteDistrictRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1477,9 +1478,9 @@ func local_request_DistrictService_UndeleteDistrict_0(ctx context.Context, marsh
 
 var filter_CityService_ListCities_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_CityService_ListCities_0(ctx context.Context, marshaler runtime.Marshaler, client CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CityService_ListCities_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListCitiesRequest
+		protoReq extMasterv1.ListCitiesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1495,9 +1496,9 @@ func request_CityService_ListCities_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_CityService_ListCities_0(ctx context.Context, marshaler runtime.Marshaler, server CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CityService_ListCities_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListCitiesRequest
+		protoReq extMasterv1.ListCitiesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1512,9 +1513,9 @@ func local_request_CityService_ListCities_0(ctx context.Context, marshaler runti
 
 var filter_CityService_ExportCities_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_CityService_ExportCities_0(ctx context.Context, marshaler runtime.Marshaler, client CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CityService_ExportCities_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportCitiesRequest
+		protoReq extMasterv1.ExportCitiesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1530,9 +1531,9 @@ func request_CityService_ExportCities_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_CityService_ExportCities_0(ctx context.Context, marshaler runtime.Marshaler, server CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CityService_ExportCities_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportCitiesRequest
+		protoReq extMasterv1.ExportCitiesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1545,9 +1546,9 @@ func local_request_CityService_ExportCities_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func request_CityService_GetCity_0(ctx context.Context, marshaler runtime.Marshaler, client CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CityService_GetCity_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetCityRequest
+		protoReq extMasterv1.GetCityRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1566,9 +1567,9 @@ func request_CityService_GetCity_0(ctx context.Context, marshaler runtime.Marsha
 	return msg, metadata, err
 }
 
-func local_request_CityService_GetCity_0(ctx context.Context, marshaler runtime.Marshaler, server CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CityService_GetCity_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetCityRequest
+		protoReq extMasterv1.GetCityRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1584,9 +1585,9 @@ func local_request_CityService_GetCity_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func request_CityService_CreateCity_0(ctx context.Context, marshaler runtime.Marshaler, client CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CityService_CreateCity_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateCityRequest
+		protoReq extMasterv1.CreateCityRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.City); err != nil && !errors.Is(err, io.EOF) {
@@ -1599,9 +1600,9 @@ func request_CityService_CreateCity_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_CityService_CreateCity_0(ctx context.Context, marshaler runtime.Marshaler, server CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CityService_CreateCity_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateCityRequest
+		protoReq extMasterv1.CreateCityRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.City); err != nil && !errors.Is(err, io.EOF) {
@@ -1611,9 +1612,9 @@ func local_request_CityService_CreateCity_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func request_CityService_ReplaceCity_0(ctx context.Context, marshaler runtime.Marshaler, client CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CityService_ReplaceCity_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceCityRequest
+		protoReq extMasterv1.ReplaceCityRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1635,9 +1636,9 @@ func request_CityService_ReplaceCity_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_CityService_ReplaceCity_0(ctx context.Context, marshaler runtime.Marshaler, server CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CityService_ReplaceCity_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceCityRequest
+		protoReq extMasterv1.ReplaceCityRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1658,9 +1659,9 @@ func local_request_CityService_ReplaceCity_0(ctx context.Context, marshaler runt
 
 var filter_CityService_UpdateCity_0 = &utilities.DoubleArray{Encoding: map[string]int{"city": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_CityService_UpdateCity_0(ctx context.Context, marshaler runtime.Marshaler, client CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CityService_UpdateCity_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateCityRequest
+		protoReq extMasterv1.UpdateCityRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1699,9 +1700,9 @@ func request_CityService_UpdateCity_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_CityService_UpdateCity_0(ctx context.Context, marshaler runtime.Marshaler, server CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CityService_UpdateCity_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateCityRequest
+		protoReq extMasterv1.UpdateCityRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1739,9 +1740,9 @@ func local_request_CityService_UpdateCity_0(ctx context.Context, marshaler runti
 
 var filter_CityService_DeleteCity_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_CityService_DeleteCity_0(ctx context.Context, marshaler runtime.Marshaler, client CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CityService_DeleteCity_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteCityRequest
+		protoReq extMasterv1.DeleteCityRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1766,9 +1767,9 @@ func request_CityService_DeleteCity_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_CityService_DeleteCity_0(ctx context.Context, marshaler runtime.Marshaler, server CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CityService_DeleteCity_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteCityRequest
+		protoReq extMasterv1.DeleteCityRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1790,9 +1791,9 @@ func local_request_CityService_DeleteCity_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func request_CityService_UndeleteCity_0(ctx context.Context, marshaler runtime.Marshaler, client CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_CityService_UndeleteCity_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.CityServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteCityRequest
+		protoReq extMasterv1.UndeleteCityRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1814,9 +1815,9 @@ func request_CityService_UndeleteCity_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_CityService_UndeleteCity_0(ctx context.Context, marshaler runtime.Marshaler, server CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_CityService_UndeleteCity_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.CityServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteCityRequest
+		protoReq extMasterv1.UndeleteCityRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1837,9 +1838,9 @@ func local_request_CityService_UndeleteCity_0(ctx context.Context, marshaler run
 
 var filter_PlantService_ListPlants_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_PlantService_ListPlants_0(ctx context.Context, marshaler runtime.Marshaler, client PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PlantService_ListPlants_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListPlantsRequest
+		protoReq extMasterv1.ListPlantsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1855,9 +1856,9 @@ func request_PlantService_ListPlants_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_PlantService_ListPlants_0(ctx context.Context, marshaler runtime.Marshaler, server PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PlantService_ListPlants_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListPlantsRequest
+		protoReq extMasterv1.ListPlantsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1872,9 +1873,9 @@ func local_request_PlantService_ListPlants_0(ctx context.Context, marshaler runt
 
 var filter_PlantService_ExportPlants_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_PlantService_ExportPlants_0(ctx context.Context, marshaler runtime.Marshaler, client PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PlantService_ExportPlants_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportPlantsRequest
+		protoReq extMasterv1.ExportPlantsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1890,9 +1891,9 @@ func request_PlantService_ExportPlants_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func local_request_PlantService_ExportPlants_0(ctx context.Context, marshaler runtime.Marshaler, server PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PlantService_ExportPlants_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportPlantsRequest
+		protoReq extMasterv1.ExportPlantsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -1905,9 +1906,9 @@ func local_request_PlantService_ExportPlants_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
-func request_PlantService_GetPlant_0(ctx context.Context, marshaler runtime.Marshaler, client PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PlantService_GetPlant_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetPlantRequest
+		protoReq extMasterv1.GetPlantRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1926,9 +1927,9 @@ func request_PlantService_GetPlant_0(ctx context.Context, marshaler runtime.Mars
 	return msg, metadata, err
 }
 
-func local_request_PlantService_GetPlant_0(ctx context.Context, marshaler runtime.Marshaler, server PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PlantService_GetPlant_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetPlantRequest
+		protoReq extMasterv1.GetPlantRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1944,9 +1945,9 @@ func local_request_PlantService_GetPlant_0(ctx context.Context, marshaler runtim
 	return msg, metadata, err
 }
 
-func request_PlantService_CreatePlant_0(ctx context.Context, marshaler runtime.Marshaler, client PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PlantService_CreatePlant_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreatePlantRequest
+		protoReq extMasterv1.CreatePlantRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Plant); err != nil && !errors.Is(err, io.EOF) {
@@ -1959,9 +1960,9 @@ func request_PlantService_CreatePlant_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_PlantService_CreatePlant_0(ctx context.Context, marshaler runtime.Marshaler, server PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PlantService_CreatePlant_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreatePlantRequest
+		protoReq extMasterv1.CreatePlantRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Plant); err != nil && !errors.Is(err, io.EOF) {
@@ -1971,9 +1972,9 @@ func local_request_PlantService_CreatePlant_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func request_PlantService_ReplacePlant_0(ctx context.Context, marshaler runtime.Marshaler, client PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PlantService_ReplacePlant_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplacePlantRequest
+		protoReq extMasterv1.ReplacePlantRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -1995,9 +1996,9 @@ func request_PlantService_ReplacePlant_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func local_request_PlantService_ReplacePlant_0(ctx context.Context, marshaler runtime.Marshaler, server PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PlantService_ReplacePlant_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplacePlantRequest
+		protoReq extMasterv1.ReplacePlantRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2018,9 +2019,9 @@ func local_request_PlantService_ReplacePlant_0(ctx context.Context, marshaler ru
 
 var filter_PlantService_UpdatePlant_0 = &utilities.DoubleArray{Encoding: map[string]int{"plant": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_PlantService_UpdatePlant_0(ctx context.Context, marshaler runtime.Marshaler, client PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PlantService_UpdatePlant_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdatePlantRequest
+		protoReq extMasterv1.UpdatePlantRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2059,9 +2060,9 @@ func request_PlantService_UpdatePlant_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_PlantService_UpdatePlant_0(ctx context.Context, marshaler runtime.Marshaler, server PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PlantService_UpdatePlant_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdatePlantRequest
+		protoReq extMasterv1.UpdatePlantRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2099,9 +2100,9 @@ func local_request_PlantService_UpdatePlant_0(ctx context.Context, marshaler run
 
 var filter_PlantService_DeletePlant_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_PlantService_DeletePlant_0(ctx context.Context, marshaler runtime.Marshaler, client PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PlantService_DeletePlant_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeletePlantRequest
+		protoReq extMasterv1.DeletePlantRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2126,9 +2127,9 @@ func request_PlantService_DeletePlant_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_PlantService_DeletePlant_0(ctx context.Context, marshaler runtime.Marshaler, server PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PlantService_DeletePlant_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeletePlantRequest
+		protoReq extMasterv1.DeletePlantRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2150,9 +2151,9 @@ func local_request_PlantService_DeletePlant_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
-func request_PlantService_UndeletePlant_0(ctx context.Context, marshaler runtime.Marshaler, client PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_PlantService_UndeletePlant_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.PlantServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeletePlantRequest
+		protoReq extMasterv1.UndeletePlantRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2174,9 +2175,9 @@ func request_PlantService_UndeletePlant_0(ctx context.Context, marshaler runtime
 	return msg, metadata, err
 }
 
-func local_request_PlantService_UndeletePlant_0(ctx context.Context, marshaler runtime.Marshaler, server PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_PlantService_UndeletePlant_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.PlantServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeletePlantRequest
+		protoReq extMasterv1.UndeletePlantRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2197,9 +2198,9 @@ func local_request_PlantService_UndeletePlant_0(ctx context.Context, marshaler r
 
 var filter_SiteService_ListSites_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_SiteService_ListSites_0(ctx context.Context, marshaler runtime.Marshaler, client SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_SiteService_ListSites_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListSitesRequest
+		protoReq extMasterv1.ListSitesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2215,9 +2216,9 @@ func request_SiteService_ListSites_0(ctx context.Context, marshaler runtime.Mars
 	return msg, metadata, err
 }
 
-func local_request_SiteService_ListSites_0(ctx context.Context, marshaler runtime.Marshaler, server SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_SiteService_ListSites_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListSitesRequest
+		protoReq extMasterv1.ListSitesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2232,9 +2233,9 @@ func local_request_SiteService_ListSites_0(ctx context.Context, marshaler runtim
 
 var filter_SiteService_ExportSites_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_SiteService_ExportSites_0(ctx context.Context, marshaler runtime.Marshaler, client SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_SiteService_ExportSites_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportSitesRequest
+		protoReq extMasterv1.ExportSitesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2250,9 +2251,9 @@ func request_SiteService_ExportSites_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_SiteService_ExportSites_0(ctx context.Context, marshaler runtime.Marshaler, server SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_SiteService_ExportSites_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportSitesRequest
+		protoReq extMasterv1.ExportSitesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2265,9 +2266,9 @@ func local_request_SiteService_ExportSites_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func request_SiteService_GetSite_0(ctx context.Context, marshaler runtime.Marshaler, client SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_SiteService_GetSite_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetSiteRequest
+		protoReq extMasterv1.GetSiteRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2286,9 +2287,9 @@ func request_SiteService_GetSite_0(ctx context.Context, marshaler runtime.Marsha
 	return msg, metadata, err
 }
 
-func local_request_SiteService_GetSite_0(ctx context.Context, marshaler runtime.Marshaler, server SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_SiteService_GetSite_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetSiteRequest
+		protoReq extMasterv1.GetSiteRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2304,9 +2305,9 @@ func local_request_SiteService_GetSite_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func request_SiteService_CreateSite_0(ctx context.Context, marshaler runtime.Marshaler, client SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_SiteService_CreateSite_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateSiteRequest
+		protoReq extMasterv1.CreateSiteRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Site); err != nil && !errors.Is(err, io.EOF) {
@@ -2319,9 +2320,9 @@ func request_SiteService_CreateSite_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_SiteService_CreateSite_0(ctx context.Context, marshaler runtime.Marshaler, server SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_SiteService_CreateSite_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateSiteRequest
+		protoReq extMasterv1.CreateSiteRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Site); err != nil && !errors.Is(err, io.EOF) {
@@ -2331,9 +2332,9 @@ func local_request_SiteService_CreateSite_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func request_SiteService_ReplaceSite_0(ctx context.Context, marshaler runtime.Marshaler, client SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_SiteService_ReplaceSite_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceSiteRequest
+		protoReq extMasterv1.ReplaceSiteRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2355,9 +2356,9 @@ func request_SiteService_ReplaceSite_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_SiteService_ReplaceSite_0(ctx context.Context, marshaler runtime.Marshaler, server SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_SiteService_ReplaceSite_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceSiteRequest
+		protoReq extMasterv1.ReplaceSiteRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2378,9 +2379,9 @@ func local_request_SiteService_ReplaceSite_0(ctx context.Context, marshaler runt
 
 var filter_SiteService_UpdateSite_0 = &utilities.DoubleArray{Encoding: map[string]int{"site": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_SiteService_UpdateSite_0(ctx context.Context, marshaler runtime.Marshaler, client SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_SiteService_UpdateSite_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateSiteRequest
+		protoReq extMasterv1.UpdateSiteRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2419,9 +2420,9 @@ func request_SiteService_UpdateSite_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_SiteService_UpdateSite_0(ctx context.Context, marshaler runtime.Marshaler, server SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_SiteService_UpdateSite_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateSiteRequest
+		protoReq extMasterv1.UpdateSiteRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2459,9 +2460,9 @@ func local_request_SiteService_UpdateSite_0(ctx context.Context, marshaler runti
 
 var filter_SiteService_DeleteSite_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_SiteService_DeleteSite_0(ctx context.Context, marshaler runtime.Marshaler, client SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_SiteService_DeleteSite_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteSiteRequest
+		protoReq extMasterv1.DeleteSiteRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2486,9 +2487,9 @@ func request_SiteService_DeleteSite_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_SiteService_DeleteSite_0(ctx context.Context, marshaler runtime.Marshaler, server SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_SiteService_DeleteSite_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteSiteRequest
+		protoReq extMasterv1.DeleteSiteRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2510,9 +2511,9 @@ func local_request_SiteService_DeleteSite_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func request_SiteService_UndeleteSite_0(ctx context.Context, marshaler runtime.Marshaler, client SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_SiteService_UndeleteSite_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.SiteServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteSiteRequest
+		protoReq extMasterv1.UndeleteSiteRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2534,9 +2535,9 @@ func request_SiteService_UndeleteSite_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_SiteService_UndeleteSite_0(ctx context.Context, marshaler runtime.Marshaler, server SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_SiteService_UndeleteSite_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.SiteServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteSiteRequest
+		protoReq extMasterv1.UndeleteSiteRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2557,9 +2558,9 @@ func local_request_SiteService_UndeleteSite_0(ctx context.Context, marshaler run
 
 var filter_WardService_ListWards_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_WardService_ListWards_0(ctx context.Context, marshaler runtime.Marshaler, client WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_WardService_ListWards_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListWardsRequest
+		protoReq extMasterv1.ListWardsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2575,9 +2576,9 @@ func request_WardService_ListWards_0(ctx context.Context, marshaler runtime.Mars
 	return msg, metadata, err
 }
 
-func local_request_WardService_ListWards_0(ctx context.Context, marshaler runtime.Marshaler, server WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_WardService_ListWards_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListWardsRequest
+		protoReq extMasterv1.ListWardsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2592,9 +2593,9 @@ func local_request_WardService_ListWards_0(ctx context.Context, marshaler runtim
 
 var filter_WardService_ExportWards_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_WardService_ExportWards_0(ctx context.Context, marshaler runtime.Marshaler, client WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_WardService_ExportWards_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportWardsRequest
+		protoReq extMasterv1.ExportWardsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2610,9 +2611,9 @@ func request_WardService_ExportWards_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_WardService_ExportWards_0(ctx context.Context, marshaler runtime.Marshaler, server WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_WardService_ExportWards_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportWardsRequest
+		protoReq extMasterv1.ExportWardsRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2625,9 +2626,9 @@ func local_request_WardService_ExportWards_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func request_WardService_GetWard_0(ctx context.Context, marshaler runtime.Marshaler, client WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_WardService_GetWard_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetWardRequest
+		protoReq extMasterv1.GetWardRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2646,9 +2647,9 @@ func request_WardService_GetWard_0(ctx context.Context, marshaler runtime.Marsha
 	return msg, metadata, err
 }
 
-func local_request_WardService_GetWard_0(ctx context.Context, marshaler runtime.Marshaler, server WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_WardService_GetWard_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetWardRequest
+		protoReq extMasterv1.GetWardRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2664,9 +2665,9 @@ func local_request_WardService_GetWard_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func request_WardService_CreateWard_0(ctx context.Context, marshaler runtime.Marshaler, client WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_WardService_CreateWard_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateWardRequest
+		protoReq extMasterv1.CreateWardRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Ward); err != nil && !errors.Is(err, io.EOF) {
@@ -2679,9 +2680,9 @@ func request_WardService_CreateWard_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_WardService_CreateWard_0(ctx context.Context, marshaler runtime.Marshaler, server WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_WardService_CreateWard_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateWardRequest
+		protoReq extMasterv1.CreateWardRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Ward); err != nil && !errors.Is(err, io.EOF) {
@@ -2691,9 +2692,9 @@ func local_request_WardService_CreateWard_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func request_WardService_ReplaceWard_0(ctx context.Context, marshaler runtime.Marshaler, client WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_WardService_ReplaceWard_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceWardRequest
+		protoReq extMasterv1.ReplaceWardRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2715,9 +2716,9 @@ func request_WardService_ReplaceWard_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_WardService_ReplaceWard_0(ctx context.Context, marshaler runtime.Marshaler, server WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_WardService_ReplaceWard_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceWardRequest
+		protoReq extMasterv1.ReplaceWardRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2738,9 +2739,9 @@ func local_request_WardService_ReplaceWard_0(ctx context.Context, marshaler runt
 
 var filter_WardService_UpdateWard_0 = &utilities.DoubleArray{Encoding: map[string]int{"ward": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_WardService_UpdateWard_0(ctx context.Context, marshaler runtime.Marshaler, client WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_WardService_UpdateWard_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateWardRequest
+		protoReq extMasterv1.UpdateWardRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2779,9 +2780,9 @@ func request_WardService_UpdateWard_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_WardService_UpdateWard_0(ctx context.Context, marshaler runtime.Marshaler, server WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_WardService_UpdateWard_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateWardRequest
+		protoReq extMasterv1.UpdateWardRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2819,9 +2820,9 @@ func local_request_WardService_UpdateWard_0(ctx context.Context, marshaler runti
 
 var filter_WardService_DeleteWard_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_WardService_DeleteWard_0(ctx context.Context, marshaler runtime.Marshaler, client WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_WardService_DeleteWard_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteWardRequest
+		protoReq extMasterv1.DeleteWardRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2846,9 +2847,9 @@ func request_WardService_DeleteWard_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_WardService_DeleteWard_0(ctx context.Context, marshaler runtime.Marshaler, server WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_WardService_DeleteWard_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteWardRequest
+		protoReq extMasterv1.DeleteWardRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2870,9 +2871,9 @@ func local_request_WardService_DeleteWard_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func request_WardService_UndeleteWard_0(ctx context.Context, marshaler runtime.Marshaler, client WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_WardService_UndeleteWard_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.WardServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteWardRequest
+		protoReq extMasterv1.UndeleteWardRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2894,9 +2895,9 @@ func request_WardService_UndeleteWard_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_WardService_UndeleteWard_0(ctx context.Context, marshaler runtime.Marshaler, server WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_WardService_UndeleteWard_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.WardServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteWardRequest
+		protoReq extMasterv1.UndeleteWardRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -2917,9 +2918,9 @@ func local_request_WardService_UndeleteWard_0(ctx context.Context, marshaler run
 
 var filter_ZoneService_ListZones_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_ZoneService_ListZones_0(ctx context.Context, marshaler runtime.Marshaler, client ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ZoneService_ListZones_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListZonesRequest
+		protoReq extMasterv1.ListZonesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2935,9 +2936,9 @@ func request_ZoneService_ListZones_0(ctx context.Context, marshaler runtime.Mars
 	return msg, metadata, err
 }
 
-func local_request_ZoneService_ListZones_0(ctx context.Context, marshaler runtime.Marshaler, server ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ZoneService_ListZones_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListZonesRequest
+		protoReq extMasterv1.ListZonesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2952,9 +2953,9 @@ func local_request_ZoneService_ListZones_0(ctx context.Context, marshaler runtim
 
 var filter_ZoneService_ExportZones_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_ZoneService_ExportZones_0(ctx context.Context, marshaler runtime.Marshaler, client ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ZoneService_ExportZones_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportZonesRequest
+		protoReq extMasterv1.ExportZonesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2970,9 +2971,9 @@ func request_ZoneService_ExportZones_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_ZoneService_ExportZones_0(ctx context.Context, marshaler runtime.Marshaler, server ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ZoneService_ExportZones_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportZonesRequest
+		protoReq extMasterv1.ExportZonesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -2985,9 +2986,9 @@ func local_request_ZoneService_ExportZones_0(ctx context.Context, marshaler runt
 	return msg, metadata, err
 }
 
-func request_ZoneService_GetZone_0(ctx context.Context, marshaler runtime.Marshaler, client ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ZoneService_GetZone_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetZoneRequest
+		protoReq extMasterv1.GetZoneRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3006,9 +3007,9 @@ func request_ZoneService_GetZone_0(ctx context.Context, marshaler runtime.Marsha
 	return msg, metadata, err
 }
 
-func local_request_ZoneService_GetZone_0(ctx context.Context, marshaler runtime.Marshaler, server ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ZoneService_GetZone_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetZoneRequest
+		protoReq extMasterv1.GetZoneRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3024,9 +3025,9 @@ func local_request_ZoneService_GetZone_0(ctx context.Context, marshaler runtime.
 	return msg, metadata, err
 }
 
-func request_ZoneService_CreateZone_0(ctx context.Context, marshaler runtime.Marshaler, client ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ZoneService_CreateZone_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateZoneRequest
+		protoReq extMasterv1.CreateZoneRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Zone); err != nil && !errors.Is(err, io.EOF) {
@@ -3039,9 +3040,9 @@ func request_ZoneService_CreateZone_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_ZoneService_CreateZone_0(ctx context.Context, marshaler runtime.Marshaler, server ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ZoneService_CreateZone_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateZoneRequest
+		protoReq extMasterv1.CreateZoneRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Zone); err != nil && !errors.Is(err, io.EOF) {
@@ -3051,9 +3052,9 @@ func local_request_ZoneService_CreateZone_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func request_ZoneService_ReplaceZone_0(ctx context.Context, marshaler runtime.Marshaler, client ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ZoneService_ReplaceZone_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceZoneRequest
+		protoReq extMasterv1.ReplaceZoneRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3075,9 +3076,9 @@ func request_ZoneService_ReplaceZone_0(ctx context.Context, marshaler runtime.Ma
 	return msg, metadata, err
 }
 
-func local_request_ZoneService_ReplaceZone_0(ctx context.Context, marshaler runtime.Marshaler, server ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ZoneService_ReplaceZone_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceZoneRequest
+		protoReq extMasterv1.ReplaceZoneRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3098,9 +3099,9 @@ func local_request_ZoneService_ReplaceZone_0(ctx context.Context, marshaler runt
 
 var filter_ZoneService_UpdateZone_0 = &utilities.DoubleArray{Encoding: map[string]int{"zone": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_ZoneService_UpdateZone_0(ctx context.Context, marshaler runtime.Marshaler, client ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ZoneService_UpdateZone_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateZoneRequest
+		protoReq extMasterv1.UpdateZoneRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3139,9 +3140,9 @@ func request_ZoneService_UpdateZone_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_ZoneService_UpdateZone_0(ctx context.Context, marshaler runtime.Marshaler, server ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ZoneService_UpdateZone_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateZoneRequest
+		protoReq extMasterv1.UpdateZoneRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3179,9 +3180,9 @@ func local_request_ZoneService_UpdateZone_0(ctx context.Context, marshaler runti
 
 var filter_ZoneService_DeleteZone_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_ZoneService_DeleteZone_0(ctx context.Context, marshaler runtime.Marshaler, client ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ZoneService_DeleteZone_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteZoneRequest
+		protoReq extMasterv1.DeleteZoneRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3206,9 +3207,9 @@ func request_ZoneService_DeleteZone_0(ctx context.Context, marshaler runtime.Mar
 	return msg, metadata, err
 }
 
-func local_request_ZoneService_DeleteZone_0(ctx context.Context, marshaler runtime.Marshaler, server ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ZoneService_DeleteZone_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteZoneRequest
+		protoReq extMasterv1.DeleteZoneRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3230,9 +3231,9 @@ func local_request_ZoneService_DeleteZone_0(ctx context.Context, marshaler runti
 	return msg, metadata, err
 }
 
-func request_ZoneService_UndeleteZone_0(ctx context.Context, marshaler runtime.Marshaler, client ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_ZoneService_UndeleteZone_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ZoneServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteZoneRequest
+		protoReq extMasterv1.UndeleteZoneRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3254,9 +3255,9 @@ func request_ZoneService_UndeleteZone_0(ctx context.Context, marshaler runtime.M
 	return msg, metadata, err
 }
 
-func local_request_ZoneService_UndeleteZone_0(ctx context.Context, marshaler runtime.Marshaler, server ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_ZoneService_UndeleteZone_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.ZoneServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteZoneRequest
+		protoReq extMasterv1.UndeleteZoneRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3277,9 +3278,9 @@ func local_request_ZoneService_UndeleteZone_0(ctx context.Context, marshaler run
 
 var filter_EquipmentTypeService_ListEquipmentTypes_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_EquipmentTypeService_ListEquipmentTypes_0(ctx context.Context, marshaler runtime.Marshaler, client EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_EquipmentTypeService_ListEquipmentTypes_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListEquipmentTypesRequest
+		protoReq extMasterv1.ListEquipmentTypesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -3295,9 +3296,9 @@ func request_EquipmentTypeService_ListEquipmentTypes_0(ctx context.Context, mars
 	return msg, metadata, err
 }
 
-func local_request_EquipmentTypeService_ListEquipmentTypes_0(ctx context.Context, marshaler runtime.Marshaler, server EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_EquipmentTypeService_ListEquipmentTypes_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ListEquipmentTypesRequest
+		protoReq extMasterv1.ListEquipmentTypesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -3312,9 +3313,9 @@ func local_request_EquipmentTypeService_ListEquipmentTypes_0(ctx context.Context
 
 var filter_EquipmentTypeService_ExportEquipmentTypes_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_EquipmentTypeService_ExportEquipmentTypes_0(ctx context.Context, marshaler runtime.Marshaler, client EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_EquipmentTypeService_ExportEquipmentTypes_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportEquipmentTypesRequest
+		protoReq extMasterv1.ExportEquipmentTypesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -3330,9 +3331,9 @@ func request_EquipmentTypeService_ExportEquipmentTypes_0(ctx context.Context, ma
 	return msg, metadata, err
 }
 
-func local_request_EquipmentTypeService_ExportEquipmentTypes_0(ctx context.Context, marshaler runtime.Marshaler, server EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_EquipmentTypeService_ExportEquipmentTypes_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ExportEquipmentTypesRequest
+		protoReq extMasterv1.ExportEquipmentTypesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -3345,9 +3346,9 @@ func local_request_EquipmentTypeService_ExportEquipmentTypes_0(ctx context.Conte
 	return msg, metadata, err
 }
 
-func request_EquipmentTypeService_GetEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_EquipmentTypeService_GetEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetEquipmentTypeRequest
+		protoReq extMasterv1.GetEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3366,9 +3367,9 @@ func request_EquipmentTypeService_GetEquipmentType_0(ctx context.Context, marsha
 	return msg, metadata, err
 }
 
-func local_request_EquipmentTypeService_GetEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_EquipmentTypeService_GetEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq GetEquipmentTypeRequest
+		protoReq extMasterv1.GetEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3384,9 +3385,9 @@ func local_request_EquipmentTypeService_GetEquipmentType_0(ctx context.Context, 
 	return msg, metadata, err
 }
 
-func request_EquipmentTypeService_CreateEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_EquipmentTypeService_CreateEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateEquipmentTypeRequest
+		protoReq extMasterv1.CreateEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.EquipmentType); err != nil && !errors.Is(err, io.EOF) {
@@ -3399,9 +3400,9 @@ func request_EquipmentTypeService_CreateEquipmentType_0(ctx context.Context, mar
 	return msg, metadata, err
 }
 
-func local_request_EquipmentTypeService_CreateEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_EquipmentTypeService_CreateEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq CreateEquipmentTypeRequest
+		protoReq extMasterv1.CreateEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.EquipmentType); err != nil && !errors.Is(err, io.EOF) {
@@ -3411,9 +3412,9 @@ func local_request_EquipmentTypeService_CreateEquipmentType_0(ctx context.Contex
 	return msg, metadata, err
 }
 
-func request_EquipmentTypeService_ReplaceEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_EquipmentTypeService_ReplaceEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceEquipmentTypeRequest
+		protoReq extMasterv1.ReplaceEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3435,9 +3436,9 @@ func request_EquipmentTypeService_ReplaceEquipmentType_0(ctx context.Context, ma
 	return msg, metadata, err
 }
 
-func local_request_EquipmentTypeService_ReplaceEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_EquipmentTypeService_ReplaceEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq ReplaceEquipmentTypeRequest
+		protoReq extMasterv1.ReplaceEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3458,9 +3459,9 @@ func local_request_EquipmentTypeService_ReplaceEquipmentType_0(ctx context.Conte
 
 var filter_EquipmentTypeService_UpdateEquipmentType_0 = &utilities.DoubleArray{Encoding: map[string]int{"equipment_type": 0, "id": 1}, Base: []int{1, 1, 2, 0, 0}, Check: []int{0, 1, 2, 2, 3}}
 
-func request_EquipmentTypeService_UpdateEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_EquipmentTypeService_UpdateEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateEquipmentTypeRequest
+		protoReq extMasterv1.UpdateEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3499,9 +3500,9 @@ func request_EquipmentTypeService_UpdateEquipmentType_0(ctx context.Context, mar
 	return msg, metadata, err
 }
 
-func local_request_EquipmentTypeService_UpdateEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_EquipmentTypeService_UpdateEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UpdateEquipmentTypeRequest
+		protoReq extMasterv1.UpdateEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3539,9 +3540,9 @@ func local_request_EquipmentTypeService_UpdateEquipmentType_0(ctx context.Contex
 
 var filter_EquipmentTypeService_DeleteEquipmentType_0 = &utilities.DoubleArray{Encoding: map[string]int{"id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
-func request_EquipmentTypeService_DeleteEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_EquipmentTypeService_DeleteEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteEquipmentTypeRequest
+		protoReq extMasterv1.DeleteEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3566,9 +3567,9 @@ func request_EquipmentTypeService_DeleteEquipmentType_0(ctx context.Context, mar
 	return msg, metadata, err
 }
 
-func local_request_EquipmentTypeService_DeleteEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_EquipmentTypeService_DeleteEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq DeleteEquipmentTypeRequest
+		protoReq extMasterv1.DeleteEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3590,9 +3591,9 @@ func local_request_EquipmentTypeService_DeleteEquipmentType_0(ctx context.Contex
 	return msg, metadata, err
 }
 
-func request_EquipmentTypeService_UndeleteEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func request_EquipmentTypeService_UndeleteEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.EquipmentTypeServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteEquipmentTypeRequest
+		protoReq extMasterv1.UndeleteEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3614,9 +3615,9 @@ func request_EquipmentTypeService_UndeleteEquipmentType_0(ctx context.Context, m
 	return msg, metadata, err
 }
 
-func local_request_EquipmentTypeService_UndeleteEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+func local_request_EquipmentTypeService_UndeleteEquipmentType_0(ctx context.Context, marshaler runtime.Marshaler, server extMasterv1.EquipmentTypeServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
-		protoReq UndeleteEquipmentTypeRequest
+		protoReq extMasterv1.UndeleteEquipmentTypeRequest
 		metadata runtime.ServerMetadata
 		err      error
 	)
@@ -3637,9 +3638,9 @@ func local_request_EquipmentTypeService_UndeleteEquipmentType_0(ctx context.Cont
 
 var filter_ChangeFeedService_WatchChanges_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
-func request_ChangeFeedService_WatchChanges_0(ctx context.Context, marshaler runtime.Marshaler, client ChangeFeedServiceClient, req *http.Request, pathParams map[string]string) (ChangeFeedService_WatchChangesClient, runtime.ServerMetadata, error) {
+func request_ChangeFeedService_WatchChanges_0(ctx context.Context, marshaler runtime.Marshaler, client extMasterv1.ChangeFeedServiceClient, req *http.Request, pathParams map[string]string) (extMasterv1.ChangeFeedService_WatchChangesClient, runtime.ServerMetadata, error) {
 	var (
-		protoReq WatchChangesRequest
+		protoReq extMasterv1.WatchChangesRequest
 		metadata runtime.ServerMetadata
 	)
 	if err := req.ParseForm(); err != nil {
@@ -3668,7 +3669,7 @@ func request_ChangeFeedService_WatchChanges_0(ctx context.Context, marshaler run
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterContinentServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterContinentServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server ContinentServiceServer) error {
+func RegisterContinentServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.ContinentServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_ContinentService_ListContinents_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -3838,7 +3839,7 @@ func RegisterContinentServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterCountryServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterCountryServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server CountryServiceServer) error {
+func RegisterCountryServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.CountryServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_CountryService_ListCountries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -4008,7 +4009,7 @@ func RegisterCountryServiceHandlerServer(ctx context.Context, mux *runtime.Serve
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterStateServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterStateServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server StateServiceServer) error {
+func RegisterStateServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.StateServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_StateService_ListStates_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -4178,7 +4179,7 @@ func RegisterStateServiceHandlerServer(ctx context.Context, mux *runtime.ServeMu
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterDistrictServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterDistrictServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server DistrictServiceServer) error {
+func RegisterDistrictServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.DistrictServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_DistrictService_ListDistricts_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -4348,7 +4349,7 @@ func RegisterDistrictServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterCityServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterCityServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server CityServiceServer) error {
+func RegisterCityServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.CityServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_CityService_ListCities_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -4518,7 +4519,7 @@ func RegisterCityServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterPlantServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterPlantServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server PlantServiceServer) error {
+func RegisterPlantServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.PlantServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_PlantService_ListPlants_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -4688,7 +4689,7 @@ func RegisterPlantServiceHandlerServer(ctx context.Context, mux *runtime.ServeMu
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterSiteServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterSiteServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server SiteServiceServer) error {
+func RegisterSiteServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.SiteServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_SiteService_ListSites_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -4858,7 +4859,7 @@ func RegisterSiteServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterWardServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterWardServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server WardServiceServer) error {
+func RegisterWardServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.WardServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_WardService_ListWards_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -5028,7 +5029,7 @@ func RegisterWardServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterZoneServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterZoneServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server ZoneServiceServer) error {
+func RegisterZoneServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.ZoneServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_ZoneService_ListZones_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -5198,7 +5199,7 @@ func RegisterZoneServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterEquipmentTypeServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterEquipmentTypeServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server EquipmentTypeServiceServer) error {
+func RegisterEquipmentTypeServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.EquipmentTypeServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_EquipmentTypeService_ListEquipmentTypes_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -5368,7 +5369,7 @@ func RegisterEquipmentTypeServiceHandlerServer(ctx context.Context, mux *runtime
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
 // Note that using this registration option will cause many gRPC library features to stop working. Consider using RegisterChangeFeedServiceHandlerFromEndpoint instead.
 // GRPC interceptors will not work for this type of registration. To use interceptors, you must use the "runtime.WithMiddlewares" option in the "runtime.NewServeMux" call.
-func RegisterChangeFeedServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server ChangeFeedServiceServer) error {
+func RegisterChangeFeedServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux, server extMasterv1.ChangeFeedServiceServer) error {
 	mux.Handle(http.MethodGet, pattern_ChangeFeedService_WatchChanges_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		err := status.Error(codes.Unimplemented, "streaming calls are not yet supported in the in-process transport")
 		_, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
@@ -5406,15 +5407,15 @@ func RegisterContinentServiceHandlerFromEndpoint(ctx context.Context, mux *runti
 // RegisterContinentServiceHandler registers the http handlers for service ContinentService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterContinentServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterContinentServiceHandlerClient(ctx, mux, NewContinentServiceClient(conn))
+	return RegisterContinentServiceHandlerClient(ctx, mux, extMasterv1.NewContinentServiceClient(conn))
 }
 
 // RegisterContinentServiceHandlerClient registers the http handlers for service ContinentService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "ContinentServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "ContinentServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.ContinentServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.ContinentServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "ContinentServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterContinentServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client ContinentServiceClient) error {
+// "extMasterv1.ContinentServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterContinentServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.ContinentServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_ContinentService_ListContinents_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -5603,15 +5604,15 @@ func RegisterCountryServiceHandlerFromEndpoint(ctx context.Context, mux *runtime
 // RegisterCountryServiceHandler registers the http handlers for service CountryService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterCountryServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterCountryServiceHandlerClient(ctx, mux, NewCountryServiceClient(conn))
+	return RegisterCountryServiceHandlerClient(ctx, mux, extMasterv1.NewCountryServiceClient(conn))
 }
 
 // RegisterCountryServiceHandlerClient registers the http handlers for service CountryService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "CountryServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "CountryServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.CountryServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.CountryServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "CountryServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterCountryServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client CountryServiceClient) error {
+// "extMasterv1.CountryServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterCountryServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.CountryServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_CountryService_ListCountries_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -5800,15 +5801,15 @@ func RegisterStateServiceHandlerFromEndpoint(ctx context.Context, mux *runtime.S
 // RegisterStateServiceHandler registers the http handlers for service StateService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterStateServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterStateServiceHandlerClient(ctx, mux, NewStateServiceClient(conn))
+	return RegisterStateServiceHandlerClient(ctx, mux, extMasterv1.NewStateServiceClient(conn))
 }
 
 // RegisterStateServiceHandlerClient registers the http handlers for service StateService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "StateServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "StateServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.StateServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.StateServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "StateServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterStateServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client StateServiceClient) error {
+// "extMasterv1.StateServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterStateServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.StateServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_StateService_ListStates_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -5997,15 +5998,15 @@ func RegisterDistrictServiceHandlerFromEndpoint(ctx context.Context, mux *runtim
 // RegisterDistrictServiceHandler registers the http handlers for service DistrictService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterDistrictServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterDistrictServiceHandlerClient(ctx, mux, NewDistrictServiceClient(conn))
+	return RegisterDistrictServiceHandlerClient(ctx, mux, extMasterv1.NewDistrictServiceClient(conn))
 }
 
 // RegisterDistrictServiceHandlerClient registers the http handlers for service DistrictService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "DistrictServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "DistrictServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.DistrictServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.DistrictServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "DistrictServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterDistrictServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client DistrictServiceClient) error {
+// "extMasterv1.DistrictServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterDistrictServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.DistrictServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_DistrictService_ListDistricts_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -6194,15 +6195,15 @@ func RegisterCityServiceHandlerFromEndpoint(ctx context.Context, mux *runtime.Se
 // RegisterCityServiceHandler registers the http handlers for service CityService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterCityServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterCityServiceHandlerClient(ctx, mux, NewCityServiceClient(conn))
+	return RegisterCityServiceHandlerClient(ctx, mux, extMasterv1.NewCityServiceClient(conn))
 }
 
 // RegisterCityServiceHandlerClient registers the http handlers for service CityService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "CityServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "CityServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.CityServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.CityServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "CityServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterCityServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client CityServiceClient) error {
+// "extMasterv1.CityServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterCityServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.CityServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_CityService_ListCities_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -6391,15 +6392,15 @@ func RegisterPlantServiceHandlerFromEndpoint(ctx context.Context, mux *runtime.S
 // RegisterPlantServiceHandler registers the http handlers for service PlantService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterPlantServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterPlantServiceHandlerClient(ctx, mux, NewPlantServiceClient(conn))
+	return RegisterPlantServiceHandlerClient(ctx, mux, extMasterv1.NewPlantServiceClient(conn))
 }
 
 // RegisterPlantServiceHandlerClient registers the http handlers for service PlantService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "PlantServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "PlantServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.PlantServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.PlantServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "PlantServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterPlantServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client PlantServiceClient) error {
+// "extMasterv1.PlantServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterPlantServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.PlantServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_PlantService_ListPlants_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -6588,15 +6589,15 @@ func RegisterSiteServiceHandlerFromEndpoint(ctx context.Context, mux *runtime.Se
 // RegisterSiteServiceHandler registers the http handlers for service SiteService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterSiteServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterSiteServiceHandlerClient(ctx, mux, NewSiteServiceClient(conn))
+	return RegisterSiteServiceHandlerClient(ctx, mux, extMasterv1.NewSiteServiceClient(conn))
 }
 
 // RegisterSiteServiceHandlerClient registers the http handlers for service SiteService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "SiteServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "SiteServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.SiteServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.SiteServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "SiteServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterSiteServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client SiteServiceClient) error {
+// "extMasterv1.SiteServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterSiteServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.SiteServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_SiteService_ListSites_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -6785,15 +6786,15 @@ func RegisterWardServiceHandlerFromEndpoint(ctx context.Context, mux *runtime.Se
 // RegisterWardServiceHandler registers the http handlers for service WardService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterWardServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterWardServiceHandlerClient(ctx, mux, NewWardServiceClient(conn))
+	return RegisterWardServiceHandlerClient(ctx, mux, extMasterv1.NewWardServiceClient(conn))
 }
 
 // RegisterWardServiceHandlerClient registers the http handlers for service WardService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "WardServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "WardServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.WardServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.WardServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "WardServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterWardServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client WardServiceClient) error {
+// "extMasterv1.WardServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterWardServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.WardServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_WardService_ListWards_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -6982,15 +6983,15 @@ func RegisterZoneServiceHandlerFromEndpoint(ctx context.Context, mux *runtime.Se
 // RegisterZoneServiceHandler registers the http handlers for service ZoneService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterZoneServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterZoneServiceHandlerClient(ctx, mux, NewZoneServiceClient(conn))
+	return RegisterZoneServiceHandlerClient(ctx, mux, extMasterv1.NewZoneServiceClient(conn))
 }
 
 // RegisterZoneServiceHandlerClient registers the http handlers for service ZoneService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "ZoneServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "ZoneServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.ZoneServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.ZoneServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "ZoneServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterZoneServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client ZoneServiceClient) error {
+// "extMasterv1.ZoneServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterZoneServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.ZoneServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_ZoneService_ListZones_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -7179,15 +7180,15 @@ func RegisterEquipmentTypeServiceHandlerFromEndpoint(ctx context.Context, mux *r
 // RegisterEquipmentTypeServiceHandler registers the http handlers for service EquipmentTypeService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterEquipmentTypeServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterEquipmentTypeServiceHandlerClient(ctx, mux, NewEquipmentTypeServiceClient(conn))
+	return RegisterEquipmentTypeServiceHandlerClient(ctx, mux, extMasterv1.NewEquipmentTypeServiceClient(conn))
 }
 
 // RegisterEquipmentTypeServiceHandlerClient registers the http handlers for service EquipmentTypeService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "EquipmentTypeServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "EquipmentTypeServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.EquipmentTypeServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.EquipmentTypeServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "EquipmentTypeServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterEquipmentTypeServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client EquipmentTypeServiceClient) error {
+// "extMasterv1.EquipmentTypeServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterEquipmentTypeServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.EquipmentTypeServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_EquipmentTypeService_ListEquipmentTypes_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -7376,15 +7377,15 @@ func RegisterChangeFeedServiceHandlerFromEndpoint(ctx context.Context, mux *runt
 // RegisterChangeFeedServiceHandler registers the http handlers for service ChangeFeedService to "mux".
 // The handlers forward requests to the grpc endpoint over "conn".
 func RegisterChangeFeedServiceHandler(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
-	return RegisterChangeFeedServiceHandlerClient(ctx, mux, NewChangeFeedServiceClient(conn))
+	return RegisterChangeFeedServiceHandlerClient(ctx, mux, extMasterv1.NewChangeFeedServiceClient(conn))
 }
 
 // RegisterChangeFeedServiceHandlerClient registers the http handlers for service ChangeFeedService
-// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "ChangeFeedServiceClient".
-// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "ChangeFeedServiceClient"
+// to "mux". The handlers forward requests to the grpc endpoint over the given implementation of "extMasterv1.ChangeFeedServiceClient".
+// Note: the gRPC framework executes interceptors within the gRPC handler. If the passed in "extMasterv1.ChangeFeedServiceClient"
 // doesn't go through the normal gRPC flow (creating a gRPC client etc.) then it will be up to the passed in
-// "ChangeFeedServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
-func RegisterChangeFeedServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client ChangeFeedServiceClient) error {
+// "extMasterv1.ChangeFeedServiceClient" to call the correct interceptors. This client ignores the HTTP middlewares.
+func RegisterChangeFeedServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux, client extMasterv1.ChangeFeedServiceClient) error {
 	mux.Handle(http.MethodGet, pattern_ChangeFeedService_WatchChanges_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
