@@ -37,6 +37,9 @@ class CallContext:
     # The call carries the service credential (the edge shared secret): it comes from an edge or a service.
     from_service: bool = False
     principal: Optional[Principal] = None
+    # Checks the call's token again (signature, revocations, rights changes): what a long stream
+    # calls now and then, so that a logout or a right taken away also ends it.
+    reauthenticate: Optional[Callable[[], Awaitable[Principal]]] = None
     # How the call ended when its status code alone does not say (a Login that answers with an MFA
     # challenge is OK too); observers read it.
     outcome: str = ""
@@ -62,6 +65,16 @@ def require_permission(permission: str) -> Principal:
         raise errors.PermissionDenied(f"permission {permission} required", reason="PERMISSION_DENIED",
                                       permission=permission)
     return principal
+
+
+async def reauthenticated_principal() -> Principal:
+    """The call's principal as of now: raises Unauthenticated once its session is revoked, and has
+    lost whatever rights were taken away since the call began."""
+    call = current_call()
+    if call.reauthenticate is None or call.principal is None:
+        return require_principal()
+    call.principal = await call.reauthenticate()
+    return call.principal
 
 
 def require_service() -> None:
@@ -125,6 +138,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         if call.token or not self._is_public(method):
             try:
                 call.principal = await self._authenticate(call.token)
+                call.reauthenticate = lambda: self._authenticate(call.token)
             except errors.Unauthenticated:
                 if not self._is_public(method):
                     raise

@@ -16,7 +16,7 @@ from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from erp_common.errors import PermissionDenied, invalid
 from erp_common.db import run_in_worker
-from erp_common.server import require_principal
+from erp_common.server import reauthenticated_principal, require_principal
 from master_svc.domain.entities import BY_NAME, ENTITIES
 from master_svc.storage.repository import ChangeRecord, MasterRepository
 
@@ -89,6 +89,14 @@ class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
         if cursor == -1:
             cursor = await self._in_thread(self._repo.last_cursor)
         while True:
+            # A logout or a right taken away ends a stream as it ends any other call (within a poll).
+            principal = await reauthenticated_principal()
+            still = [e for e in readable if principal.has(BY_NAME[e].permission("read"))]
+            if len(still) < len(readable) and (request.entities or not still):
+                permission = BY_NAME[next(e for e in readable if e not in still)].permission("read")
+                raise PermissionDenied(f"permission {permission} required", reason="PERMISSION_DENIED",
+                                       permission=permission)
+            readable = still
             batch = await self._in_thread(self._repo.changes_after, cursor, readable, BATCH)
             for change in batch:
                 yield _message(change)

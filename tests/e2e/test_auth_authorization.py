@@ -336,6 +336,29 @@ def test_a_role_taken_from_a_user_stops_working_within_a_second(edge, master_cha
         < LIVE_CHANGE_BOUND_SECONDS
 
 
+def test_an_open_change_stream_ends_when_its_right_is_taken_or_its_session_revoked(master_channel, admin):
+    feed = mpb_grpc.ChangeFeedServiceStub(master_channel)
+    for end in ("permission", "logout"):
+        role_id = admin.role("master_continent_read")
+        user_id, token = admin.user(role_id)
+        stream = feed.WatchChanges(mpb.WatchChangesRequest(cursor=-1, entities=["continent"]), metadata=bearer(token),
+                                   timeout=15)
+        assert grpc_reads_continents(master_channel, token)()
+        time.sleep(0.3)  # the stream is open and waiting
+        if end == "permission":
+            ok(admin.http.patch(f"/api/auth/users/{user_id}/?update_mask=role_ids", {"role_ids": []},
+                                token=admin.token))
+        else:
+            ok(admin.http.post("/api/auth/logout/", {}, token=token))
+        changed = time.perf_counter()
+        with pytest.raises(grpc.RpcError) as err:
+            for _ in stream:
+                pass
+        assert time.perf_counter() - changed < LIVE_CHANGE_BOUND_SECONDS
+        assert err.value.code() == (grpc.StatusCode.PERMISSION_DENIED if end == "permission"
+                                    else grpc.StatusCode.UNAUTHENTICATED), err.value
+
+
 # --- 4. the revocation feed is internal ----------------------------------------------------------
 def test_the_revocation_feed_needs_the_service_credential(mesh, auth_channel):
     stub = pb_grpc.AuthServiceStub(auth_channel)
