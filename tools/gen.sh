@@ -39,6 +39,8 @@ $PY -m grpc_tools.protoc -Iprotos -Ivar/proto-deps -I"$WKT" \
   --python_out="$GEN/python" --pyi_out="$GEN/python" --grpc_python_out="$GEN/python" "${PROTOS[@]}"
 # Namespace packages would do, but explicit __init__.py files keep tools and pytest simple.
 find "$GEN/python/erp" -type d -exec touch {}/__init__.py \;
+# Typed (PEP 561): the .pyi files beside the messages, for clients/python's package.
+touch "$GEN/python/erp/py.typed"
 
 # The descriptor set for Envoy's transcoder: our protos plus every google/api and google/rpc file, so the
 # transcoder can render any google.rpc error detail (convert_grpc_status).
