@@ -4,7 +4,8 @@ bcrypt is CPU work of a quarter of a second a hash. On the pool that runs storag
 issue 14, the database probe), a burst of logins queued every other call behind it, the probe timed
 out and the circuit breaker blamed the database. Here hashing has `workers` threads and at most
 `queue` more hashes waiting; past that a login is refused at once (RESOURCE_EXHAUSTED with a retry
-delay, 429 + Retry-After at the edges) instead of waiting without end.
+delay, 429 + Retry-After at the edges) instead of waiting without end. Passwords set by
+administrators are hashed on the same pool.
 """
 from __future__ import annotations
 
@@ -40,6 +41,14 @@ class PasswordHasher:
                 raise ResourceExhausted(BUSY, reason="HASHING_BUSY", retry_after_seconds=max(1, wait))
             self._admitted += 1
         return HashSlot(self)
+
+    def run_waiting(self, fn: Callable[..., T], *args) -> T:
+        """From a storage worker thread, never the event loop: `fn(*args)` on a hashing thread, waited
+        for; refused at once like a login when the pool is full. For the administrators' password
+        changes, which hash inside their transaction."""
+        with self.slot():
+            future = self._pool.submit(self._timed, fn, *args)
+            return future.result()
 
     def _give_back(self) -> None:
         with self._lock:

@@ -56,15 +56,15 @@ class UseCases:
         auditor = Auditor(stores)
         issuer = TokenIssuer(keys, config.jwt_issuer, config.jwt_audience, config.access_ttl, config.refresh_ttl)
         verifier = TokenVerifier(keys, config.jwt_issuer, config.jwt_audience)
+        hasher = PasswordHasher(config.hash_workers, config.hash_queue)  # logins and password changes share it
         revoker = Revoker(stores, max(config.access_ttl, config.api_key_token_ttl), notify_revoked)
         delegation = Delegation(stores)
         return cls(
             config=config, db=db, keys=keys, verifier=verifier,
-            authentication=Authentication(config, stores, auditor, revoker, issuer, verifier,
-                                          PasswordHasher(config.hash_workers, config.hash_queue)),
+            authentication=Authentication(config, stores, auditor, revoker, issuer, verifier, hasher),
             sessions=Sessions(stores, auditor, revoker, delegation), mfa=MfaEnrolment(stores, auditor),
             api_keys=ApiKeys(stores, auditor, revoker, delegation),
-            users=Users(config, stores, auditor, revoker, delegation),
+            users=Users(config, stores, auditor, revoker, delegation, hasher),
             roles=Roles(stores, auditor, revoker, delegation),
             permissions=Permissions(stores, auditor, revoker, delegation), audit_logs=AuditLogs(stores),
             stores=stores)

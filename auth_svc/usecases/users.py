@@ -8,6 +8,7 @@ from auth_svc.domain import audit, passwords
 from auth_svc.domain import sessions as session_rules
 from auth_svc.domain.accounts import MAX_EMAIL_LENGTH, UserRecord, clean_user_values
 from auth_svc.domain.listing import page_request, search_term
+from auth_svc.hashing import PasswordHasher
 from auth_svc.usecases.common import (Auditor, ClientInfo, Delegation, Revoker, Stores, require_user_session,
                                       transactional)
 from erp_common.errors import FailedPrecondition, InvalidArgument
@@ -34,12 +35,13 @@ def _self_change(message: str, user_id: int) -> FailedPrecondition:
 
 class Users:
     def __init__(self, config: AuthConfig, stores: Stores, auditor: Auditor, revoker: Revoker,
-                 delegation: Delegation):
+                 delegation: Delegation, hasher: PasswordHasher):
         self.config = config
         self.stores = stores
         self.auditor = auditor
         self.revoker = revoker
         self.delegation = delegation
+        self.hasher = hasher
 
     def list(self, page_size: int, page_token: str, search: str, ordering: str,
              is_active: Optional[bool]) -> tuple[list[UserRecord], str, int]:
@@ -63,7 +65,7 @@ class Users:
         self._check_roles(values)
         self.delegation.require_grant_roles(actor, values.get("role_ids", ()), client, "grant roles", "user",
                                             values["username"])
-        password_hash = passwords.hash_password(values["password"], self.config.bcrypt_rounds)
+        password_hash = self.hasher.run_waiting(passwords.hash_password, values["password"], self.config.bcrypt_rounds)
         user = self.stores.accounts.create_user(values, password_hash)
         self.auditor.change(audit.USER_CREATED, client, actor, "user", user.id, None, user.public_view())
         return user
@@ -81,7 +83,8 @@ class Users:
         if "password" in changes:
             passwords.check_policy(changes["password"], username=changes.get("username", before.username),
                                    email=changes.get("email", before.email))
-            password_hash = passwords.hash_password(changes["password"], self.config.bcrypt_rounds)
+            password_hash = self.hasher.run_waiting(passwords.hash_password, changes["password"],
+                                                    self.config.bcrypt_rounds)
         after = self.stores.accounts.update_user(user_id, changes, password_hash)
         if after.role_ids != before.role_ids:
             self.revoker.rights_changed([user_id], session_rules.ROLES_CHANGED)

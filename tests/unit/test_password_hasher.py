@@ -42,3 +42,11 @@ def test_past_capacity_refused_at_once_and_a_cancelled_callers_hash_keeps_its_pl
         raise AssertionError("the finished hash never gave its place back")
 
     asyncio.run(scenario())
+
+
+def test_an_administrators_password_change_shares_the_pool_and_its_bound():
+    hasher = PasswordHasher(workers=1, queue=0)
+    assert hasher.run_waiting(lambda a, b: a + b, 2, 3) == 5  # and the place is given back
+    with hasher.slot():
+        with pytest.raises(ResourceExhausted):
+            hasher.run_waiting(lambda: None)
