@@ -1,4 +1,5 @@
-"""`make bench`: the edge benchmark (bench/edge_bench.py), bounded and on loopback only.
+"""`make bench`: bench/edge_bench.py (echo ceiling, services, edges; 1 and N workers), bounded and on
+loopback only.
 
     .venv/bin/python -m bench.run [edge_bench options, e.g. --seconds 5 --sqlite]
 

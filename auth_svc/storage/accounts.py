@@ -11,7 +11,7 @@ from auth_svc.domain.catalogue import ADMIN_ROLE, CATALOGUE
 from auth_svc.domain.listing import PageRequest
 from auth_svc.storage import models
 from auth_svc.storage.models import utcnow
-from auth_svc.storage.paging import keyset_page
+from auth_svc.storage.paging import counted_page
 from erp_common.errors import AlreadyExists, FailedPrecondition, NotFound, invalid
 
 USER_SORT = {"username": models.User.username_key, "date_joined": models.User.date_joined, "id": models.User.id}
@@ -148,8 +148,7 @@ class AccountRepository:
                                 | models.User.first_name.contains(needle) | models.User.last_name.contains(needle))
         if is_active is not None:
             query = query.where(models.User.is_active == is_active)
-        total = query.count()
-        rows, token = keyset_page(query, USER_SORT[page.sort_field], models.User.id, page)
+        rows, token, total = counted_page(query, USER_SORT[page.sort_field], models.User.id, page)
         return self._users(rows), token, total
 
     def missing_role_ids(self, role_ids: Iterable[int]) -> list[int]:
@@ -218,11 +217,11 @@ class AccountRepository:
         if not ids:
             return []
         perms: dict[int, list[int]] = {i: [] for i in ids}
-        for link in models.RolePermission.select().where(models.RolePermission.role.in_(ids)):
-            perms[link.role_id].append(link.permission_id)
-        counts = {c.role_id: c.n for c in models.UserRole.select(models.UserRole.role,
-                                                                 peewee.fn.COUNT(models.UserRole.id).alias("n"))
-                  .where(models.UserRole.role.in_(ids)).group_by(models.UserRole.role)}
+        link = models.RolePermission
+        for role_id, permission_id in link.select(link.role, link.permission).where(link.role.in_(ids)).tuples():
+            perms[role_id].append(permission_id)
+        counts = dict(models.UserRole.select(models.UserRole.role, peewee.fn.COUNT(models.UserRole.id))
+                      .where(models.UserRole.role.in_(ids)).group_by(models.UserRole.role).tuples())
         return [RoleRecord(r.id, r.name, r.description, r.is_active, r.created_at, r.updated_at,
                            permission_ids=tuple(sorted(perms[r.id])), user_count=counts.get(r.id, 0)) for r in rows]
 
@@ -238,8 +237,7 @@ class AccountRepository:
             query = query.where(models.Role.name.contains(search.strip()))
         if is_active is not None:
             query = query.where(models.Role.is_active == is_active)
-        total = query.count()
-        rows, token = keyset_page(query, ROLE_SORT[page.sort_field], models.Role.id, page)
+        rows, token, total = counted_page(query, ROLE_SORT[page.sort_field], models.Role.id, page)
         return self._roles(rows), token, total
 
     def create_role(self, values: dict) -> RoleRecord:

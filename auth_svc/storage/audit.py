@@ -9,7 +9,7 @@ import peewee
 from auth_svc.domain.audit import AuditRecord
 from auth_svc.domain.listing import PageRequest
 from auth_svc.storage import models
-from auth_svc.storage.paging import keyset_page
+from auth_svc.storage.paging import counted_page
 
 
 def _record(row: models.AuditLog) -> AuditRecord:
@@ -39,6 +39,5 @@ class AuditRepository:
             query = query.where(models.AuditLog.created_at >= start)
         if end is not None:
             query = query.where(models.AuditLog.created_at < end)
-        total = query.count()
-        rows, token = keyset_page(query, models.AuditLog.id, models.AuditLog.id, page)
+        rows, token, total = counted_page(query, models.AuditLog.id, models.AuditLog.id, page)
         return [_record(r) for r in rows], token, total

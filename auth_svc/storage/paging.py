@@ -21,3 +21,12 @@ def keyset_page(query: peewee.ModelSelect, column, pk, page: PageRequest) -> tup
     rows = rows[:page.size]
     last = rows[-1]
     return rows, next_page_token(page, getattr(last, column.name), last.id)
+
+
+def counted_page(query: peewee.ModelSelect, column, pk, page: PageRequest) -> tuple[list, str, int]:
+    """`keyset_page` and the number of rows `query` matches: a first page that holds them all is its
+    own count, so the count query runs only when there are more pages."""
+    rows, token = keyset_page(query, column, pk, page)
+    if page.after is None and not token:
+        return rows, token, len(rows)
+    return rows, token, query.count()
