@@ -1,15 +1,19 @@
-"""What the edge costs: the same authenticated list through Envoy, through the Go gateway and straight
-to master_svc over gRPC, next to Envoy answering by itself (the edge's ceiling), plus logins.
+"""`make bench`: the Python gRPC ceiling of this machine, the services' hot calls as a fraction of it,
+and the same authenticated list through Envoy and through the Go gateway; with one worker process per
+service and with `--workers` (default: one per usable core), side by side.
 
-    .venv/bin/python -m bench.edge_bench [--seconds 10] [--connections 32] [--sqlite] [--rounds 12]
+    .venv/bin/python -m bench.edge_bench [--seconds 8] [--connections 32] [--workers N] [--sqlite] [--rounds 12]
 
-Loopback only and bounded (about (5 x rounds-per-row + 1) x (seconds + 2) s plus start-up). Starts auth_svc and master_svc on
-free ports (a throwaway MariaDB unless --sqlite or no mariadbd), loads the reference geography with
-`seed-geo` (249 countries), then Envoy (with the bench-only direct-response route
-GET /api/bench/ceiling serving the exact JSON of the measured page) and the gateway. Every row is
-driven by h2load (nghttp2-client): HTTP/1.1 keep-alive connections for REST, h2c streams for gRPC,
-the same number of requests in flight. Latency percentiles come from h2load's per-request log. The
-load generator shares the machine's cores with everything it measures.
+Loopback only and bounded (about 2 x (9 rows x rounds-per-row x (seconds + 2) + seconds + login-seconds)
+plus start-ups). Starts auth_svc and master_svc on free ports (a throwaway MariaDB unless --sqlite or
+no mariadbd), loads the reference geography with `seed-geo` (249 countries) and 20 roles, then for
+ERP_WORKERS=1 and ERP_WORKERS=N in turn: the mesh, Envoy (with the bench-only direct-response route
+GET /api/bench/ceiling serving the exact JSON of the measured page), the gateway, and
+bench/echo_server.py with as many processes (a grpc.aio method that returns its request: what any
+Python gRPC method could do here). The h2load rows (nghttp2-client: HTTP/1.1 keep-alive connections
+for REST, h2c streams for gRPC, the same number of requests in flight) give their latency
+percentiles from h2load's per-request log; RefreshToken, which cannot be replayed, is driven by
+Python client threads. Client, edges and services share the machine's cores.
 """
 from __future__ import annotations
 
@@ -30,11 +34,11 @@ from pathlib import Path
 import grpc
 from google.protobuf import json_format
 
-from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
+from erp.auth.v1 import admin_service_pb2, admin_service_pb2_grpc, auth_service_pb2, auth_service_pb2_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from tools.ports import free_port
-from bench.common import ADMIN_PASSWORD, bench_mesh
+from bench.common import ADMIN_PASSWORD, bench_mesh, drive
 from tools.mesh import GATEWAY_BIN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,113 +112,202 @@ def _grpc_frame(message) -> bytes:
     return b"\x00" + len(data).to_bytes(4, "big") + data
 
 
-def run(args: argparse.Namespace) -> tuple[list[Row], dict]:
-    with bench_mesh("erp-edge-bench-", args.sqlite, keep=args.keep, ERP_BCRYPT_ROUNDS=str(args.rounds),
-                    ERP_LOG_LEVEL=args.log_level,
-                    # Limits would turn the login row into a 429 benchmark.
-                    ERP_LOGIN_IP_RATE_PER_MINUTE="1000000", ERP_EDGE_LOGIN_RATE_PER_MINUTE="1000000",
-                    ERP_LOCKOUT_THRESHOLD="1000000") as (mesh, backend):
-        work = mesh.state_dir
-        edges: list[subprocess.Popen] = []
+def _start_edges(mesh, work: Path, edge_env: dict, envoy_workers: int) -> list[subprocess.Popen]:
+    """Envoy (with the bench-only ceiling route) and, when built, the Go gateway; each answering."""
+    edges: list[subprocess.Popen] = []
+    try:
+        config = work / "envoy.yaml"
+        subprocess.run([sys.executable, str(ROOT / "edge" / "render.py"), "--out", str(config)], env=edge_env,
+                       check=True)
+        concurrency = ["--concurrency", str(envoy_workers)] if envoy_workers else []
+        edges.append(subprocess.Popen([str(Path(sys.executable).parent / "envoy"), "-c", str(config),
+                                       "--log-level", "warn", "--use-dynamic-base-id", *concurrency], env=edge_env,
+                                      stdout=open(work / "envoy.log", "ab"), stderr=subprocess.STDOUT))
+        _wait_ok(f"http://{mesh.edge_addr}/api/health", edges[-1])
+        if GATEWAY_BIN.exists():
+            edges.append(subprocess.Popen([str(GATEWAY_BIN)], env=edge_env, stdout=open(work / "gateway.log", "ab"),
+                                          stderr=subprocess.STDOUT))
+            _wait_ok(f"http://{mesh.gateway_addr}/api/health", edges[-1])
+        return edges
+    except BaseException:
+        _stop(edges)
+        raise
+
+
+def _stop(procs: list[subprocess.Popen]) -> None:
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
         try:
-            seeded = subprocess.run([sys.executable, "-m", "master_svc", "seed-geo"], cwd=ROOT, check=True,
-                                    capture_output=True, text=True, env={**os.environ, **mesh.env()})
-            mesh.start()
-            with grpc.insecure_channel(mesh.auth_addr) as auth, grpc.insecure_channel(mesh.master_addr) as master:
-                token = auth_service_pb2_grpc.AuthServiceStub(auth).Login(
-                    auth_service_pb2.LoginRequest(username="admin", password=ADMIN_PASSWORD), timeout=30).access_token
-                page = pb_grpc.CountryServiceStub(master).ListCountries(
-                    pb.ListCountriesRequest(page_size=50), metadata=(("authorization", f"Bearer {token}"),), timeout=10)
-            if len(page.countries) != 50:
-                raise RuntimeError(f"expected a page of 50 countries, got {len(page.countries)}")
-            # The ceiling route answers the same JSON the transcoder makes of this page.
-            ceiling = work / "ceiling.json"
-            ceiling.write_text(json.dumps(json_format.MessageToDict(
-                page, preserving_proto_field_name=True, always_print_fields_with_no_presence=True),
-                separators=(",", ":")))
-            edge_env = {**mesh.env(), "ERP_EDGE_BENCH_BODY_FILE": str(ceiling)}
-            config = work / "envoy.yaml"
-            subprocess.run([sys.executable, str(ROOT / "edge" / "render.py"), "--out", str(config)], env=edge_env,
-                           check=True)
-            workers = ["--concurrency", str(args.envoy_workers)] if args.envoy_workers else []
-            edges.append(subprocess.Popen([str(Path(sys.executable).parent / "envoy"), "-c", str(config),
-                                           "--log-level", "warn", "--use-dynamic-base-id", *workers], env=edge_env,
-                                          stdout=open(work / "envoy.log", "wb"), stderr=subprocess.STDOUT))
-            _wait_ok(f"http://{mesh.edge_addr}/api/health", edges[-1])
-            if GATEWAY_BIN.exists():
-                edges.append(subprocess.Popen([str(GATEWAY_BIN)], env=edge_env, stdout=open(work / "gateway.log", "wb"),
-                                              stderr=subprocess.STDOUT))
-                _wait_ok(f"http://{mesh.gateway_addr}/api/health", edges[-1])
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
-            auth_header = {"authorization": f"Bearer {token}"}
-            for base in [mesh.edge_addr] + ([mesh.gateway_addr] if GATEWAY_BIN.exists() else []):
-                request = urllib.request.Request(f"http://{base}{LIST_PATH}", headers=auth_header)
-                # Also warms the JWKS caches.
-                with urllib.request.urlopen(request, timeout=10) as r:  # nosec B310 # http:// + a loopback address
-                    if len(json.loads(r.read())["countries"]) != 50:
-                        raise RuntimeError(f"{base} did not return the page")
-            grpc_body = work / "list.grpc"
-            grpc_body.write_bytes(_grpc_frame(pb.ListCountriesRequest(page_size=50)))
-            login_body = work / "login.json"
-            login_body.write_text(json.dumps({"username": "admin", "password": ADMIN_PASSWORD}))
-            grpc_headers = {**auth_header, "content-type": "application/grpc", "te": "trailers"}
-            c, streams = args.connections, args.streams
-            common = dict(seconds=args.seconds, work=work)
 
-            scenarios = [
-                ("direct gRPC -> master_svc", f"http://{mesh.master_addr}{LIST_RPC}",
-                 dict(connections=max(1, c // streams), streams=streams, http1=False, headers=grpc_headers, body=grpc_body)),
-                ("Envoy REST (JSON)", f"http://{mesh.edge_addr}{LIST_PATH}", dict(connections=c, headers=auth_header)),
-                ("Envoy native gRPC", f"http://{mesh.edge_addr}{LIST_RPC}",
-                 dict(connections=max(1, c // streams), streams=streams, http1=False, headers=grpc_headers, body=grpc_body)),
-                ("Envoy ceiling (direct resp.)", f"http://{mesh.edge_addr}/api/bench/ceiling",
-                 dict(connections=c, headers=auth_header)),
-            ]
-            if GATEWAY_BIN.exists():
-                scenarios.append(("Go gateway REST (JSON)", f"http://{mesh.gateway_addr}{LIST_PATH}",
-                                  dict(connections=c, headers=auth_header)))
-            # Rounds in rotated order, best round per row: a slow neighbour (MariaDB flushing, a GC) on a
-            # shared 2-core box then costs a row one round, not the comparison.
-            best: dict[str, Row] = {}
-            for round_no in range(args.rounds_per_row):
-                for name, url, options in scenarios[round_no % len(scenarios):] + scenarios[:round_no % len(scenarios)]:
-                    row = h2load(name, url, **options, **common)
-                    if name not in best or row.rate > best[name].rate:
-                        best[name] = row
-            rows = [best[name] for name, _, _ in scenarios]
+def _echo_server(workers: int, work: Path) -> tuple[subprocess.Popen, str]:
+    address = addr()
+    proc = subprocess.Popen([sys.executable, "-m", "bench.echo_server", "--addr", address, "--workers", str(workers)],
+                            cwd=ROOT, stdout=open(work / "echo.log", "ab"), stderr=subprocess.STDOUT)
+    with grpc.insecure_channel(address) as channel:
+        grpc.channel_ready_future(channel).result(timeout=30)
+    return proc, address
+
+
+def _refresh_row(auth_addr: str, seconds: float, concurrency: int) -> Row:
+    """RefreshToken cannot be replayed (each call retires the token it presents): Python client threads,
+    each rotating its own session."""
+    with grpc.insecure_channel(auth_addr) as channel:
+        auth = auth_service_pb2_grpc.AuthServiceStub(channel)
+
+        sessions = [auth.Login(auth_service_pb2.LoginRequest(username="admin", password=ADMIN_PASSWORD),
+                               timeout=60).refresh_token for _ in range(concurrency)]
+
+        def refresher(index: int):
+            current = [sessions[index]]
+
+            def refresh() -> None:
+                current[0] = auth.RefreshToken(auth_service_pb2.RefreshTokenRequest(refresh_token=current[0]),
+                                               timeout=30).refresh_token
+            return refresh
+
+        result = drive("RefreshToken", refresher, concurrency, seconds=seconds)
+    ordered = sorted(result.latencies) or [0.0]
+    return Row("RefreshToken (Python client)", len(result.latencies), result.seconds,
+               statistics.median(ordered) * 1000, ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+               result.errors)
+
+
+def _measure(mesh, args: argparse.Namespace, workers: int, work: Path) -> list[Row]:
+    """Every row against the mesh as started with ERP_WORKERS=`workers`, plus the echo ceiling with as
+    many processes."""
+    with grpc.insecure_channel(mesh.auth_addr) as auth, grpc.insecure_channel(mesh.master_addr) as master:
+        token = auth_service_pb2_grpc.AuthServiceStub(auth).Login(
+            auth_service_pb2.LoginRequest(username="admin", password=ADMIN_PASSWORD), timeout=60).access_token
+        page = pb_grpc.CountryServiceStub(master).ListCountries(
+            pb.ListCountriesRequest(page_size=50), metadata=(("authorization", f"Bearer {token}"),), timeout=10)
+        roles = admin_service_pb2_grpc.RoleServiceStub(auth)
+        md = (("authorization", f"Bearer {token}"),)
+        for i in range(20 - roles.ListRoles(admin_service_pb2.ListRolesRequest(page_size=50), metadata=md,
+                                            timeout=10).total_size + 1):
+            roles.CreateRole(admin_service_pb2.CreateRoleRequest(role=admin_service_pb2.Role(name=f"Bench role {i}")),
+                             metadata=md, timeout=10)
+    if len(page.countries) != 50:
+        raise RuntimeError(f"expected a page of 50 countries, got {len(page.countries)}")
+    # The ceiling route answers the same JSON the transcoder makes of this page.
+    ceiling = work / "ceiling.json"
+    ceiling.write_text(json.dumps(json_format.MessageToDict(
+        page, preserving_proto_field_name=True, always_print_fields_with_no_presence=True), separators=(",", ":")))
+    edges = _start_edges(mesh, work, {**mesh.env(), "ERP_EDGE_BENCH_BODY_FILE": str(ceiling)}, args.envoy_workers)
+    echo, echo_addr = _echo_server(workers, work)
+    try:
+        auth_header = {"authorization": f"Bearer {token}"}
+        for base in [mesh.edge_addr] + ([mesh.gateway_addr] if GATEWAY_BIN.exists() else []):
+            request = urllib.request.Request(f"http://{base}{LIST_PATH}", headers=auth_header)
+            # Also warms the JWKS caches.
+            with urllib.request.urlopen(request, timeout=10) as r:  # nosec B310 # http:// + a loopback address
+                if len(json.loads(r.read())["countries"]) != 50:
+                    raise RuntimeError(f"{base} did not return the page")
+        bodies = {name: work / f"{name}.grpc" for name in ("list", "get", "roles")}
+        bodies["list"].write_bytes(_grpc_frame(pb.ListCountriesRequest(page_size=50)))
+        bodies["get"].write_bytes(_grpc_frame(pb.GetCountryRequest(id=page.countries[0].id)))
+        bodies["roles"].write_bytes(_grpc_frame(admin_service_pb2.ListRolesRequest(page_size=50)))
+        login_body = work / "login.json"
+        login_body.write_text(json.dumps({"username": "admin", "password": ADMIN_PASSWORD}))
+        grpc_headers = {**auth_header, "content-type": "application/grpc", "te": "trailers"}
+        c, streams = args.connections, args.streams
+        h2c = dict(connections=max(1, c // streams), streams=streams, http1=False, headers=grpc_headers)
+        common = dict(seconds=args.seconds, work=work)
+        scenarios = [
+            (ECHO, f"http://{echo_addr}/bench.Echo/Echo", dict(h2c, body=bodies["list"])),
+            ("ListCountries, direct gRPC", f"http://{mesh.master_addr}{LIST_RPC}", dict(h2c, body=bodies["list"])),
+            ("GetCountry, direct gRPC", f"http://{mesh.master_addr}/erp.master.v1.CountryService/GetCountry",
+             dict(h2c, body=bodies["get"])),
+            ("ListRoles, direct gRPC", f"http://{mesh.auth_addr}/erp.auth.v1.RoleService/ListRoles",
+             dict(h2c, body=bodies["roles"])),
+            ("Envoy REST (JSON) list", f"http://{mesh.edge_addr}{LIST_PATH}", dict(connections=c, headers=auth_header)),
+            ("Envoy native gRPC list", f"http://{mesh.edge_addr}{LIST_RPC}", dict(h2c, body=bodies["list"])),
+            ("Envoy ceiling (direct resp.)", f"http://{mesh.edge_addr}/api/bench/ceiling",
+             dict(connections=c, headers=auth_header)),
+        ]
+        if GATEWAY_BIN.exists():
+            scenarios.append(("Go gateway REST (JSON) list", f"http://{mesh.gateway_addr}{LIST_PATH}",
+                              dict(connections=c, headers=auth_header)))
+        # Rounds in rotated order, best round per row: a slow neighbour (MariaDB flushing, a GC) on a
+        # shared 2-core box then costs a row one round, not the comparison.
+        best: dict[str, Row] = {}
+        for round_no in range(args.rounds_per_row):
+            for name, url, options in scenarios[round_no % len(scenarios):] + scenarios[:round_no % len(scenarios)]:
+                row = h2load(name, url, **options, **common)
+                if name not in best or row.rate > best[name].rate:
+                    best[name] = row
+        rows = [best[name] for name, _, _ in scenarios]
+        rows.append(_refresh_row(mesh.auth_addr, args.seconds, args.refresh_threads))
+        if args.login_seconds:
             rows.append(h2load(f"Envoy REST login (bcrypt {args.rounds})", f"http://{mesh.edge_addr}/api/auth/login/",
                                connections=args.login_connections, headers={"content-type": "application/json"},
-                               body=login_body, **common))
-            countries = [line.strip() for line in seeded.stdout.splitlines() if line.strip().startswith("countries")]
-            info = {"backend": backend, "seeded": f"seed-geo {countries[0]}" if countries else "seed-geo",
-                    "ceiling_bytes": ceiling.stat().st_size, "cores": os.cpu_count()}
-            return rows, info
-        finally:
-            for proc in edges:
-                proc.terminate()
-            for proc in edges:
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+                               body=login_body, seconds=args.login_seconds, work=work))
+        return rows
+    finally:
+        _stop([echo, *edges])
 
 
-def table(rows: list[Row]) -> str:
-    direct = next(r.rate for r in rows if r.name.startswith("direct gRPC"))
-    lines = [f"{'path':<34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'vs direct':>9} {'failed':>7}", "-" * 79]
-    for r in rows:
-        ratio = f"{r.rate / direct:.2f}" if direct and "login" not in r.name else ""
-        lines.append(f"{r.name:<34} {r.rate:>8.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {ratio:>9} {r.failed:>7}")
+def run(args: argparse.Namespace) -> tuple[dict[int, list[Row]], dict]:
+    """The rows for one worker and for `args.workers` workers per service, one mesh after the other
+    on the same database."""
+    counts = sorted({1, args.workers})
+    with bench_mesh("erp-edge-bench-", args.sqlite, keep=args.keep, ERP_BCRYPT_ROUNDS=str(args.rounds),
+                    ERP_LOG_LEVEL=args.log_level,
+                    # Limits would turn the login and refresh rows into 429 benchmarks.
+                    ERP_LOGIN_IP_RATE_PER_MINUTE="0", ERP_EDGE_LOGIN_RATE_PER_MINUTE="1000000",
+                    ERP_LOCKOUT_THRESHOLD="1000000") as (mesh, backend):
+        seeded = subprocess.run([sys.executable, "-m", "master_svc", "seed-geo"], cwd=ROOT, check=True,
+                                capture_output=True, text=True, env={**os.environ, **mesh.env()})
+        results: dict[int, list[Row]] = {}
+        for workers in counts:
+            mesh.extra_env["ERP_WORKERS"] = str(workers)
+            mesh.start()
+            try:
+                results[workers] = _measure(mesh, args, workers, mesh.state_dir)
+            finally:
+                mesh.stop()
+        countries = [line.strip() for line in seeded.stdout.splitlines() if line.strip().startswith("countries")]
+        info = {"backend": backend, "seeded": f"seed-geo {countries[0]}" if countries else "seed-geo",
+                "cores": len(os.sched_getaffinity(0))}
+        return results, info
+
+
+ECHO = "echo ceiling (grpc.aio, no work)"
+
+
+def table(results: dict[int, list[Row]]) -> str:
+    """One line per call, one column group per worker count; `of echo` is the row's throughput as a
+    fraction of the echo server's with as many processes, same client and requests in flight."""
+    counts = sorted(results)
+    head = f"{'call':<32}" + "".join(f" | {f'{n} worker' + ('s' if n > 1 else ''):^36}" for n in counts)
+    sub = f"{'':<32}" + "".join(f" | {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'of echo':>7} {'fail':>4}" for _ in counts)
+    lines = [head, sub, "-" * len(sub)]
+    echo = {n: next(r.rate for r in results[n] if r.name == ECHO) for n in counts}
+    for i, first in enumerate(results[counts[0]]):
+        line = f"{first.name:<32}"
+        for n in counts:
+            r = results[n][i]
+            ratio = f"{r.rate / echo[n]:.0%}" if echo[n] and "login" not in r.name and r.name != ECHO else ""
+            line += f" | {r.rate:>8.0f} {r.p50_ms:>7.1f} {r.p99_ms:>7.1f} {ratio:>7} {r.failed:>4}"
+        lines.append(line)
     return "\n".join(lines)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bench.edge_bench", description=__doc__.splitlines()[0])
     p.add_argument("--seconds", type=float, default=10.0, help="measured seconds per row, after 2 s warm-up")
-    p.add_argument("--rounds-per-row", type=int, default=2, help="measure each list row this often, keep the best")
+    p.add_argument("--rounds-per-row", type=int, default=1, help="measure each h2load row this often, keep the best")
+    p.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
+                   help="ERP_WORKERS of the second column (default: one per usable core); the first is 1")
     p.add_argument("--connections", type=int, default=32, help="requests in flight for the list rows (default 32)")
     p.add_argument("--streams", type=int, default=8, help="h2 streams per connection for the gRPC rows (default 8)")
     p.add_argument("--login-connections", type=int, default=4, help="requests in flight for logins (default 4)")
+    p.add_argument("--login-seconds", type=float, default=5.0, help="measured seconds of the login row (0: none)")
+    p.add_argument("--refresh-threads", type=int, default=8, help="client threads of the RefreshToken row")
     p.add_argument("--rounds", type=int, default=12, help="ERP_BCRYPT_ROUNDS for the login row (production: 12)")
     p.add_argument("--envoy-workers", type=int, default=0, help="Envoy --concurrency (default: one per core)")
     p.add_argument("--log-level", default="WARNING", help="services' ERP_LOG_LEVEL (INFO logs every RPC)")
@@ -227,11 +320,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     if shutil.which("h2load") is None:
         sys.exit("h2load not found: `make bench-tools` (apt-get install nghttp2-client)")
-    rows, info = run(args)
-    print(f"GET {LIST_PATH} (authenticated, {info['ceiling_bytes']} B of JSON), loopback, {info['cores']} cores "
-          f"shared with h2load; {info['backend']}; {args.connections} requests in flight, "
-          f"best of {args.rounds_per_row} x {args.seconds:g} s per row; {info['seeded']}")
-    print(table(rows))
+    results, info = run(args)
+    print(f"Authenticated calls, loopback, {info['backend']}, {info['seeded']}; {args.connections} requests in "
+          f"flight (h2load; gRPC rows {args.streams} streams per connection), best of {args.rounds_per_row} x "
+          f"{args.seconds:g} s per row. Client, edges and services share this machine's {info['cores']} cores: "
+          "the figures are what one box does with all of them, not a service's own ceiling.")
+    print(table(results))
 
 
 if __name__ == "__main__":
