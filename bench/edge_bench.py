@@ -304,7 +304,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)),
                    help="ERP_WORKERS of the second column (default: one per usable core); the first is 1")
     p.add_argument("--connections", type=int, default=32, help="requests in flight for the list rows (default 32)")
-    p.add_argument("--streams", type=int, default=8, help="h2 streams per connection for the gRPC rows (default 8)")
+    p.add_argument("--streams", type=int, default=4, help="h2 streams per connection for the gRPC rows (default 4)")
     p.add_argument("--login-connections", type=int, default=4, help="requests in flight for logins (default 4)")
     p.add_argument("--login-seconds", type=float, default=5.0, help="measured seconds of the login row (0: none)")
     p.add_argument("--refresh-threads", type=int, default=8, help="client threads of the RefreshToken row")

@@ -156,6 +156,10 @@ def _split(addr: str) -> tuple[str, int]:
     return host.strip("[]") or "127.0.0.1", int(port)
 
 
+# Streams Envoy multiplexes on one upstream connection before it opens another (see cluster()).
+UPSTREAM_STREAMS_PER_CONNECTION = 8
+
+
 def cluster(name: str, addrs: list[str]) -> str:
     endpoints = []
     for addr in addrs:
@@ -171,7 +175,9 @@ def cluster(name: str, addrs: list[str]) -> str:
         "      envoy.extensions.upstreams.http.v3.HttpProtocolOptions:",
         '        "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
         "        explicit_http_config:",
-        "          http2_protocol_options: {max_concurrent_streams: 1000}",
+        # A service's worker processes share its port, and the kernel spreads connections, not
+        # requests, over them: a few streams per connection make Envoy open several under load.
+        f"          http2_protocol_options: {{max_concurrent_streams: {UPSTREAM_STREAMS_PER_CONNECTION}}}",
         "    circuit_breakers:",
         "      thresholds:",
         "      - {priority: DEFAULT, max_connections: 1024, max_pending_requests: 1024, max_requests: 4096, max_retries: 16}",

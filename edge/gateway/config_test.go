@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc/connectivity"
 )
 
 func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -87,5 +89,26 @@ func TestDialUpstreamSpreadsOverReplicas(t *testing.T) {
 	defer single.Close()
 	if _, err := grpcJWKSFetcher(single, "")(t.Context()); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestDialUpstreamUsesSeveralConnectionsPerReplica(t *testing.T) {
+	up := startUpstream(t)
+	pool, err := dialUpstream("master", []string{up.addr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	for range 2 * upstreamConnections {
+		if _, err := grpcJWKSFetcher(pool, "")(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each client connected for its own calls: as many connections as upstreamConnections, which the
+	// kernel spreads over the replica's worker processes.
+	for i, conn := range pool.conns {
+		if state := conn.GetState(); state != connectivity.Ready {
+			t.Errorf("connection %d: %s", i, state)
+		}
 	}
 }
