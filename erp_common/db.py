@@ -21,7 +21,7 @@ from playhouse import db_url
 from playhouse.migrate import SchemaMigrator
 from playhouse.pool import PooledDatabase
 
-from erp_common import errors
+from erp_common import errors, workers
 from erp_common.breaker import BreakerOpen, CircuitBreaker, Permit
 
 log = logging.getLogger(__name__)
@@ -241,7 +241,7 @@ def _past(deadline: Optional[float]) -> bool:
     return deadline is not None and time.monotonic() >= deadline
 
 
-def _deadline_passed() -> errors.DeadlineExceeded:
+def deadline_passed() -> errors.DeadlineExceeded:
     return errors.DeadlineExceeded("the call's deadline passed before the database answered",
                                    reason="DEADLINE_EXCEEDED")
 
@@ -334,7 +334,7 @@ def _guarded_call(db: peewee.Database, breaker: CircuitBreaker, permit: Permit, 
     breaker opened is not made; a made call tells the breaker how the database answered."""
     if _past(deadline):
         breaker.release(permit, None)
-        raise _deadline_passed()
+        raise deadline_passed()
     if not permit.trial and not breaker.admits():
         breaker.release(permit, None)
         raise _unavailable(breaker.retry_seconds)
@@ -343,11 +343,19 @@ def _guarded_call(db: peewee.Database, breaker: CircuitBreaker, permit: Permit, 
     except BaseException as exc:
         if is_connection_failure(exc) and _past(deadline):
             breaker.release(permit, None)  # its own deadline cut it short: no verdict on the database
-            raise _deadline_passed() from exc
+            raise deadline_passed() from exc
         breaker.release(permit, False if is_connection_failure(exc) else True)
         raise
     breaker.release(permit, True)
     return result
+
+
+def refuse_unless_closed(db: peewee.Database) -> None:
+    """UNAVAILABLE at once unless the database's circuit breaker is closed: for a call that would
+    otherwise queue behind one already waiting on the database (a shared read)."""
+    breaker = breaker_for(db)
+    if not breaker.admits():
+        raise _unavailable(breaker.retry_seconds)
 
 
 async def run_in_worker(db: peewee.Database, fn: Callable[..., T], *args) -> T:
@@ -361,7 +369,7 @@ async def run_in_worker(db: peewee.Database, fn: Callable[..., T], *args) -> T:
     queries (profiled with py-spy on ListCountries)."""
     deadline = call_deadline.get()
     if _past(deadline):
-        raise _deadline_passed()
+        raise deadline_passed()
     breaker = breaker_for(db)
     try:
         permit = breaker.acquire()
@@ -418,5 +426,16 @@ class DatabaseProbe:
                     log.info("database reachable again")
                 else:
                     log.warning("database unreachable: %s", reason)
+                    workers.notify_siblings(workers.DATABASE_DOWN)
                 await self._on_change(reachable)
             await asyncio.sleep(self._interval)
+
+    async def sibling_found_it_down(self) -> None:
+        """Another worker of this service got no answer from the same database: refuse at once here
+        too instead of after this worker's own probe times out. This probe closes the breaker
+        again with its first answer."""
+        self._breaker.probe(False, "probe of a sibling worker: no answer")
+        if self.reachable:
+            self.reachable = False
+            log.warning("database unreachable: a sibling worker's probe got no answer")
+            await self._on_change(False)

@@ -294,7 +294,10 @@ class ServingServer:
         for name in self.service_names + [""]:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         if self._database_probe is not None:
-            self._probe_task = asyncio.create_task(self._database_probe.run(), name="database-probe")
+            probe = self._database_probe
+            self._probe_task = asyncio.create_task(probe.run(), name="database-probe")
+            workers.on_sibling_signal(lambda: asyncio.ensure_future(probe.sibling_found_it_down()),
+                                      workers.DATABASE_DOWN)
 
     async def stop(self, grace: float = 10.0) -> None:
         if self._probe_task is not None:

@@ -7,7 +7,8 @@ process (revocation list, list cache, database breaker and probe) for itself. Th
 creates a gRPC object: gRPC Python supports `fork()` only before any server or channel exists
 (grpc's examples/python/multiprocessing). It serves the Prometheus metrics of all workers together
 (prometheus_client's multiprocess mode over a directory it creates and removes), restarts a worker
-that dies, relays a worker's "something changed" signal (SIGUSR1) to its siblings, and on SIGTERM
+that dies, relays a worker's "something changed" (SIGUSR1) and "the database is down" (SIGUSR2) signals to
+its siblings, and on SIGTERM
 stops the workers gracefully and waits for them. A worker dies with its parent (PR_SET_PDEATHSIG), so
 killing the service kills all of it.
 
@@ -85,23 +86,30 @@ def is_worker() -> bool:
     return _parent_pid is not None
 
 
-def notify_siblings() -> None:
-    """Thread-safe: asks the parent to wake every worker's `on_sibling_signal` callback (a revocation
-    or a write that the other workers should pick up now, not at their next poll). No-op in a
-    single-process service."""
+# What a worker can tell its siblings (through the parent): something changed that they should
+# pick up now rather than at their next poll (a revocation, a master-data write); the database
+# stopped answering this worker's probe.
+CHANGED = signal.SIGUSR1
+DATABASE_DOWN = signal.SIGUSR2
+RELAYED = (CHANGED, DATABASE_DOWN)
+
+
+def notify_siblings(what: signal.Signals = CHANGED) -> None:
+    """Thread-safe: asks the parent to run every worker's `on_sibling_signal(what)` callback. No-op
+    in a single-process service."""
     if _parent_pid is not None:
         try:
-            os.kill(_parent_pid, signal.SIGUSR1)
+            os.kill(_parent_pid, what)
         except ProcessLookupError:
             pass
 
 
-def on_sibling_signal(callback: Callable[[], None]) -> None:
+def on_sibling_signal(callback: Callable[[], None], what: signal.Signals = CHANGED) -> None:
     """In a running event loop of a worker: calls `callback` (on the loop) whenever a sibling (or
-    this worker) called `notify_siblings`."""
+    this worker) called `notify_siblings(what)`."""
     if _parent_pid is not None:
         import asyncio
-        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, callback)
+        asyncio.get_running_loop().add_signal_handler(what, callback)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -129,8 +137,9 @@ class Supervisor:
 
     def _spawn(self) -> None:
         parent = os.getpid()
-        # SIGUSR1 stays blocked across fork until the worker has a handler: its default would kill it.
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+        # The relayed signals stay blocked across fork until the worker ignores them: their default
+        # would kill it before it has a handler.
+        signal.pthread_sigmask(signal.SIG_BLOCK, set(RELAYED))
         pid = os.fork()
         if pid == 0:
             global _parent_pid
@@ -139,8 +148,9 @@ class Supervisor:
                 _parent_pid = parent
                 for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
                     signal.signal(sig, signal.SIG_DFL)
-                signal.signal(signal.SIGUSR1, signal.SIG_IGN)
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
+                for sig in RELAYED:
+                    signal.signal(sig, signal.SIG_IGN)
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, set(RELAYED))
                 _die_with_parent(parent)
                 self._work()
                 code = 0
@@ -149,13 +159,13 @@ class Supervisor:
             finally:
                 logging.shutdown()
                 os._exit(code)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR1})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, set(RELAYED))
         self.workers[pid] = time.monotonic()
 
-    def _relay(self, *_) -> None:
+    def _relay(self, signum: int, _frame) -> None:
         for pid in list(self.workers):
             try:
-                os.kill(pid, signal.SIGUSR1)
+                os.kill(pid, signum)
             except ProcessLookupError:
                 pass
 
@@ -200,7 +210,8 @@ class Supervisor:
         """Forks the workers, then (only then: no thread exists at the first fork) serves the metrics,
         and supervises until SIGTERM/SIGINT and every worker has stopped. Returns the exit code: 0, or
         1 when the workers kept dying at start."""
-        signal.signal(signal.SIGUSR1, self._relay)
+        for sig in RELAYED:
+            signal.signal(sig, self._relay)
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         for _ in range(self.count):

@@ -15,8 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import threading
+import time
 from collections import OrderedDict
 from typing import Awaitable, Callable, Hashable, Optional
+
+from erp_common.db import call_deadline, deadline_passed
 
 
 class ListCache:
@@ -51,27 +54,46 @@ class VersionReads:
     """Single-flight reads of the data version, on one event loop: `current()` returns the result of
     a read that started after it was called."""
 
-    def __init__(self, read: Callable[[], Awaitable[int]]):
+    def __init__(self, read: Callable[[], Awaitable[int]], refuse_queueing: Callable[[], None] = lambda: None):
+        """`refuse_queueing()` raises when a call must not wait behind a read already in flight (the
+        database's breaker opened meanwhile: the read may hang until its timeout)."""
         self._read = read
+        self._refuse_queueing = refuse_queueing
         self._next: Optional[asyncio.Future] = None  # the read the callers arriving now wait for
+        self._next_deadline: Optional[float] = None
         self._reading = False
         self.reads = 0
 
     async def current(self) -> int:
+        """Raises DEADLINE_EXCEEDED when the call's deadline passes first, as its own read would."""
+        deadline = call_deadline.get()
+        if self._reading:
+            self._refuse_queueing()
         if self._next is None:
             self._next = asyncio.get_running_loop().create_future()
             # A shared read whose waiters all went away still has its outcome retrieved.
             self._next.add_done_callback(lambda f: f.cancelled() or f.exception())
+            self._next_deadline = deadline
             if not self._reading:
                 self._reading = True
-                # Outside any one call's context: no caller's deadline or trace applies to the others.
+                # Outside any one call's context: no caller's trace applies to the others.
                 asyncio.get_running_loop().create_task(self._run(), context=contextvars.Context())
-        return await asyncio.shield(self._next)
+        elif self._next_deadline is not None:
+            # The read is bounded by the latest deadline of its waiters (none: unbounded).
+            self._next_deadline = None if deadline is None else max(self._next_deadline, deadline)
+        waiting = asyncio.shield(self._next)
+        if deadline is None:
+            return await waiting
+        try:
+            return await asyncio.wait_for(waiting, max(0.0, deadline - time.monotonic()))
+        except asyncio.TimeoutError:
+            raise deadline_passed() from None
 
     async def _run(self) -> None:
         try:
             while self._next is not None:
                 waiting, self._next = self._next, None  # later callers wait for the next read
+                call_deadline.set(self._next_deadline)
                 self.reads += 1
                 try:
                     waiting.set_result(await self._read())

@@ -15,7 +15,7 @@ from google.api import httpbody_pb2
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from erp_common import workers
-from erp_common.db import run_in_worker
+from erp_common.db import refuse_unless_closed, run_in_worker
 from erp_common.server import require_permission
 from master_svc.api.convert import all_values, masked_values, to_message
 from master_svc.api.feed import ChangeFeedServicer, ChangeSignal
@@ -41,7 +41,8 @@ class Responses:
 
     def __init__(self, repo: MasterRepository):
         self._repo = repo
-        self._versions = VersionReads(lambda: _run(repo, repo.change_version))
+        self._versions = VersionReads(lambda: _run(repo, repo.change_version),
+                                      lambda: refuse_unless_closed(repo.db))
         self.lists = ListCache()
         self.rows = ListCache(max_entries=4096)
 

@@ -67,9 +67,11 @@ def test_database_pool_use_is_read_at_scrape_time(mesh, envoy_http, admin_token)
         in_use = samples.value("erp_db_pool_connections", database=database, state="in_use")
         idle = samples.value("erp_db_pool_connections", database=database, state="idle")
         # Each storage worker thread keeps its connection between calls (erp_common.db.run_in_worker),
-        # and a revocation poll may hold one more: never more than the worker pool plus one.
-        workers = min(32, (os.cpu_count() or 1) + 4)
-        assert 1 <= in_use + idle and in_use <= workers + 1, (in_use, idle)
+        # and a revocation poll may hold one more: never more than the thread pool plus one, in each
+        # worker process (their pools are summed; the limit is each one's).
+        threads = min(32, (os.cpu_count() or 1) + 4)
+        processes = samples.value("erp_workers") if samples.has("erp_workers") else 1
+        assert 1 <= in_use + idle and in_use <= (threads + 1) * processes, (in_use, idle, processes)
         assert samples.value("erp_db_pool_max_connections", database=database) == 32
         assert samples.has("process_cpu_seconds_total")
 

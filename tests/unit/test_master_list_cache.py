@@ -1,6 +1,7 @@
 """The response cache serves an entry only for the data version it was read at, and the version
 reads are shared only by calls that arrived before the read started."""
 import asyncio
+import time
 
 from master_svc.api.list_cache import ListCache, VersionReads
 
@@ -70,5 +71,63 @@ def test_a_failed_version_read_fails_its_waiters_and_the_next_call_reads_again()
         results = await asyncio.gather(reads.current(), reads.current(), return_exceptions=True)
         assert [str(r) for r in results] == ["database down"] * 2
         assert await reads.current() == 5
+
+    asyncio.run(scenario())
+
+
+def test_a_waiter_gives_up_at_its_own_deadline_and_the_read_is_bounded_by_the_latest():
+    from erp_common.db import call_deadline
+    from erp_common.errors import DeadlineExceeded
+
+    async def scenario():
+        release, bounds = asyncio.Event(), []
+
+        async def read():
+            bounds.append(call_deadline.get())
+            await release.wait()
+            return 3
+
+        reads = VersionReads(read)
+        soon, later = time.monotonic() + 0.05, time.monotonic() + 60
+
+        async def call(deadline):
+            call_deadline.set(deadline)
+            return await reads.current()
+
+        hurried = asyncio.create_task(call(soon))
+        patient = asyncio.create_task(call(later))
+        await asyncio.sleep(0.1)
+        assert isinstance(hurried.exception(), DeadlineExceeded)
+        release.set()
+        assert await patient == 3
+        assert bounds == [later]
+
+    asyncio.run(scenario())
+
+
+def test_no_call_queues_behind_a_read_in_flight_while_the_breaker_is_open():
+    async def scenario():
+        release, breaker_open = asyncio.Event(), [False]
+
+        async def read():
+            await release.wait()
+            return 1
+
+        def refuse():
+            if breaker_open[0]:
+                raise RuntimeError("database unavailable")
+
+        reads = VersionReads(read, refuse)
+        stuck = asyncio.create_task(reads.current())
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        breaker_open[0] = True  # the database hung under the read in flight
+        try:
+            await reads.current()
+            raise AssertionError("queued behind the hung read")
+        except RuntimeError as exc:
+            assert str(exc) == "database unavailable"
+        release.set()
+        assert await stuck == 1
 
     asyncio.run(scenario())
