@@ -42,6 +42,9 @@ function envoy_on_request(handle)
   local path = headers:get(":path")
   if path == nil then return end
   local base, query = string.match(path, "^([^?]*)(.*)$")
+  if base == "/api/master/changes" or base == "/api/master/changes/" then
+    handle:streamInfo():dynamicMetadata():set("erp.edge", "ndjson", "1")
+  end
   if #base > 1 and string.sub(base, -1) == "/" and string.sub(base, 1, 10) ~= "/api/docs/" then
     headers:replace(":path", string.sub(base, 1, -2) .. query)
     handle:clearRouteCache()
@@ -56,6 +59,11 @@ function envoy_on_response(handle)
   headers:remove("grpc-message")
   headers:remove("grpc-accept-encoding")
   local status = tonumber(headers:get(":status") or "200")
+  -- The change feed's stream (stream_newline_delimited in envoy.yaml.tmpl); its errors stay JSON.
+  local edge = handle:streamInfo():dynamicMetadata():get("erp.edge")
+  if status == 200 and edge ~= nil and edge["ndjson"] == "1" then
+    headers:replace("content-type", "application/x-ndjson")
+  end
   if status < 400 or string.find(ctype, "application/json", 1, true) == nil then return end
   local body = handle:body()
   if body == nil then return end

@@ -25,6 +25,7 @@ class MasterConfig:
     jwt_audience: str
     edge_secret: str
     revocation_poll_seconds: float
+    change_feed_heartbeat_seconds: float
     log_level: str
     otlp_endpoint: str
     workers: int
@@ -40,6 +41,9 @@ class MasterConfig:
             jwt_audience=_env("ERP_JWT_AUDIENCE", "erp"),
             edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
             revocation_poll_seconds=float(_env("ERP_REVOCATION_POLL_SECONDS", "0.5")),
+            # A quiet change feed sends a heartbeat this often, well inside Envoy's 300 s stream idle
+            # timeout and the 30-60 s idle limits of common load balancers.
+            change_feed_heartbeat_seconds=float(_env("ERP_CHANGE_FEED_HEARTBEAT_SECONDS", "15")),
             log_level=_env("ERP_LOG_LEVEL", "INFO"),
             otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
             workers=parse_count(_env("ERP_WORKERS", "")),

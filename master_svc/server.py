@@ -34,7 +34,8 @@ def create_server(config: MasterConfig, repo: MasterRepository) -> ServingServer
 
     interceptor = ServiceInterceptor(authenticate, public_methods=(), edge_secret=config.edge_secret,
                                      observers=[metrics.observe_rpc])
-    return build_server(config.grpc_addr, lambda server: register_all(server, repo), interceptor)
+    return build_server(config.grpc_addr,
+                        lambda server: register_all(server, repo, config.change_feed_heartbeat_seconds), interceptor)
 
 
 def serve(config: MasterConfig) -> int:

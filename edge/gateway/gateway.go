@@ -22,8 +22,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	authgw "github.com/erp-mesh/erp/gen/gateway/erp/auth/v1"
-	authv1 "github.com/erp-mesh/erp/gen/go/erp/auth/v1"
 	mastergw "github.com/erp-mesh/erp/gen/gateway/erp/master/v1"
+	authv1 "github.com/erp-mesh/erp/gen/go/erp/auth/v1"
 	masterv1 "github.com/erp-mesh/erp/gen/go/erp/master/v1"
 )
 
@@ -38,13 +38,13 @@ type upstreams struct {
 // always_print_primitive_fields: scalars and lists even when empty, an unset message (a timestamp
 // never set) not at all; EmitUnpopulated would print it as null, which the contract does not allow.
 func newMux(cfg config) *runtime.ServeMux {
+	jsonPb := &compactJSONPb{JSONPb: runtime.JSONPb{
+		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitDefaultValues: true},
+		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+	}}
 	return runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{
-			Marshaler: &compactJSONPb{JSONPb: runtime.JSONPb{
-				MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitDefaultValues: true},
-				UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-			}},
-		}),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: jsonPb}),
+		runtime.WithMarshalerOption(ndjsonMIME, ndjsonMarshaler{jsonPb}),
 		runtime.WithErrorHandler(errorHandler),
 		runtime.WithStreamErrorHandler(streamErrorHandler),
 		runtime.WithRoutingErrorHandler(routingErrorHandler),
@@ -71,6 +71,27 @@ func (m *compactJSONPb) Marshal(v any) ([]byte, error) {
 		return raw, nil
 	}
 	return buf.Bytes(), nil
+}
+
+// ndjsonMIME is the change feed's framing at both edges (README, Clients): one WatchChangesResponse
+// per line, a change or a heartbeat, as Envoy's transcoder writes it (stream_newline_delimited); an
+// error after the stream started is a last {"error": Status} line. withUpstreamTimeout selects it.
+const ndjsonMIME = "application/x-ndjson"
+
+// ndjsonMarshaler writes each streamed message as it is, not in the runtime's {"result": ...} wrapper.
+type ndjsonMarshaler struct {
+	*compactJSONPb
+}
+
+func (m ndjsonMarshaler) ContentType(any) string { return ndjsonMIME }
+
+func (m ndjsonMarshaler) Marshal(v any) ([]byte, error) {
+	if chunk, ok := v.(map[string]any); ok && len(chunk) == 1 {
+		if result, ok := chunk["result"]; ok {
+			return m.compactJSONPb.Marshal(result)
+		}
+	}
+	return m.compactJSONPb.Marshal(v)
 }
 
 // outgoingHeaderMatcher passes a service's response metadata through under its own name (as

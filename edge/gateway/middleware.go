@@ -373,6 +373,7 @@ func withUpstreamTimeout(timeout time.Duration, shutdown context.Context, next h
 			if st := stateFrom(r.Context()); st != nil {
 				w = &streamErrorWriter{ResponseWriter: w, state: st}
 			}
+			r.Header.Set("Accept", ndjsonMIME) // the feed's one framing, whatever the client asked for
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}

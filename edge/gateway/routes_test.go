@@ -260,8 +260,8 @@ func TestWatchChangesStreamsFlushedNDJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/x-ndjson" {
+		t.Fatalf("status %d, content type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	sc := bufio.NewScanner(resp.Body)
 	var cursors []string
@@ -269,17 +269,15 @@ func TestWatchChangesStreamsFlushedNDJSON(t *testing.T) {
 		if len(cursors) == 0 {
 			close(release)
 		}
-		var line struct {
-			Result struct {
-				Change struct {
-					Cursor string `json:"cursor"` // int64 is a JSON string in proto3 JSON
-				} `json:"change"`
-			} `json:"result"`
+		var line struct { // one WatchChangesResponse per line, no {"result": ...} wrapper
+			Change struct {
+				Cursor string `json:"cursor"` // int64 is a JSON string in proto3 JSON
+			} `json:"change"`
 		}
 		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
 			t.Fatalf("line %q: %v", sc.Text(), err)
 		}
-		cursors = append(cursors, line.Result.Change.Cursor)
+		cursors = append(cursors, line.Change.Cursor)
 	}
 	if strings.Join(cursors, ",") != "1,2,3" {
 		t.Fatalf("cursors %q", cursors)
@@ -346,7 +344,7 @@ func TestStreamErrors(t *testing.T) {
 	}
 	resp, body = e.do(t, http.MethodGet, "/api/master/changes", nil, withToken(tok))
 	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
-	if resp.StatusCode != 200 || len(lines) != 2 || !strings.HasPrefix(lines[0], `{"result":`) || !strings.HasPrefix(lines[1], `{"error":`) {
+	if resp.StatusCode != 200 || len(lines) != 2 || !strings.HasPrefix(lines[0], `{"change":`) || !strings.HasPrefix(lines[1], `{"error":`) {
 		t.Fatalf("%d %q", resp.StatusCode, lines)
 	}
 }

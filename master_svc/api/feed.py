@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import threading
+import time
 
 from google.protobuf import timestamp_pb2
 
@@ -60,10 +61,18 @@ def _message(change: ChangeRecord) -> pb.WatchChangesResponse:
         etag=change.etag, actor=change.actor, change_time=when))
 
 
+def _heartbeat() -> pb.WatchChangesResponse:
+    now = timestamp_pb2.Timestamp()
+    now.GetCurrentTime()
+    return pb.WatchChangesResponse(heartbeat_time=now)
+
+
 class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
-    def __init__(self, repo: MasterRepository, signal: ChangeSignal, poll_seconds: float = POLL_SECONDS):
+    def __init__(self, repo: MasterRepository, signal: ChangeSignal, heartbeat_seconds: float,
+                 poll_seconds: float = POLL_SECONDS):
         self._repo = repo
         self._signal = signal
+        self._heartbeat = heartbeat_seconds
         self._poll = poll_seconds
 
     def _in_thread(self, fn, *args):
@@ -85,7 +94,7 @@ class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
             permission = BY_NAME[missing].permission("read")
             raise PermissionDenied(f"permission {permission} required", reason="PERMISSION_DENIED",
                                    permission=permission)
-        cursor, sent = request.cursor, 0
+        cursor, sent, last_sent = request.cursor, 0, time.monotonic()
         if cursor == -1:
             cursor = await self._in_thread(self._repo.last_cursor)
         while True:
@@ -100,8 +109,11 @@ class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
             batch = await self._in_thread(self._repo.changes_after, cursor, readable, BATCH)
             for change in batch:
                 yield _message(change)
-                cursor, sent = change.cursor, sent + 1
+                cursor, sent, last_sent = change.cursor, sent + 1, time.monotonic()
                 if request.max_changes and sent >= request.max_changes:
                     return
+            if not batch and time.monotonic() - last_sent >= self._heartbeat:
+                yield _heartbeat()
+                last_sent = time.monotonic()
             if len(batch) < BATCH:
                 await self._signal.wait(self._poll)

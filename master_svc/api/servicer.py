@@ -147,7 +147,7 @@ def build_servicer(spec: EntitySpec, repo: MasterRepository, signal: ChangeSigna
     return type(f"{spec.message}Servicer", (base,), methods)()
 
 
-def register_all(server, repo: MasterRepository) -> list[str]:
+def register_all(server, repo: MasterRepository, heartbeat_seconds: float) -> list[str]:
     signal, responses = ChangeSignal(), Responses(repo)
     workers.on_sibling_signal(signal.notify)  # a sibling worker's write wakes this worker's watchers
     names = []
@@ -155,6 +155,6 @@ def register_all(server, repo: MasterRepository) -> list[str]:
         add = getattr(pb_grpc, f"add_{spec.message}ServiceServicer_to_server")
         add(build_servicer(spec, repo, signal, responses), server)
         names.append(pb.DESCRIPTOR.services_by_name[f"{spec.message}Service"].full_name)
-    pb_grpc.add_ChangeFeedServiceServicer_to_server(ChangeFeedServicer(repo, signal), server)
+    pb_grpc.add_ChangeFeedServiceServicer_to_server(ChangeFeedServicer(repo, signal, heartbeat_seconds), server)
     names.append(pb.DESCRIPTOR.services_by_name["ChangeFeedService"].full_name)
     return names

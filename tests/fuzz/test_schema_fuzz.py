@@ -40,7 +40,7 @@ def test_operation_answers_as_documented(case, edge, fuzz_mesh, guard):
     headers = guard.headers_for(case)
     response = case.call(base_url=_base_url(fuzz_mesh, edge), headers=headers, timeout=REQUEST_TIMEOUT)
     count(edge, "stateless", case, response)
-    case.validate_response(response, checks=checks_for(case, edge, SPEC), headers=headers)
+    case.validate_response(response, checks=checks_for(case, SPEC), headers=headers)
 
 
 @pytest.mark.parametrize("edge", EDGES)
@@ -71,7 +71,7 @@ def test_linked_operations_answer_as_documented(edge, fuzz_mesh, guard):
         def validate_response(self, response, case, additional_checks=None, **kwargs):
             count(edge, "stateful", case, response)
             try:
-                case.validate_response(response, checks=checks_for(case, edge, SPEC), headers=kwargs["headers"],
+                case.validate_response(response, checks=checks_for(case, SPEC), headers=kwargs["headers"],
                                        transport_kwargs=kwargs, recorder=getattr(self, "recorder", None))
             except (AssertionError, FailureGroup) as exc:
                 failures.append(f"{case.operation.label}: {exc}")

@@ -7420,11 +7420,14 @@ func (x *WatchChangesRequest) GetMaxChanges() int32 {
 	return 0
 }
 
-// Response of `WatchChanges`: one change.
+// Response of `WatchChanges`: one change, or a heartbeat.
 type WatchChangesResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The change.
-	Change        *Change `protobuf:"bytes,1,opt,name=change,proto3" json:"change,omitempty"`
+	// The change; unset on a heartbeat.
+	Change *Change `protobuf:"bytes,1,opt,name=change,proto3" json:"change,omitempty"`
+	// Set (and `change` unset) on a heartbeat: sent when the stream has been quiet for the heartbeat
+	// interval (ERP_CHANGE_FEED_HEARTBEAT_SECONDS, 15 s), so that proxies keep an idle stream open.
+	HeartbeatTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=heartbeat_time,json=heartbeatTime,proto3" json:"heartbeat_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -7462,6 +7465,13 @@ func (*WatchChangesResponse) Descriptor() ([]byte, []int) {
 func (x *WatchChangesResponse) GetChange() *Change {
 	if x != nil {
 		return x.Change
+	}
+	return nil
+}
+
+func (x *WatchChangesResponse) GetHeartbeatTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.HeartbeatTime
 	}
 	return nil
 }
@@ -8198,9 +8208,10 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06cursor\x18\x01 \x01(\x03R\x06cursor\x12\x1a\n" +
 	"\bentities\x18\x02 \x03(\tR\bentities\x12\x1f\n" +
 	"\vmax_changes\x18\x03 \x01(\x05R\n" +
-	"maxChanges\"E\n" +
+	"maxChanges\"\x8e\x01\n" +
 	"\x14WatchChangesResponse\x12-\n" +
-	"\x06change\x18\x01 \x01(\v2\x15.erp.master.v1.ChangeR\x06change2\xa3\b\n" +
+	"\x06change\x18\x01 \x01(\v2\x15.erp.master.v1.ChangeR\x06change\x12G\n" +
+	"\x0eheartbeat_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\rheartbeatTime2\xa3\b\n" +
 	"\x10ContinentService\x12}\n" +
 	"\x0eListContinents\x12$.erp.master.v1.ListContinentsRequest\x1a%.erp.master.v1.ListContinentsResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/api/master/continents\x12{\n" +
 	"\x10ExportContinents\x12&.erp.master.v1.ExportContinentsRequest\x1a\x14.google.api.HttpBody\")\x82\xd3\xe4\x93\x02#\x12!/api/master/continents/export.csv\x12q\n" +
@@ -8507,173 +8518,174 @@ var file_erp_master_v1_master_service_proto_depIdxs = []int32{
 	0,   // 70: erp.master.v1.Change.kind:type_name -> erp.master.v1.Change.Kind
 	104, // 71: erp.master.v1.Change.change_time:type_name -> google.protobuf.Timestamp
 	101, // 72: erp.master.v1.WatchChangesResponse.change:type_name -> erp.master.v1.Change
-	2,   // 73: erp.master.v1.ContinentService.ListContinents:input_type -> erp.master.v1.ListContinentsRequest
-	10,  // 74: erp.master.v1.ContinentService.ExportContinents:input_type -> erp.master.v1.ExportContinentsRequest
-	4,   // 75: erp.master.v1.ContinentService.GetContinent:input_type -> erp.master.v1.GetContinentRequest
-	5,   // 76: erp.master.v1.ContinentService.CreateContinent:input_type -> erp.master.v1.CreateContinentRequest
-	6,   // 77: erp.master.v1.ContinentService.ReplaceContinent:input_type -> erp.master.v1.ReplaceContinentRequest
-	7,   // 78: erp.master.v1.ContinentService.UpdateContinent:input_type -> erp.master.v1.UpdateContinentRequest
-	8,   // 79: erp.master.v1.ContinentService.DeleteContinent:input_type -> erp.master.v1.DeleteContinentRequest
-	9,   // 80: erp.master.v1.ContinentService.UndeleteContinent:input_type -> erp.master.v1.UndeleteContinentRequest
-	12,  // 81: erp.master.v1.CountryService.ListCountries:input_type -> erp.master.v1.ListCountriesRequest
-	20,  // 82: erp.master.v1.CountryService.ExportCountries:input_type -> erp.master.v1.ExportCountriesRequest
-	14,  // 83: erp.master.v1.CountryService.GetCountry:input_type -> erp.master.v1.GetCountryRequest
-	15,  // 84: erp.master.v1.CountryService.CreateCountry:input_type -> erp.master.v1.CreateCountryRequest
-	16,  // 85: erp.master.v1.CountryService.ReplaceCountry:input_type -> erp.master.v1.ReplaceCountryRequest
-	17,  // 86: erp.master.v1.CountryService.UpdateCountry:input_type -> erp.master.v1.UpdateCountryRequest
-	18,  // 87: erp.master.v1.CountryService.DeleteCountry:input_type -> erp.master.v1.DeleteCountryRequest
-	19,  // 88: erp.master.v1.CountryService.UndeleteCountry:input_type -> erp.master.v1.UndeleteCountryRequest
-	22,  // 89: erp.master.v1.StateService.ListStates:input_type -> erp.master.v1.ListStatesRequest
-	30,  // 90: erp.master.v1.StateService.ExportStates:input_type -> erp.master.v1.ExportStatesRequest
-	24,  // 91: erp.master.v1.StateService.GetState:input_type -> erp.master.v1.GetStateRequest
-	25,  // 92: erp.master.v1.StateService.CreateState:input_type -> erp.master.v1.CreateStateRequest
-	26,  // 93: erp.master.v1.StateService.ReplaceState:input_type -> erp.master.v1.ReplaceStateRequest
-	27,  // 94: erp.master.v1.StateService.UpdateState:input_type -> erp.master.v1.UpdateStateRequest
-	28,  // 95: erp.master.v1.StateService.DeleteState:input_type -> erp.master.v1.DeleteStateRequest
-	29,  // 96: erp.master.v1.StateService.UndeleteState:input_type -> erp.master.v1.UndeleteStateRequest
-	32,  // 97: erp.master.v1.DistrictService.ListDistricts:input_type -> erp.master.v1.ListDistrictsRequest
-	40,  // 98: erp.master.v1.DistrictService.ExportDistricts:input_type -> erp.master.v1.ExportDistrictsRequest
-	34,  // 99: erp.master.v1.DistrictService.GetDistrict:input_type -> erp.master.v1.GetDistrictRequest
-	35,  // 100: erp.master.v1.DistrictService.CreateDistrict:input_type -> erp.master.v1.CreateDistrictRequest
-	36,  // 101: erp.master.v1.DistrictService.ReplaceDistrict:input_type -> erp.master.v1.ReplaceDistrictRequest
-	37,  // 102: erp.master.v1.DistrictService.UpdateDistrict:input_type -> erp.master.v1.UpdateDistrictRequest
-	38,  // 103: erp.master.v1.DistrictService.DeleteDistrict:input_type -> erp.master.v1.DeleteDistrictRequest
-	39,  // 104: erp.master.v1.DistrictService.UndeleteDistrict:input_type -> erp.master.v1.UndeleteDistrictRequest
-	42,  // 105: erp.master.v1.CityService.ListCities:input_type -> erp.master.v1.ListCitiesRequest
-	50,  // 106: erp.master.v1.CityService.ExportCities:input_type -> erp.master.v1.ExportCitiesRequest
-	44,  // 107: erp.master.v1.CityService.GetCity:input_type -> erp.master.v1.GetCityRequest
-	45,  // 108: erp.master.v1.CityService.CreateCity:input_type -> erp.master.v1.CreateCityRequest
-	46,  // 109: erp.master.v1.CityService.ReplaceCity:input_type -> erp.master.v1.ReplaceCityRequest
-	47,  // 110: erp.master.v1.CityService.UpdateCity:input_type -> erp.master.v1.UpdateCityRequest
-	48,  // 111: erp.master.v1.CityService.DeleteCity:input_type -> erp.master.v1.DeleteCityRequest
-	49,  // 112: erp.master.v1.CityService.UndeleteCity:input_type -> erp.master.v1.UndeleteCityRequest
-	52,  // 113: erp.master.v1.PlantService.ListPlants:input_type -> erp.master.v1.ListPlantsRequest
-	60,  // 114: erp.master.v1.PlantService.ExportPlants:input_type -> erp.master.v1.ExportPlantsRequest
-	54,  // 115: erp.master.v1.PlantService.GetPlant:input_type -> erp.master.v1.GetPlantRequest
-	55,  // 116: erp.master.v1.PlantService.CreatePlant:input_type -> erp.master.v1.CreatePlantRequest
-	56,  // 117: erp.master.v1.PlantService.ReplacePlant:input_type -> erp.master.v1.ReplacePlantRequest
-	57,  // 118: erp.master.v1.PlantService.UpdatePlant:input_type -> erp.master.v1.UpdatePlantRequest
-	58,  // 119: erp.master.v1.PlantService.DeletePlant:input_type -> erp.master.v1.DeletePlantRequest
-	59,  // 120: erp.master.v1.PlantService.UndeletePlant:input_type -> erp.master.v1.UndeletePlantRequest
-	62,  // 121: erp.master.v1.SiteService.ListSites:input_type -> erp.master.v1.ListSitesRequest
-	70,  // 122: erp.master.v1.SiteService.ExportSites:input_type -> erp.master.v1.ExportSitesRequest
-	64,  // 123: erp.master.v1.SiteService.GetSite:input_type -> erp.master.v1.GetSiteRequest
-	65,  // 124: erp.master.v1.SiteService.CreateSite:input_type -> erp.master.v1.CreateSiteRequest
-	66,  // 125: erp.master.v1.SiteService.ReplaceSite:input_type -> erp.master.v1.ReplaceSiteRequest
-	67,  // 126: erp.master.v1.SiteService.UpdateSite:input_type -> erp.master.v1.UpdateSiteRequest
-	68,  // 127: erp.master.v1.SiteService.DeleteSite:input_type -> erp.master.v1.DeleteSiteRequest
-	69,  // 128: erp.master.v1.SiteService.UndeleteSite:input_type -> erp.master.v1.UndeleteSiteRequest
-	72,  // 129: erp.master.v1.WardService.ListWards:input_type -> erp.master.v1.ListWardsRequest
-	80,  // 130: erp.master.v1.WardService.ExportWards:input_type -> erp.master.v1.ExportWardsRequest
-	74,  // 131: erp.master.v1.WardService.GetWard:input_type -> erp.master.v1.GetWardRequest
-	75,  // 132: erp.master.v1.WardService.CreateWard:input_type -> erp.master.v1.CreateWardRequest
-	76,  // 133: erp.master.v1.WardService.ReplaceWard:input_type -> erp.master.v1.ReplaceWardRequest
-	77,  // 134: erp.master.v1.WardService.UpdateWard:input_type -> erp.master.v1.UpdateWardRequest
-	78,  // 135: erp.master.v1.WardService.DeleteWard:input_type -> erp.master.v1.DeleteWardRequest
-	79,  // 136: erp.master.v1.WardService.UndeleteWard:input_type -> erp.master.v1.UndeleteWardRequest
-	82,  // 137: erp.master.v1.ZoneService.ListZones:input_type -> erp.master.v1.ListZonesRequest
-	90,  // 138: erp.master.v1.ZoneService.ExportZones:input_type -> erp.master.v1.ExportZonesRequest
-	84,  // 139: erp.master.v1.ZoneService.GetZone:input_type -> erp.master.v1.GetZoneRequest
-	85,  // 140: erp.master.v1.ZoneService.CreateZone:input_type -> erp.master.v1.CreateZoneRequest
-	86,  // 141: erp.master.v1.ZoneService.ReplaceZone:input_type -> erp.master.v1.ReplaceZoneRequest
-	87,  // 142: erp.master.v1.ZoneService.UpdateZone:input_type -> erp.master.v1.UpdateZoneRequest
-	88,  // 143: erp.master.v1.ZoneService.DeleteZone:input_type -> erp.master.v1.DeleteZoneRequest
-	89,  // 144: erp.master.v1.ZoneService.UndeleteZone:input_type -> erp.master.v1.UndeleteZoneRequest
-	92,  // 145: erp.master.v1.EquipmentTypeService.ListEquipmentTypes:input_type -> erp.master.v1.ListEquipmentTypesRequest
-	100, // 146: erp.master.v1.EquipmentTypeService.ExportEquipmentTypes:input_type -> erp.master.v1.ExportEquipmentTypesRequest
-	94,  // 147: erp.master.v1.EquipmentTypeService.GetEquipmentType:input_type -> erp.master.v1.GetEquipmentTypeRequest
-	95,  // 148: erp.master.v1.EquipmentTypeService.CreateEquipmentType:input_type -> erp.master.v1.CreateEquipmentTypeRequest
-	96,  // 149: erp.master.v1.EquipmentTypeService.ReplaceEquipmentType:input_type -> erp.master.v1.ReplaceEquipmentTypeRequest
-	97,  // 150: erp.master.v1.EquipmentTypeService.UpdateEquipmentType:input_type -> erp.master.v1.UpdateEquipmentTypeRequest
-	98,  // 151: erp.master.v1.EquipmentTypeService.DeleteEquipmentType:input_type -> erp.master.v1.DeleteEquipmentTypeRequest
-	99,  // 152: erp.master.v1.EquipmentTypeService.UndeleteEquipmentType:input_type -> erp.master.v1.UndeleteEquipmentTypeRequest
-	102, // 153: erp.master.v1.ChangeFeedService.WatchChanges:input_type -> erp.master.v1.WatchChangesRequest
-	3,   // 154: erp.master.v1.ContinentService.ListContinents:output_type -> erp.master.v1.ListContinentsResponse
-	106, // 155: erp.master.v1.ContinentService.ExportContinents:output_type -> google.api.HttpBody
-	1,   // 156: erp.master.v1.ContinentService.GetContinent:output_type -> erp.master.v1.Continent
-	1,   // 157: erp.master.v1.ContinentService.CreateContinent:output_type -> erp.master.v1.Continent
-	1,   // 158: erp.master.v1.ContinentService.ReplaceContinent:output_type -> erp.master.v1.Continent
-	1,   // 159: erp.master.v1.ContinentService.UpdateContinent:output_type -> erp.master.v1.Continent
-	1,   // 160: erp.master.v1.ContinentService.DeleteContinent:output_type -> erp.master.v1.Continent
-	1,   // 161: erp.master.v1.ContinentService.UndeleteContinent:output_type -> erp.master.v1.Continent
-	13,  // 162: erp.master.v1.CountryService.ListCountries:output_type -> erp.master.v1.ListCountriesResponse
-	106, // 163: erp.master.v1.CountryService.ExportCountries:output_type -> google.api.HttpBody
-	11,  // 164: erp.master.v1.CountryService.GetCountry:output_type -> erp.master.v1.Country
-	11,  // 165: erp.master.v1.CountryService.CreateCountry:output_type -> erp.master.v1.Country
-	11,  // 166: erp.master.v1.CountryService.ReplaceCountry:output_type -> erp.master.v1.Country
-	11,  // 167: erp.master.v1.CountryService.UpdateCountry:output_type -> erp.master.v1.Country
-	11,  // 168: erp.master.v1.CountryService.DeleteCountry:output_type -> erp.master.v1.Country
-	11,  // 169: erp.master.v1.CountryService.UndeleteCountry:output_type -> erp.master.v1.Country
-	23,  // 170: erp.master.v1.StateService.ListStates:output_type -> erp.master.v1.ListStatesResponse
-	106, // 171: erp.master.v1.StateService.ExportStates:output_type -> google.api.HttpBody
-	21,  // 172: erp.master.v1.StateService.GetState:output_type -> erp.master.v1.State
-	21,  // 173: erp.master.v1.StateService.CreateState:output_type -> erp.master.v1.State
-	21,  // 174: erp.master.v1.StateService.ReplaceState:output_type -> erp.master.v1.State
-	21,  // 175: erp.master.v1.StateService.UpdateState:output_type -> erp.master.v1.State
-	21,  // 176: erp.master.v1.StateService.DeleteState:output_type -> erp.master.v1.State
-	21,  // 177: erp.master.v1.StateService.UndeleteState:output_type -> erp.master.v1.State
-	33,  // 178: erp.master.v1.DistrictService.ListDistricts:output_type -> erp.master.v1.ListDistrictsResponse
-	106, // 179: erp.master.v1.DistrictService.ExportDistricts:output_type -> google.api.HttpBody
-	31,  // 180: erp.master.v1.DistrictService.GetDistrict:output_type -> erp.master.v1.District
-	31,  // 181: erp.master.v1.DistrictService.CreateDistrict:output_type -> erp.master.v1.District
-	31,  // 182: erp.master.v1.DistrictService.ReplaceDistrict:output_type -> erp.master.v1.District
-	31,  // 183: erp.master.v1.DistrictService.UpdateDistrict:output_type -> erp.master.v1.District
-	31,  // 184: erp.master.v1.DistrictService.DeleteDistrict:output_type -> erp.master.v1.District
-	31,  // 185: erp.master.v1.DistrictService.UndeleteDistrict:output_type -> erp.master.v1.District
-	43,  // 186: erp.master.v1.CityService.ListCities:output_type -> erp.master.v1.ListCitiesResponse
-	106, // 187: erp.master.v1.CityService.ExportCities:output_type -> google.api.HttpBody
-	41,  // 188: erp.master.v1.CityService.GetCity:output_type -> erp.master.v1.City
-	41,  // 189: erp.master.v1.CityService.CreateCity:output_type -> erp.master.v1.City
-	41,  // 190: erp.master.v1.CityService.ReplaceCity:output_type -> erp.master.v1.City
-	41,  // 191: erp.master.v1.CityService.UpdateCity:output_type -> erp.master.v1.City
-	41,  // 192: erp.master.v1.CityService.DeleteCity:output_type -> erp.master.v1.City
-	41,  // 193: erp.master.v1.CityService.UndeleteCity:output_type -> erp.master.v1.City
-	53,  // 194: erp.master.v1.PlantService.ListPlants:output_type -> erp.master.v1.ListPlantsResponse
-	106, // 195: erp.master.v1.PlantService.ExportPlants:output_type -> google.api.HttpBody
-	51,  // 196: erp.master.v1.PlantService.GetPlant:output_type -> erp.master.v1.Plant
-	51,  // 197: erp.master.v1.PlantService.CreatePlant:output_type -> erp.master.v1.Plant
-	51,  // 198: erp.master.v1.PlantService.ReplacePlant:output_type -> erp.master.v1.Plant
-	51,  // 199: erp.master.v1.PlantService.UpdatePlant:output_type -> erp.master.v1.Plant
-	51,  // 200: erp.master.v1.PlantService.DeletePlant:output_type -> erp.master.v1.Plant
-	51,  // 201: erp.master.v1.PlantService.UndeletePlant:output_type -> erp.master.v1.Plant
-	63,  // 202: erp.master.v1.SiteService.ListSites:output_type -> erp.master.v1.ListSitesResponse
-	106, // 203: erp.master.v1.SiteService.ExportSites:output_type -> google.api.HttpBody
-	61,  // 204: erp.master.v1.SiteService.GetSite:output_type -> erp.master.v1.Site
-	61,  // 205: erp.master.v1.SiteService.CreateSite:output_type -> erp.master.v1.Site
-	61,  // 206: erp.master.v1.SiteService.ReplaceSite:output_type -> erp.master.v1.Site
-	61,  // 207: erp.master.v1.SiteService.UpdateSite:output_type -> erp.master.v1.Site
-	61,  // 208: erp.master.v1.SiteService.DeleteSite:output_type -> erp.master.v1.Site
-	61,  // 209: erp.master.v1.SiteService.UndeleteSite:output_type -> erp.master.v1.Site
-	73,  // 210: erp.master.v1.WardService.ListWards:output_type -> erp.master.v1.ListWardsResponse
-	106, // 211: erp.master.v1.WardService.ExportWards:output_type -> google.api.HttpBody
-	71,  // 212: erp.master.v1.WardService.GetWard:output_type -> erp.master.v1.Ward
-	71,  // 213: erp.master.v1.WardService.CreateWard:output_type -> erp.master.v1.Ward
-	71,  // 214: erp.master.v1.WardService.ReplaceWard:output_type -> erp.master.v1.Ward
-	71,  // 215: erp.master.v1.WardService.UpdateWard:output_type -> erp.master.v1.Ward
-	71,  // 216: erp.master.v1.WardService.DeleteWard:output_type -> erp.master.v1.Ward
-	71,  // 217: erp.master.v1.WardService.UndeleteWard:output_type -> erp.master.v1.Ward
-	83,  // 218: erp.master.v1.ZoneService.ListZones:output_type -> erp.master.v1.ListZonesResponse
-	106, // 219: erp.master.v1.ZoneService.ExportZones:output_type -> google.api.HttpBody
-	81,  // 220: erp.master.v1.ZoneService.GetZone:output_type -> erp.master.v1.Zone
-	81,  // 221: erp.master.v1.ZoneService.CreateZone:output_type -> erp.master.v1.Zone
-	81,  // 222: erp.master.v1.ZoneService.ReplaceZone:output_type -> erp.master.v1.Zone
-	81,  // 223: erp.master.v1.ZoneService.UpdateZone:output_type -> erp.master.v1.Zone
-	81,  // 224: erp.master.v1.ZoneService.DeleteZone:output_type -> erp.master.v1.Zone
-	81,  // 225: erp.master.v1.ZoneService.UndeleteZone:output_type -> erp.master.v1.Zone
-	93,  // 226: erp.master.v1.EquipmentTypeService.ListEquipmentTypes:output_type -> erp.master.v1.ListEquipmentTypesResponse
-	106, // 227: erp.master.v1.EquipmentTypeService.ExportEquipmentTypes:output_type -> google.api.HttpBody
-	91,  // 228: erp.master.v1.EquipmentTypeService.GetEquipmentType:output_type -> erp.master.v1.EquipmentType
-	91,  // 229: erp.master.v1.EquipmentTypeService.CreateEquipmentType:output_type -> erp.master.v1.EquipmentType
-	91,  // 230: erp.master.v1.EquipmentTypeService.ReplaceEquipmentType:output_type -> erp.master.v1.EquipmentType
-	91,  // 231: erp.master.v1.EquipmentTypeService.UpdateEquipmentType:output_type -> erp.master.v1.EquipmentType
-	91,  // 232: erp.master.v1.EquipmentTypeService.DeleteEquipmentType:output_type -> erp.master.v1.EquipmentType
-	91,  // 233: erp.master.v1.EquipmentTypeService.UndeleteEquipmentType:output_type -> erp.master.v1.EquipmentType
-	103, // 234: erp.master.v1.ChangeFeedService.WatchChanges:output_type -> erp.master.v1.WatchChangesResponse
-	154, // [154:235] is the sub-list for method output_type
-	73,  // [73:154] is the sub-list for method input_type
-	73,  // [73:73] is the sub-list for extension type_name
-	73,  // [73:73] is the sub-list for extension extendee
-	0,   // [0:73] is the sub-list for field type_name
+	104, // 73: erp.master.v1.WatchChangesResponse.heartbeat_time:type_name -> google.protobuf.Timestamp
+	2,   // 74: erp.master.v1.ContinentService.ListContinents:input_type -> erp.master.v1.ListContinentsRequest
+	10,  // 75: erp.master.v1.ContinentService.ExportContinents:input_type -> erp.master.v1.ExportContinentsRequest
+	4,   // 76: erp.master.v1.ContinentService.GetContinent:input_type -> erp.master.v1.GetContinentRequest
+	5,   // 77: erp.master.v1.ContinentService.CreateContinent:input_type -> erp.master.v1.CreateContinentRequest
+	6,   // 78: erp.master.v1.ContinentService.ReplaceContinent:input_type -> erp.master.v1.ReplaceContinentRequest
+	7,   // 79: erp.master.v1.ContinentService.UpdateContinent:input_type -> erp.master.v1.UpdateContinentRequest
+	8,   // 80: erp.master.v1.ContinentService.DeleteContinent:input_type -> erp.master.v1.DeleteContinentRequest
+	9,   // 81: erp.master.v1.ContinentService.UndeleteContinent:input_type -> erp.master.v1.UndeleteContinentRequest
+	12,  // 82: erp.master.v1.CountryService.ListCountries:input_type -> erp.master.v1.ListCountriesRequest
+	20,  // 83: erp.master.v1.CountryService.ExportCountries:input_type -> erp.master.v1.ExportCountriesRequest
+	14,  // 84: erp.master.v1.CountryService.GetCountry:input_type -> erp.master.v1.GetCountryRequest
+	15,  // 85: erp.master.v1.CountryService.CreateCountry:input_type -> erp.master.v1.CreateCountryRequest
+	16,  // 86: erp.master.v1.CountryService.ReplaceCountry:input_type -> erp.master.v1.ReplaceCountryRequest
+	17,  // 87: erp.master.v1.CountryService.UpdateCountry:input_type -> erp.master.v1.UpdateCountryRequest
+	18,  // 88: erp.master.v1.CountryService.DeleteCountry:input_type -> erp.master.v1.DeleteCountryRequest
+	19,  // 89: erp.master.v1.CountryService.UndeleteCountry:input_type -> erp.master.v1.UndeleteCountryRequest
+	22,  // 90: erp.master.v1.StateService.ListStates:input_type -> erp.master.v1.ListStatesRequest
+	30,  // 91: erp.master.v1.StateService.ExportStates:input_type -> erp.master.v1.ExportStatesRequest
+	24,  // 92: erp.master.v1.StateService.GetState:input_type -> erp.master.v1.GetStateRequest
+	25,  // 93: erp.master.v1.StateService.CreateState:input_type -> erp.master.v1.CreateStateRequest
+	26,  // 94: erp.master.v1.StateService.ReplaceState:input_type -> erp.master.v1.ReplaceStateRequest
+	27,  // 95: erp.master.v1.StateService.UpdateState:input_type -> erp.master.v1.UpdateStateRequest
+	28,  // 96: erp.master.v1.StateService.DeleteState:input_type -> erp.master.v1.DeleteStateRequest
+	29,  // 97: erp.master.v1.StateService.UndeleteState:input_type -> erp.master.v1.UndeleteStateRequest
+	32,  // 98: erp.master.v1.DistrictService.ListDistricts:input_type -> erp.master.v1.ListDistrictsRequest
+	40,  // 99: erp.master.v1.DistrictService.ExportDistricts:input_type -> erp.master.v1.ExportDistrictsRequest
+	34,  // 100: erp.master.v1.DistrictService.GetDistrict:input_type -> erp.master.v1.GetDistrictRequest
+	35,  // 101: erp.master.v1.DistrictService.CreateDistrict:input_type -> erp.master.v1.CreateDistrictRequest
+	36,  // 102: erp.master.v1.DistrictService.ReplaceDistrict:input_type -> erp.master.v1.ReplaceDistrictRequest
+	37,  // 103: erp.master.v1.DistrictService.UpdateDistrict:input_type -> erp.master.v1.UpdateDistrictRequest
+	38,  // 104: erp.master.v1.DistrictService.DeleteDistrict:input_type -> erp.master.v1.DeleteDistrictRequest
+	39,  // 105: erp.master.v1.DistrictService.UndeleteDistrict:input_type -> erp.master.v1.UndeleteDistrictRequest
+	42,  // 106: erp.master.v1.CityService.ListCities:input_type -> erp.master.v1.ListCitiesRequest
+	50,  // 107: erp.master.v1.CityService.ExportCities:input_type -> erp.master.v1.ExportCitiesRequest
+	44,  // 108: erp.master.v1.CityService.GetCity:input_type -> erp.master.v1.GetCityRequest
+	45,  // 109: erp.master.v1.CityService.CreateCity:input_type -> erp.master.v1.CreateCityRequest
+	46,  // 110: erp.master.v1.CityService.ReplaceCity:input_type -> erp.master.v1.ReplaceCityRequest
+	47,  // 111: erp.master.v1.CityService.UpdateCity:input_type -> erp.master.v1.UpdateCityRequest
+	48,  // 112: erp.master.v1.CityService.DeleteCity:input_type -> erp.master.v1.DeleteCityRequest
+	49,  // 113: erp.master.v1.CityService.UndeleteCity:input_type -> erp.master.v1.UndeleteCityRequest
+	52,  // 114: erp.master.v1.PlantService.ListPlants:input_type -> erp.master.v1.ListPlantsRequest
+	60,  // 115: erp.master.v1.PlantService.ExportPlants:input_type -> erp.master.v1.ExportPlantsRequest
+	54,  // 116: erp.master.v1.PlantService.GetPlant:input_type -> erp.master.v1.GetPlantRequest
+	55,  // 117: erp.master.v1.PlantService.CreatePlant:input_type -> erp.master.v1.CreatePlantRequest
+	56,  // 118: erp.master.v1.PlantService.ReplacePlant:input_type -> erp.master.v1.ReplacePlantRequest
+	57,  // 119: erp.master.v1.PlantService.UpdatePlant:input_type -> erp.master.v1.UpdatePlantRequest
+	58,  // 120: erp.master.v1.PlantService.DeletePlant:input_type -> erp.master.v1.DeletePlantRequest
+	59,  // 121: erp.master.v1.PlantService.UndeletePlant:input_type -> erp.master.v1.UndeletePlantRequest
+	62,  // 122: erp.master.v1.SiteService.ListSites:input_type -> erp.master.v1.ListSitesRequest
+	70,  // 123: erp.master.v1.SiteService.ExportSites:input_type -> erp.master.v1.ExportSitesRequest
+	64,  // 124: erp.master.v1.SiteService.GetSite:input_type -> erp.master.v1.GetSiteRequest
+	65,  // 125: erp.master.v1.SiteService.CreateSite:input_type -> erp.master.v1.CreateSiteRequest
+	66,  // 126: erp.master.v1.SiteService.ReplaceSite:input_type -> erp.master.v1.ReplaceSiteRequest
+	67,  // 127: erp.master.v1.SiteService.UpdateSite:input_type -> erp.master.v1.UpdateSiteRequest
+	68,  // 128: erp.master.v1.SiteService.DeleteSite:input_type -> erp.master.v1.DeleteSiteRequest
+	69,  // 129: erp.master.v1.SiteService.UndeleteSite:input_type -> erp.master.v1.UndeleteSiteRequest
+	72,  // 130: erp.master.v1.WardService.ListWards:input_type -> erp.master.v1.ListWardsRequest
+	80,  // 131: erp.master.v1.WardService.ExportWards:input_type -> erp.master.v1.ExportWardsRequest
+	74,  // 132: erp.master.v1.WardService.GetWard:input_type -> erp.master.v1.GetWardRequest
+	75,  // 133: erp.master.v1.WardService.CreateWard:input_type -> erp.master.v1.CreateWardRequest
+	76,  // 134: erp.master.v1.WardService.ReplaceWard:input_type -> erp.master.v1.ReplaceWardRequest
+	77,  // 135: erp.master.v1.WardService.UpdateWard:input_type -> erp.master.v1.UpdateWardRequest
+	78,  // 136: erp.master.v1.WardService.DeleteWard:input_type -> erp.master.v1.DeleteWardRequest
+	79,  // 137: erp.master.v1.WardService.UndeleteWard:input_type -> erp.master.v1.UndeleteWardRequest
+	82,  // 138: erp.master.v1.ZoneService.ListZones:input_type -> erp.master.v1.ListZonesRequest
+	90,  // 139: erp.master.v1.ZoneService.ExportZones:input_type -> erp.master.v1.ExportZonesRequest
+	84,  // 140: erp.master.v1.ZoneService.GetZone:input_type -> erp.master.v1.GetZoneRequest
+	85,  // 141: erp.master.v1.ZoneService.CreateZone:input_type -> erp.master.v1.CreateZoneRequest
+	86,  // 142: erp.master.v1.ZoneService.ReplaceZone:input_type -> erp.master.v1.ReplaceZoneRequest
+	87,  // 143: erp.master.v1.ZoneService.UpdateZone:input_type -> erp.master.v1.UpdateZoneRequest
+	88,  // 144: erp.master.v1.ZoneService.DeleteZone:input_type -> erp.master.v1.DeleteZoneRequest
+	89,  // 145: erp.master.v1.ZoneService.UndeleteZone:input_type -> erp.master.v1.UndeleteZoneRequest
+	92,  // 146: erp.master.v1.EquipmentTypeService.ListEquipmentTypes:input_type -> erp.master.v1.ListEquipmentTypesRequest
+	100, // 147: erp.master.v1.EquipmentTypeService.ExportEquipmentTypes:input_type -> erp.master.v1.ExportEquipmentTypesRequest
+	94,  // 148: erp.master.v1.EquipmentTypeService.GetEquipmentType:input_type -> erp.master.v1.GetEquipmentTypeRequest
+	95,  // 149: erp.master.v1.EquipmentTypeService.CreateEquipmentType:input_type -> erp.master.v1.CreateEquipmentTypeRequest
+	96,  // 150: erp.master.v1.EquipmentTypeService.ReplaceEquipmentType:input_type -> erp.master.v1.ReplaceEquipmentTypeRequest
+	97,  // 151: erp.master.v1.EquipmentTypeService.UpdateEquipmentType:input_type -> erp.master.v1.UpdateEquipmentTypeRequest
+	98,  // 152: erp.master.v1.EquipmentTypeService.DeleteEquipmentType:input_type -> erp.master.v1.DeleteEquipmentTypeRequest
+	99,  // 153: erp.master.v1.EquipmentTypeService.UndeleteEquipmentType:input_type -> erp.master.v1.UndeleteEquipmentTypeRequest
+	102, // 154: erp.master.v1.ChangeFeedService.WatchChanges:input_type -> erp.master.v1.WatchChangesRequest
+	3,   // 155: erp.master.v1.ContinentService.ListContinents:output_type -> erp.master.v1.ListContinentsResponse
+	106, // 156: erp.master.v1.ContinentService.ExportContinents:output_type -> google.api.HttpBody
+	1,   // 157: erp.master.v1.ContinentService.GetContinent:output_type -> erp.master.v1.Continent
+	1,   // 158: erp.master.v1.ContinentService.CreateContinent:output_type -> erp.master.v1.Continent
+	1,   // 159: erp.master.v1.ContinentService.ReplaceContinent:output_type -> erp.master.v1.Continent
+	1,   // 160: erp.master.v1.ContinentService.UpdateContinent:output_type -> erp.master.v1.Continent
+	1,   // 161: erp.master.v1.ContinentService.DeleteContinent:output_type -> erp.master.v1.Continent
+	1,   // 162: erp.master.v1.ContinentService.UndeleteContinent:output_type -> erp.master.v1.Continent
+	13,  // 163: erp.master.v1.CountryService.ListCountries:output_type -> erp.master.v1.ListCountriesResponse
+	106, // 164: erp.master.v1.CountryService.ExportCountries:output_type -> google.api.HttpBody
+	11,  // 165: erp.master.v1.CountryService.GetCountry:output_type -> erp.master.v1.Country
+	11,  // 166: erp.master.v1.CountryService.CreateCountry:output_type -> erp.master.v1.Country
+	11,  // 167: erp.master.v1.CountryService.ReplaceCountry:output_type -> erp.master.v1.Country
+	11,  // 168: erp.master.v1.CountryService.UpdateCountry:output_type -> erp.master.v1.Country
+	11,  // 169: erp.master.v1.CountryService.DeleteCountry:output_type -> erp.master.v1.Country
+	11,  // 170: erp.master.v1.CountryService.UndeleteCountry:output_type -> erp.master.v1.Country
+	23,  // 171: erp.master.v1.StateService.ListStates:output_type -> erp.master.v1.ListStatesResponse
+	106, // 172: erp.master.v1.StateService.ExportStates:output_type -> google.api.HttpBody
+	21,  // 173: erp.master.v1.StateService.GetState:output_type -> erp.master.v1.State
+	21,  // 174: erp.master.v1.StateService.CreateState:output_type -> erp.master.v1.State
+	21,  // 175: erp.master.v1.StateService.ReplaceState:output_type -> erp.master.v1.State
+	21,  // 176: erp.master.v1.StateService.UpdateState:output_type -> erp.master.v1.State
+	21,  // 177: erp.master.v1.StateService.DeleteState:output_type -> erp.master.v1.State
+	21,  // 178: erp.master.v1.StateService.UndeleteState:output_type -> erp.master.v1.State
+	33,  // 179: erp.master.v1.DistrictService.ListDistricts:output_type -> erp.master.v1.ListDistrictsResponse
+	106, // 180: erp.master.v1.DistrictService.ExportDistricts:output_type -> google.api.HttpBody
+	31,  // 181: erp.master.v1.DistrictService.GetDistrict:output_type -> erp.master.v1.District
+	31,  // 182: erp.master.v1.DistrictService.CreateDistrict:output_type -> erp.master.v1.District
+	31,  // 183: erp.master.v1.DistrictService.ReplaceDistrict:output_type -> erp.master.v1.District
+	31,  // 184: erp.master.v1.DistrictService.UpdateDistrict:output_type -> erp.master.v1.District
+	31,  // 185: erp.master.v1.DistrictService.DeleteDistrict:output_type -> erp.master.v1.District
+	31,  // 186: erp.master.v1.DistrictService.UndeleteDistrict:output_type -> erp.master.v1.District
+	43,  // 187: erp.master.v1.CityService.ListCities:output_type -> erp.master.v1.ListCitiesResponse
+	106, // 188: erp.master.v1.CityService.ExportCities:output_type -> google.api.HttpBody
+	41,  // 189: erp.master.v1.CityService.GetCity:output_type -> erp.master.v1.City
+	41,  // 190: erp.master.v1.CityService.CreateCity:output_type -> erp.master.v1.City
+	41,  // 191: erp.master.v1.CityService.ReplaceCity:output_type -> erp.master.v1.City
+	41,  // 192: erp.master.v1.CityService.UpdateCity:output_type -> erp.master.v1.City
+	41,  // 193: erp.master.v1.CityService.DeleteCity:output_type -> erp.master.v1.City
+	41,  // 194: erp.master.v1.CityService.UndeleteCity:output_type -> erp.master.v1.City
+	53,  // 195: erp.master.v1.PlantService.ListPlants:output_type -> erp.master.v1.ListPlantsResponse
+	106, // 196: erp.master.v1.PlantService.ExportPlants:output_type -> google.api.HttpBody
+	51,  // 197: erp.master.v1.PlantService.GetPlant:output_type -> erp.master.v1.Plant
+	51,  // 198: erp.master.v1.PlantService.CreatePlant:output_type -> erp.master.v1.Plant
+	51,  // 199: erp.master.v1.PlantService.ReplacePlant:output_type -> erp.master.v1.Plant
+	51,  // 200: erp.master.v1.PlantService.UpdatePlant:output_type -> erp.master.v1.Plant
+	51,  // 201: erp.master.v1.PlantService.DeletePlant:output_type -> erp.master.v1.Plant
+	51,  // 202: erp.master.v1.PlantService.UndeletePlant:output_type -> erp.master.v1.Plant
+	63,  // 203: erp.master.v1.SiteService.ListSites:output_type -> erp.master.v1.ListSitesResponse
+	106, // 204: erp.master.v1.SiteService.ExportSites:output_type -> google.api.HttpBody
+	61,  // 205: erp.master.v1.SiteService.GetSite:output_type -> erp.master.v1.Site
+	61,  // 206: erp.master.v1.SiteService.CreateSite:output_type -> erp.master.v1.Site
+	61,  // 207: erp.master.v1.SiteService.ReplaceSite:output_type -> erp.master.v1.Site
+	61,  // 208: erp.master.v1.SiteService.UpdateSite:output_type -> erp.master.v1.Site
+	61,  // 209: erp.master.v1.SiteService.DeleteSite:output_type -> erp.master.v1.Site
+	61,  // 210: erp.master.v1.SiteService.UndeleteSite:output_type -> erp.master.v1.Site
+	73,  // 211: erp.master.v1.WardService.ListWards:output_type -> erp.master.v1.ListWardsResponse
+	106, // 212: erp.master.v1.WardService.ExportWards:output_type -> google.api.HttpBody
+	71,  // 213: erp.master.v1.WardService.GetWard:output_type -> erp.master.v1.Ward
+	71,  // 214: erp.master.v1.WardService.CreateWard:output_type -> erp.master.v1.Ward
+	71,  // 215: erp.master.v1.WardService.ReplaceWard:output_type -> erp.master.v1.Ward
+	71,  // 216: erp.master.v1.WardService.UpdateWard:output_type -> erp.master.v1.Ward
+	71,  // 217: erp.master.v1.WardService.DeleteWard:output_type -> erp.master.v1.Ward
+	71,  // 218: erp.master.v1.WardService.UndeleteWard:output_type -> erp.master.v1.Ward
+	83,  // 219: erp.master.v1.ZoneService.ListZones:output_type -> erp.master.v1.ListZonesResponse
+	106, // 220: erp.master.v1.ZoneService.ExportZones:output_type -> google.api.HttpBody
+	81,  // 221: erp.master.v1.ZoneService.GetZone:output_type -> erp.master.v1.Zone
+	81,  // 222: erp.master.v1.ZoneService.CreateZone:output_type -> erp.master.v1.Zone
+	81,  // 223: erp.master.v1.ZoneService.ReplaceZone:output_type -> erp.master.v1.Zone
+	81,  // 224: erp.master.v1.ZoneService.UpdateZone:output_type -> erp.master.v1.Zone
+	81,  // 225: erp.master.v1.ZoneService.DeleteZone:output_type -> erp.master.v1.Zone
+	81,  // 226: erp.master.v1.ZoneService.UndeleteZone:output_type -> erp.master.v1.Zone
+	93,  // 227: erp.master.v1.EquipmentTypeService.ListEquipmentTypes:output_type -> erp.master.v1.ListEquipmentTypesResponse
+	106, // 228: erp.master.v1.EquipmentTypeService.ExportEquipmentTypes:output_type -> google.api.HttpBody
+	91,  // 229: erp.master.v1.EquipmentTypeService.GetEquipmentType:output_type -> erp.master.v1.EquipmentType
+	91,  // 230: erp.master.v1.EquipmentTypeService.CreateEquipmentType:output_type -> erp.master.v1.EquipmentType
+	91,  // 231: erp.master.v1.EquipmentTypeService.ReplaceEquipmentType:output_type -> erp.master.v1.EquipmentType
+	91,  // 232: erp.master.v1.EquipmentTypeService.UpdateEquipmentType:output_type -> erp.master.v1.EquipmentType
+	91,  // 233: erp.master.v1.EquipmentTypeService.DeleteEquipmentType:output_type -> erp.master.v1.EquipmentType
+	91,  // 234: erp.master.v1.EquipmentTypeService.UndeleteEquipmentType:output_type -> erp.master.v1.EquipmentType
+	103, // 235: erp.master.v1.ChangeFeedService.WatchChanges:output_type -> erp.master.v1.WatchChangesResponse
+	155, // [155:236] is the sub-list for method output_type
+	74,  // [74:155] is the sub-list for method input_type
+	74,  // [74:74] is the sub-list for extension type_name
+	74,  // [74:74] is the sub-list for extension extendee
+	0,   // [0:74] is the sub-list for field type_name
 }
 
 func init() { file_erp_master_v1_master_service_proto_init() }

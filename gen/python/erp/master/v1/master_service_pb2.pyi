@@ -1218,7 +1218,9 @@ class WatchChangesRequest(_message.Message):
     def __init__(self, cursor: _Optional[int] = ..., entities: _Optional[_Iterable[str]] = ..., max_changes: _Optional[int] = ...) -> None: ...
 
 class WatchChangesResponse(_message.Message):
-    __slots__ = ("change",)
+    __slots__ = ("change", "heartbeat_time")
     CHANGE_FIELD_NUMBER: _ClassVar[int]
+    HEARTBEAT_TIME_FIELD_NUMBER: _ClassVar[int]
     change: Change
-    def __init__(self, change: _Optional[_Union[Change, _Mapping]] = ...) -> None: ...
+    heartbeat_time: _timestamp_pb2.Timestamp
+    def __init__(self, change: _Optional[_Union[Change, _Mapping]] = ..., heartbeat_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
