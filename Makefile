@@ -27,6 +27,7 @@ help:
 	@echo "make soak    a 5-minute loopback soak: mixed traffic, p99, errors, RSS of every process"
 	@echo "make docs-assets   Swagger UI / ReDoc bundles (npm ci of edge/docs) and the served OpenAPI in var/docs"
 	@echo "make node-tools    the OpenAPI consumers' npm packages (npm ci of clients/typescript)"
+	@echo "make bases / images / test-containers   podman: stand-in bases, the five images, the stack + pods test"
 
 $(VENV)/.installed: requirements.txt requirements-deploy.txt requirements-check.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -136,3 +137,43 @@ soak: venv gateway docs-assets mariadb
 
 clean:
 	rm -rf var/run var/log
+
+# --- Containers with podman (issue 17) -------------------------------------------------------------
+# Debian's podman 4.3 with runc and the project's containers.conf (deploy/podman/containers.conf says
+# why); bases are local stand-ins built from Debian packages (deploy/bases/build.sh), images are built
+# with layer caching from them, and tests/containers runs the Compose stack and the Kubernetes pods.
+.PHONY: container-tools bases images test-containers
+PODMAN := CONTAINERS_CONF=$(CURDIR)/deploy/podman/containers.conf podman
+ERP_VERSION ?= 0.1.0
+# The package indexes are reached through this CA bundle (a build secret, never stored in an image).
+CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
+IMAGES := auth:auth_svc master:master_svc migrations:migrations edge:edge gateway:gateway
+
+container-tools: $(VENV)/.containers-installed
+	@for tool in podman runc mmdebstrap; do command -v $$tool >/dev/null || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing podman runc mmdebstrap (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc mmdebstrap uidmap >/dev/null; \
+	fi
+
+$(VENV)/.containers-installed: requirements-containers.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-containers.txt
+	touch $@
+
+bases: container-tools
+	CONTAINERS_CONF=$(CURDIR)/deploy/podman/containers.conf deploy/bases/build.sh
+
+images: bases
+	@set -e; args=$$(deploy/bases/build.sh --list | sed 's/^/--build-arg /'); \
+	for spec in $(IMAGES); do \
+	  name=$${spec%%:*}; file=$${spec#*:}; \
+	  echo "images: erp/$$name:$(ERP_VERSION)"; \
+	  $(PODMAN) build --quiet --format docker --layers --network=host --secret id=ca-bundle,src=$(CA_BUNDLE) $$args \
+	    -f deploy/docker/$$file.Dockerfile -t erp/$$name:$(ERP_VERSION) . >/dev/null; \
+	done
+	@$(PODMAN) images --filter reference='localhost/erp/*:$(ERP_VERSION)' --format '{{.Repository}}:{{.Tag}} {{.Size}}'
+
+test-containers: venv container-tools
+	@if ! reason=$$($(PODMAN) info 2>&1 >/dev/null); then \
+	  echo "test-containers SKIPPED: podman cannot run on this machine: $$reason"; exit 0; fi; \
+	$(MAKE) --no-print-directory images && ERP_CONTAINER_TESTS=1 $(PY) -m pytest -q tests/containers

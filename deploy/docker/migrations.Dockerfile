@@ -5,19 +5,27 @@
 # (each step is idempotent; a non-zero exit fails the compose service / Kubernetes Job).
 # Needs ERP_AUTH_DB_URL and ERP_MASTER_DB_URL (or their *_FILE twins). With ERP_BOOTSTRAP_KEYS=1
 # and an empty, writable ERP_KEYS_DIR it also creates the first signing key (compose only).
-# Base images are pinned by exact tag; pin the digest too when you publish. No secret is baked in.
+# No secret is baked in.
 
-FROM python:3.11.7-slim-bookworm AS deps
+# Base images: build arguments defaulting to the public tags (pin the digest too when you publish);
+# an air-gapped or mirror-only site points them at its own copies (`make images` passes the
+# stand-ins of `make bases`). The optional build secret `ca-bundle` is a CA bundle for the package
+# index (a TLS-intercepting proxy): used during the build, never stored in a layer.
+ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
+
+FROM ${PYTHON_IMAGE} AS deps
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
 COPY requirements.txt deploy/docker/runtime-exclude.txt ./
-RUN grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime.txt \
+RUN --mount=type=secret,id=ca-bundle \
+    if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
+ && grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime.txt \
  && python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-deps -r requirements.runtime.txt \
  && /opt/venv/bin/pip check
 
-FROM python:3.11.7-slim-bookworm AS runtime
+FROM ${PYTHON_IMAGE} AS runtime
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app:/app/gen/python \
     PYTHONDONTWRITEBYTECODE=1 \
