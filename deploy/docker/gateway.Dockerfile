@@ -50,12 +50,13 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build/app
 RUN --mount=type=secret,id=ca-bundle \
     if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
- && pip install PyYAML==6.0.4
+ && python -m venv /opt/venv \
+ && /opt/venv/bin/pip install PyYAML==6.0.4
 COPY --from=docs-node /docs/node_modules /docs/node_modules
 COPY gen/openapi gen/openapi
 COPY erp_common erp_common
 COPY edge edge
-RUN python -m edge.docs build --node-modules /docs/node_modules --out /build/docs
+RUN /opt/venv/bin/python -m edge.docs build --node-modules /docs/node_modules --out /build/docs
 
 FROM ${STATIC_IMAGE} AS runtime
 ENV ERP_GATEWAY_HTTP_ADDR=0.0.0.0:8080 \
