@@ -45,13 +45,20 @@ RUN --mount=type=secret,id=ca-bundle \
     if [ -f /run/secrets/ca-bundle ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca-bundle; fi \
  && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
+# edge.docs imports edge.config and erp_common (PyYAML, cryptography, ...): the services' runtime pins,
+# installed as in their deps stage (the same instructions, so podman/BuildKit share the layers).
 FROM ${PYTHON_IMAGE} AS docs
-ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
-WORKDIR /build/app
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /build
+COPY requirements.txt deploy/docker/runtime-exclude.txt ./
 RUN --mount=type=secret,id=ca-bundle \
     if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
+ && grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime.txt \
  && python -m venv /opt/venv \
- && /opt/venv/bin/pip install PyYAML==6.0.4
+ && /opt/venv/bin/pip install --no-deps -r requirements.runtime.txt \
+ && /opt/venv/bin/pip check
+WORKDIR /build/app
 COPY --from=docs-node /docs/node_modules /docs/node_modules
 COPY gen/openapi gen/openapi
 COPY erp_common erp_common

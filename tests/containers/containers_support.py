@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,10 +24,8 @@ from tests.conftest import Http
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-COMPOSE_FILE = DEPLOY / "compose.yaml"
 SECRETS = DEPLOY / "secrets"
 CONTAINERS_CONF = DEPLOY / "podman" / "containers.conf"
-PODMAN_COMPOSE = Path(sys.executable).parent / "podman-compose"
 VERSION = os.environ.get("ERP_VERSION", "0.1.0")
 
 if os.environ.get("ERP_CONTAINER_TESTS") != "1":

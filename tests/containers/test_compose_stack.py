@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import os
 import random
+import shlex
 import signal
 import socket
 import subprocess
@@ -16,12 +17,16 @@ import uuid
 
 import pytest
 
-from containers_support import (COMPOSE_FILE, DEPLOY, PODMAN_COMPOSE, SECRETS, VERSION, Load, base_images,
-                                containers, env, grpc_list_continents, logs_since, podman, wait_healthy,
-                                wait_until)
+from containers_support import (DEPLOY, ROOT, SECRETS, VERSION, Load, base_images, containers, env,
+                                grpc_list_continents, logs_since, podman, wait_healthy, wait_until)
 from tests.conftest import Http
 
 PROJECT = "erp-ct"
+# deploy/README.md "Run on one host with podman" gives these commands; the tests run them as written
+# (the project name, COMPOSE_PROJECT_NAME, and the published ports come from the environment).
+COMPOSE = ".venv/bin/podman-compose -f deploy/compose.yaml --profile gateway"
+UP = f"{COMPOSE} up -d --no-build --no-deps"
+DOWN = f"{COMPOSE} down --volumes"
 LABEL = f"io.podman.compose.project={PROJECT}"
 SERVICES = {"mariadb": 1, "migrations": 1, "auth": 2, "master": 2, "envoy": 1, "gateway": 1}
 START_TIMEOUT = 300
@@ -45,20 +50,20 @@ class Stack:
         self.edge_addr = f"127.0.0.1:{free_port()}"
         self.gateway_addr = f"127.0.0.1:{free_port()}"
         self.env = dict(env(), ERP_VERSION=VERSION, ERP_MARIADB_IMAGE=base_images()["MARIADB_IMAGE"],
+                        COMPOSE_PROJECT_NAME=PROJECT,
                         ERP_EDGE_PUBLISH=self.edge_addr, ERP_GATEWAY_PUBLISH=self.gateway_addr)
         self.envoy = Http(f"http://{self.edge_addr}")
         self.gateway = Http(f"http://{self.gateway_addr}")
         self.admin_password = (SECRETS / "admin_password").read_text().strip()
 
-    def compose(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-        cmd = [str(PODMAN_COMPOSE), "--project-name", PROJECT, "--file", str(COMPOSE_FILE),
-               "--profile", "gateway", *args]
-        res = subprocess.run(cmd, capture_output=True, text=True, env=self.env, timeout=timeout)
-        assert res.returncode == 0, f"{' '.join(args)}: {res.stdout[-3000:]}\n{res.stderr[-3000:]}"
+    def compose(self, command: str, timeout: float = 600) -> subprocess.CompletedProcess:
+        res = subprocess.run(shlex.split(command), cwd=ROOT, capture_output=True, text=True, env=self.env,
+                             timeout=timeout)
+        assert res.returncode == 0, f"{command}: {res.stdout[-3000:]}\n{res.stderr[-3000:]}"
         return res
 
     def up(self) -> None:
-        self.compose("up", "--detach", "--no-build", "--no-deps")
+        self.compose(UP)
         wait_until(lambda: [c for c in containers(LABEL) if c.service == "migrations" and c.state == "exited"],
                    START_TIMEOUT, "the migrations job has run")
         wait_healthy([c.name for c in containers(LABEL) if c.service != "migrations"], START_TIMEOUT)
@@ -66,7 +71,7 @@ class Stack:
                    60, "both edges answer")
 
     def down(self, volumes: bool) -> None:
-        self.compose("down", *(["--volumes"] if volumes else []))
+        self.compose(DOWN if volumes else f"{COMPOSE} down")
 
     def login(self, edge: Http) -> str:
         status, _, body = edge.post("/api/auth/login/", {"username": "admin", "password": self.admin_password})
@@ -106,6 +111,14 @@ def created(stack) -> dict:
     status, _, row = stack.envoy.post("/api/master/continents/", {"name": name, "code": "CT"}, token=token)
     assert status == 200, row
     return {"name": name, "id": row["id"], "token": token}
+
+
+def test_the_readme_gives_the_commands_run_here():
+    guide = (DEPLOY / "README.md").read_text()
+    mariadb = base_images()["MARIADB_IMAGE"]
+    for line in ["deploy/make-secrets.sh", f"export ERP_MARIADB_IMAGE={mariadb}", UP, DOWN,
+                 "export CONTAINERS_CONF=$PWD/deploy/podman/containers.conf"]:
+        assert f"\n{line}" in guide, line
 
 
 def test_every_service_runs_healthy_and_non_root(stack):
