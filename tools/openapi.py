@@ -11,7 +11,8 @@ the edges serve. This conversion is the one place that closes the gap:
 - request bodies: the PUT and PATCH bodies become named schemas (`CountryReplace`, `CountryPatch`);
   a PATCH body is partial (nothing required) and `update_mask` is documented as a query parameter;
 - responses: the edges' error body (`Status`, with `code` the HTTP status and `status` the gRPC
-  code's name) for every standard 4xx/5xx, HttpBody methods in their own media types;
+  code's name) for every standard 4xx/5xx, HttpBody methods in their own media types, the change
+  feed as a string of JSON lines (`_media`);
 - the bearer security scheme, with the public operations (edge/render.py PUBLIC_REST_PATHS) exempt;
 - no unused schema, operation ids without protoc-gen-openapiv2's numeric suffixes.
 """
@@ -154,7 +155,7 @@ def _operation(method: str, operation: dict, schemas: dict, public: bool, produc
             continue
         body = {"description": response["description"]}
         if "schema" in response:
-            body["content"] = {media[0]: {"schema": _schema(response["schema"])}}
+            body["content"] = {media[0]: _media(media[0], _schema(response["schema"]))}
         responses[code] = body
     codes = READ_ONLY_ERRORS if method == "get" else WRITE_ERRORS
     for code in codes:
@@ -163,6 +164,16 @@ def _operation(method: str, operation: dict, schemas: dict, public: bool, produc
         responses[code] = {"$ref": f"#/components/responses/{ERRORS[code][0]}"}
     out["responses"] = responses
     return out
+
+
+def _media(media_type: str, schema: dict) -> dict:
+    """A response body. A stream of JSON lines (the change feed) is a string to a client generator,
+    read line by line; `contentSchema` is the schema of each line (OpenAPI 3.2's `itemSchema`, which
+    3.1 lacks)."""
+    if media_type != "application/x-ndjson":
+        return {"schema": schema}
+    return {"schema": {"type": "string", "contentMediaType": media_type, "contentSchema": schema,
+                       "description": "Newline-delimited JSON: every line is one contentSchema."}}
 
 
 def _operation_id(method: str, operation_id: str) -> str:

@@ -19,11 +19,22 @@ from erp_rest_client.api.city_service import (
     city_service_list_cities,
     city_service_update_city,
 )
+from erp_rest_client.api.change_feed_service import change_feed_service_watch_changes
 from erp_rest_client.api.continent_service import continent_service_create_continent
 from erp_rest_client.api.country_service import country_service_create_country
 from erp_rest_client.api.district_service import district_service_create_district
 from erp_rest_client.api.state_service import state_service_create_state
-from erp_rest_client.models import City, CityPatch, Continent, Country, District, LoginRequest, State, Status
+from erp_rest_client.models import (
+    City,
+    CityPatch,
+    Continent,
+    Country,
+    District,
+    LoginRequest,
+    State,
+    Status,
+    WatchChangesResponse,
+)
 from erp_rest_client.types import UNSET
 
 
@@ -89,6 +100,15 @@ def main(base_url: str, username: str, password: str) -> None:
     assert deleted.is_deleted, deleted
     after = created(city_service_list_cities.sync_detailed(client=client, district_id=district.id))
     assert after.total_size == 2, after
+    # The change feed, a string of JSON lines (rest_client_config.yaml): the three creates, from
+    # the cursor before them.
+    feed = created(change_feed_service_watch_changes.sync_detailed(
+        client=client, cursor="0", entities=["city"], max_changes=1))
+    first = WatchChangesResponse.from_dict(json.loads(feed.splitlines()[0]))
+    assert first.change.entity == "city" and first.change.cursor, feed
+    after_first = created(change_feed_service_watch_changes.sync_detailed(
+        client=client, cursor=str(int(first.change.cursor) - 1), entities=["city"], max_changes=2))
+    assert [json.loads(line)["change"]["cursor"] for line in after_first.splitlines()][0] == first.change.cursor
     print(json.dumps({"ok": True, "pages": pages, "cities": len(seen), "deleted": city.id}))
 
 

@@ -60,7 +60,8 @@ def python_client(tmp_path_factory):
     venv_bin = ROOT / ".venv" / "bin"  # the generator formats its output with the ruff it installed there
     result = subprocess.run(
         [str(venv_bin / "openapi-python-client"), "generate", "--path", str(OPENAPI),
-         "--output-path", str(work / "erp_rest_client"), "--meta", "none"],
+         "--output-path", str(work / "erp_rest_client"), "--meta", "none",
+         "--config", str(ROOT / "tests" / "e2e" / "rest_client_config.yaml")],
         cwd=work, capture_output=True, text=True, timeout=300,
         env={**os.environ, "PATH": f"{venv_bin}{os.pathsep}{os.environ['PATH']}"})
     out = result.stdout + result.stderr

@@ -71,6 +71,14 @@ def test_schema_names_are_short_and_titles_gone():
     assert "HttpBody" not in DOCUMENT["components"]["schemas"]  # unused ones are dropped
 
 
+def test_the_change_feed_is_a_string_of_json_lines():
+    ok = DOCUMENT["paths"]["/api/master/changes/"]["get"]["responses"]["200"]["content"]
+    assert ok == {"application/x-ndjson": {"schema": {
+        "type": "string", "contentMediaType": "application/x-ndjson",
+        "contentSchema": {"$ref": "#/components/schemas/WatchChangesResponse"},
+        "description": ok["application/x-ndjson"]["schema"]["description"]}}}
+
+
 def _titles(node) -> list:
     """Every schema `title` under `node` (a property named `title` is not one)."""
     if isinstance(node, list):
