@@ -25,12 +25,14 @@ import socket
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Awaitable, Callable, Optional, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+METRICS_DIR_PREFIX = "erp-metrics-"
 # A worker that dies this soon after its start counts towards a crash loop; after CRASH_LOOP_LIMIT
 # of those in a row the parent gives up (a worker that cannot bind or open its database would
 # otherwise be restarted for ever).
@@ -63,9 +65,22 @@ def use_multiprocess_metrics() -> str:
     Must run before prometheus_client is imported: the library picks its value store at import."""
     if "prometheus_client" in sys.modules:
         raise RuntimeError("prometheus_client was imported before the worker metrics directory was set")
-    path = tempfile.mkdtemp(prefix="erp-metrics-")
+    remove_orphaned_metrics_dirs()
+    path = tempfile.mkdtemp(prefix=f"{METRICS_DIR_PREFIX}{os.getpid()}-")
     os.environ[MULTIPROC_ENV] = path
     return path
+
+
+def remove_orphaned_metrics_dirs(root: Optional[str] = None) -> list[str]:
+    """Removes the metrics directories of parents that are gone (killed: a stopped parent removes
+    its own), named by their pid; returns them."""
+    removed = []
+    for entry in Path(root or tempfile.gettempdir()).glob(f"{METRICS_DIR_PREFIX}*-*"):
+        pid = entry.name[len(METRICS_DIR_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(str(entry))
+    return removed
 
 
 def check_address_free(address: str) -> None:
