@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 tracer = trace.get_tracer("erp_common.db")
 
 Migration = tuple[int, str, Callable[[peewee.Database, SchemaMigrator], None]]
+# Frozen DDL of one migration in one dialect: (table, its CREATE TABLE then CREATE INDEX statements).
+FrozenTables = tuple[tuple[str, tuple[str, ...]], ...]
 T = TypeVar("T")
 
 
@@ -121,6 +123,17 @@ def _unbounded_reads(db: peewee.Database) -> Iterator[None]:
     finally:
         if hasattr(conn, "_read_timeout"):
             conn._read_timeout = saved
+
+
+def create_frozen_tables(db: peewee.Database, sqlite: FrozenTables, mysql: FrozenTables) -> None:
+    """Runs a migration's frozen DDL for the database's dialect, in order, skipping a table that
+    already exists (as peewee's `create_tables(safe=True)` did, which wrote the DDL)."""
+    have = set(db.get_tables())
+    for table, statements in (mysql if is_mysql(db) else sqlite):
+        if table in have:
+            continue
+        for statement in statements:
+            db.execute_sql(statement)
 
 
 def migrate(db: peewee.Database, migrations: Sequence[Migration]) -> list[int]:

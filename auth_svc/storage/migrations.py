@@ -8,15 +8,15 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as playhouse_migrate
 
 from auth_svc.domain.accounts import email_key, role_name_key, username_key
-from auth_svc.storage import credentials, models
-from erp_common.db import is_mysql
+from auth_svc.storage import credentials, models, schema_v1
+from erp_common.db import create_frozen_tables, is_mysql
 from erp_common.secrets import DataKeyring
 
 log = logging.getLogger(__name__)
 
 
 def _initial(db, migrator) -> None:
-    db.create_tables(models.INITIAL_MODELS, safe=True)
+    create_frozen_tables(db, schema_v1.SQLITE, schema_v1.MYSQL)
 
 
 def _hardening(db, migrator) -> None:

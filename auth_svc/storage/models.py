@@ -241,7 +241,7 @@ class ApiKey(BaseModel):
         table_name = "auth_api_key"
 
 
-# Tables of schema version 1, frozen: later versions add tables and columns in their own steps.
-INITIAL_MODELS = [User, Role, Permission, UserRole, RolePermission, Session, AuditLog]
+# The tables migration 2 creates. Migration 1's tables are frozen DDL (storage/schema_v1.py); a later
+# change to any table is a migration of its own.
 HARDENING_MODELS = [Revocation, LoginThrottle, RateCounter, MfaTotp, MfaRecoveryCode, MfaChallenge, ApiKey]
-ALL_MODELS = INITIAL_MODELS + HARDENING_MODELS
+ALL_MODELS = [User, Role, Permission, UserRole, RolePermission, Session, AuditLog, *HARDENING_MODELS]

@@ -8,15 +8,15 @@ import logging
 
 import peewee
 
-from erp_common.db import is_mysql
+from erp_common.db import create_frozen_tables, is_mysql
 from master_svc.domain.entities import normalize_name
-from master_svc.storage import models
+from master_svc.storage import models, schema_v1
 
 log = logging.getLogger(__name__)
 
 
 def _initial(db, migrator) -> None:
-    db.create_tables(models.ALL_MODELS, safe=True)
+    create_frozen_tables(db, schema_v1.SQLITE, schema_v1.MYSQL)
 
 
 def _precise_timestamps_and_exact_name_keys(db, migrator) -> None:
