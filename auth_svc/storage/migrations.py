@@ -8,7 +8,7 @@ from playhouse.migrate import SchemaMigrator
 from playhouse.migrate import migrate as playhouse_migrate
 
 from auth_svc.domain.accounts import email_key, role_name_key, username_key
-from auth_svc.storage import credentials, models, schema_v1
+from auth_svc.storage import credentials, models, schema_v1, schema_v2
 from erp_common.db import create_frozen_tables, is_mysql
 from erp_common.secrets import DataKeyring
 
@@ -21,7 +21,7 @@ def _initial(db, migrator) -> None:
 
 def _hardening(db, migrator) -> None:
     """Revocation feed, login throttling, MFA and API keys (issue 4)."""
-    db.create_tables(models.HARDENING_MODELS, safe=True)
+    create_frozen_tables(db, schema_v2.SQLITE, schema_v2.MYSQL)
 
 
 def _exact_caseless_keys(db, migrator) -> None:
@@ -65,7 +65,8 @@ def _encrypted_totp_secrets(db, migrator: SchemaMigrator) -> None:
     encrypted by `encrypt_totp_secrets` right after the migrations, which has the keyring."""
     if is_mysql(db):
         db.execute_sql("ALTER TABLE `auth_mfa_totp` MODIFY `secret` VARCHAR(255) NOT NULL")
-    # A database made since then got the column from the model (migration 2 creates today's table).
+    # A database made between issues 14 and 19 has the column already: migration 2 then created the
+    # table from the live model.
     if "secret_key_id" not in {c.name for c in db.get_columns("auth_mfa_totp")}:
         playhouse_migrate(migrator.add_column("auth_mfa_totp", "secret_key_id", peewee.CharField(max_length=64, default="")))
 

@@ -241,7 +241,7 @@ class ApiKey(BaseModel):
         table_name = "auth_api_key"
 
 
-# The tables migration 2 creates. Migration 1's tables are frozen DDL (storage/schema_v1.py); a later
-# change to any table is a migration of its own.
-HARDENING_MODELS = [Revocation, LoginThrottle, RateCounter, MfaTotp, MfaRecoveryCode, MfaChallenge, ApiKey]
-ALL_MODELS = [User, Role, Permission, UserRole, RolePermission, Session, AuditLog, *HARDENING_MODELS]
+# The migrations create these tables from frozen DDL (storage/schema_v*.py), never from the models: a
+# change to a model is a migration of its own.
+ALL_MODELS = [User, Role, Permission, UserRole, RolePermission, Session, AuditLog,
+              Revocation, LoginThrottle, RateCounter, MfaTotp, MfaRecoveryCode, MfaChallenge, ApiKey]

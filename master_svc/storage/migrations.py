@@ -10,7 +10,7 @@ import peewee
 
 from erp_common.db import create_frozen_tables, is_mysql
 from master_svc.domain.entities import normalize_name
-from master_svc.storage import models, schema_v1
+from master_svc.storage import models, schema_v1, schema_v3
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ def _precise_timestamps_and_exact_name_keys(db, migrator) -> None:
 
 
 def _change_feed_outbox(db, migrator) -> None:
-    db.create_tables([models.ChangeSequence, models.Change], safe=True)
+    create_frozen_tables(db, schema_v3.SQLITE, schema_v3.MYSQL)
     models.ChangeSequence.insert(id=1, last=0).on_conflict_ignore().execute()
 
 
