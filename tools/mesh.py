@@ -1,14 +1,20 @@
 """Starts the whole mesh on this machine: auth_svc, master_svc and an edge (Envoy or the Go gateway).
 
     python -m tools.mesh run   [--edge envoy|gateway]   foreground; Ctrl-C stops everything
-    python -m tools.mesh up    [--edge envoy|gateway]   background; pid files var/run, logs var/log
-    python -m tools.mesh down
+    python -m tools.mesh up    [--edge envoy|gateway]   background: a detached supervisor runs the same
+                                                        loop as `run` (pid and log files in var/run, var/log)
+    python -m tools.mesh down                           stops that supervisor and waits for the ports to close
 
-The test harness uses `Mesh` directly with free ports and a throwaway MariaDB.
+Addresses come from the ERP_*_ADDR variables (DESIGN.md's ports when unset) and the state directory
+(SQLite files, keys, logs, pid files) from ERP_MESH_DIR (default var/). The test harness uses `Mesh`
+directly with free ports and a throwaway MariaDB.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import socket
 import os
 import signal
 import subprocess
@@ -19,6 +25,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -30,6 +37,50 @@ ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 PY = sys.executable
 GATEWAY_BIN = ROOT / "edge" / "gateway" / "erp-gateway"
+
+# Each address of a Mesh and the ERP_* variable every component reads it from.
+ADDRESS_VARS = {
+    "auth_addr": "ERP_AUTH_GRPC_ADDR", "master_addr": "ERP_MASTER_GRPC_ADDR", "edge_addr": "ERP_EDGE_HTTP_ADDR",
+    "admin_addr": "ERP_EDGE_ADMIN_ADDR", "gateway_addr": "ERP_GATEWAY_HTTP_ADDR",
+    "auth_metrics_addr": "ERP_AUTH_METRICS_ADDR", "master_metrics_addr": "ERP_MASTER_METRICS_ADDR",
+}
+STOP_TIMEOUT = 20.0  # per process, after SIGTERM, before SIGKILL
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM reached `run`, `up` or the supervisor (tools.mesh installs the handler)."""
+
+
+class _Signals:
+    """While `deferred` is above zero a stop signal is only noted, and raised when it drops to zero:
+    a signal between fork and the bookkeeping of a child would otherwise leave that child running."""
+
+    deferred = 0
+    pending: int | None = None
+
+    @classmethod
+    def handler(cls, signum, frame) -> None:
+        if cls.deferred:
+            cls.pending = signum
+            return
+        raise Interrupted(signal.Signals(signum).name)
+
+    @classmethod
+    def install(cls) -> None:
+        signal.signal(signal.SIGINT, cls.handler)
+        signal.signal(signal.SIGTERM, cls.handler)
+
+
+@contextlib.contextmanager
+def _signals_deferred():
+    _Signals.deferred += 1
+    try:
+        yield
+    finally:
+        _Signals.deferred -= 1
+        if not _Signals.deferred and _Signals.pending is not None:
+            signum, _Signals.pending = _Signals.pending, None
+            raise Interrupted(signal.Signals(signum).name)
 
 
 @dataclass
@@ -63,6 +114,13 @@ class Mesh:
     processes: list[Process] = field(default_factory=list)
 
     @classmethod
+    def from_env(cls, **kwargs) -> "Mesh":
+        """The mesh `make run`/`up`/`down` start: the ERP_*_ADDR variables where set, DESIGN.md's
+        ports otherwise; state under ERP_MESH_DIR (default var/)."""
+        addrs = {name: os.environ[var] for name, var in ADDRESS_VARS.items() if os.environ.get(var, "").strip()}
+        return cls(**addrs, state_dir=Path(os.environ.get("ERP_MESH_DIR") or VAR), **kwargs)
+
+    @classmethod
     def on_free_ports(cls, prefix: str = "erp-mesh-", replicas: int = 1, **kwargs) -> "Mesh":
         """A mesh on free loopback ports with a fresh state directory (tests, benches), so that it
         coexists with `make run` and with other test runs. `replicas` processes per service."""
@@ -79,12 +137,9 @@ class Mesh:
         secret_file = self.state_dir / "keys" / "edge-secret"
         ensure_secret_file(secret_file)
         env = {k: v for k, v in os.environ.items() if not k.startswith("ERP_")}
+        env.update({var: getattr(self, name) for name, var in ADDRESS_VARS.items()})
         env.update({
             "PYTHONUNBUFFERED": "1",
-            "ERP_AUTH_GRPC_ADDR": self.auth_addr, "ERP_MASTER_GRPC_ADDR": self.master_addr,
-            "ERP_EDGE_HTTP_ADDR": self.edge_addr, "ERP_EDGE_ADMIN_ADDR": self.admin_addr,
-            "ERP_GATEWAY_HTTP_ADDR": self.gateway_addr,
-            "ERP_AUTH_METRICS_ADDR": self.auth_metrics_addr, "ERP_MASTER_METRICS_ADDR": self.master_metrics_addr,
             "ERP_KEYS_DIR": str(self.state_dir / "keys"),
             "ERP_EDGE_SHARED_SECRET_FILE": str(secret_file),
             "ERP_AUTH_DB_URL": f"sqlite:///{self.state_dir / 'auth.sqlite3'}",
@@ -97,14 +152,18 @@ class Mesh:
     def _spawn(self, name: str, argv: list[str], env: dict, foreground: bool) -> Process:
         log_path = private_dir(self.state_dir / "log") / f"{name}.log"
         p = Process(name, argv, env, log_path)
-        if foreground:
-            p.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
-            threading.Thread(target=_tee, args=(p.proc, name, log_path), daemon=True).start()
-        else:
-            p.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=private_append(log_path),
-                                      stderr=subprocess.STDOUT, start_new_session=True)
-        self.processes.append(p)
+        # Each child in its own session: a terminal's Ctrl-C reaches only this launcher, which stops
+        # the children in order (edge first), instead of all of them at once.
+        with _signals_deferred():
+            if foreground:
+                p.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                          stdin=subprocess.DEVNULL, start_new_session=True)
+                threading.Thread(target=_tee, args=(p.proc, name, log_path), daemon=True).start()
+            else:
+                with private_append(log_path) as log:
+                    p.proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                              stdin=subprocess.DEVNULL, start_new_session=True)
+            self.processes.append(p)
         return p
 
     def _start_replicas(self, service: str, env: dict, foreground: bool, timeout: float) -> None:
@@ -150,16 +209,27 @@ class Mesh:
             (run / f"{p.name}.pid").write_text(str(p.proc.pid))
 
     def stop(self) -> None:
-        for p in reversed(self.processes):
-            if p.proc and p.proc.poll() is None:
-                p.proc.send_signal(signal.SIGTERM)
-        for p in reversed(self.processes):
-            if p.proc:
-                try:
-                    p.proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    p.proc.kill()
-        self.processes.clear()
+        """SIGTERM to every process (SIGKILL after STOP_TIMEOUT), waiting for each; a stop signal
+        arriving meanwhile is raised only once all are gone."""
+        with _signals_deferred():
+            for p in reversed(self.processes):
+                if p.proc and p.proc.poll() is None:
+                    p.proc.send_signal(signal.SIGTERM)
+            for p in reversed(self.processes):
+                if p.proc:
+                    try:
+                        p.proc.wait(timeout=STOP_TIMEOUT)
+                    except subprocess.TimeoutExpired:
+                        p.proc.kill()
+                        p.proc.wait()
+            self.processes.clear()
+
+    def addresses(self) -> list[str]:
+        """Every address this mesh listens on, for `down` to wait until each is closed."""
+        names = ["auth_addr", "master_addr", "auth_metrics_addr", "master_metrics_addr"]
+        names += ["edge_addr", "admin_addr"] if "envoy" in self.edges else []
+        names += ["gateway_addr"] if "gateway" in self.edges else []
+        return [a for name in names for a in _split_list(getattr(self, name))]
 
 
 def _split_list(value: str) -> list[str]:
@@ -223,48 +293,164 @@ def _banner(mesh: Mesh, started: float) -> str:
     return "\n".join(lines)
 
 
+def _alive(pid: int, name: str) -> bool:
+    """True while `pid` runs and is still the process named (not a recycled pid)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return name.encode() in cmdline and b"<defunct>" not in cmdline
+
+
+def _wait_gone(pid: int, name: str, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while _alive(pid, name):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _port_open(addr: str) -> bool:
+    host, _, port = addr.rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _supervise(mesh: Mesh, foreground: bool, on_ready: Callable[[], None]) -> None:
+    """The loop of `run` and of `up`'s detached supervisor: until a stop signal or a child's exit,
+    then stops every child. A signal during start-up stops the children started so far."""
+    run_dir = mesh.state_dir / "run"
+    try:
+        mesh.start(foreground=foreground)
+        if not foreground:
+            mesh.write_pids()
+            (run_dir / "addresses.json").write_text(json.dumps(mesh.addresses()))
+            (run_dir / "ready").write_text(str(os.getpid()))
+        on_ready()
+        while True:
+            for p in mesh.processes:
+                if p.proc.poll() is not None:
+                    print(f"{p.name} exited with {p.proc.returncode}; stopping the mesh (see {p.log_path})", flush=True)
+                    return
+            time.sleep(0.5)
+    except Interrupted as stopped:
+        print(f"{stopped}: stopping ...", flush=True)
+    finally:
+        names = [p.name for p in mesh.processes]
+        mesh.stop()
+        if not foreground:
+            for name in names:
+                (run_dir / f"{name}.pid").unlink(missing_ok=True)
+            (run_dir / "ready").unlink(missing_ok=True)
+
+
+def _up(mesh: Mesh, edge: str) -> int:
+    """Starts the supervisor in its own session (it outlives this command and the terminal), and
+    returns once it reports the mesh ready, or its failure."""
+    private_dir(mesh.state_dir)
+    run_dir, log_dir = private_dir(mesh.state_dir / "run"), private_dir(mesh.state_dir / "log")
+    pid_file, ready = run_dir / "mesh.pid", run_dir / "ready"
+    if pid_file.exists() and _alive(int(pid_file.read_text() or 0), "tools.mesh"):
+        print(f"the mesh is already up (supervisor pid {pid_file.read_text()}); `make down` first", file=sys.stderr)
+        return 1
+    ready.unlink(missing_ok=True)
+    with _signals_deferred(), private_append(log_dir / "mesh.log") as log:
+        supervisor = subprocess.Popen([PY, "-m", "tools.mesh", "supervise", "--edge", edge], cwd=ROOT,
+                                      stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                      start_new_session=True)
+        pid_file.write_text(str(supervisor.pid))
+    try:
+        while not ready.exists():
+            if supervisor.poll() is not None:
+                print(f"the mesh did not start (exit {supervisor.returncode}); see {log_dir / 'mesh.log'}",
+                      file=sys.stderr)
+                pid_file.unlink(missing_ok=True)
+                return 1
+            time.sleep(0.1)
+    except Interrupted:
+        supervisor.terminate()  # the supervisor stops what it started, then exits
+        supervisor.wait()
+        pid_file.unlink(missing_ok=True)
+        raise
+    return 0
+
+
+def _down(state_dir: Path) -> int:
+    """Stops the supervisor (which stops its children), then any child a killed supervisor left,
+    and waits until no address of the mesh accepts connections."""
+    run_dir = state_dir / "run"
+    pid_file = run_dir / "mesh.pid"
+    if pid_file.exists():
+        pid = int(pid_file.read_text() or 0)
+        if _alive(pid, "tools.mesh"):
+            os.kill(pid, signal.SIGTERM)
+            if not _wait_gone(pid, "tools.mesh", STOP_TIMEOUT * 4):
+                print(f"supervisor {pid} still running after SIGTERM", file=sys.stderr)
+                return 1
+            print(f"stopped the mesh (supervisor pid {pid})")
+        pid_file.unlink()
+    for child in sorted(run_dir.glob("*.pid")):
+        pid, name = int(child.read_text() or 0), child.stem.split("-")[0]
+        name = "erp-gateway" if name == "gateway" else name
+        if _alive(pid, name):
+            os.kill(pid, signal.SIGTERM)
+            if not _wait_gone(pid, name, STOP_TIMEOUT):
+                os.kill(pid, signal.SIGKILL)
+            print(f"stopped {child.stem} (pid {pid}), left by a supervisor that did not stop it")
+        child.unlink()
+    addresses_file = run_dir / "addresses.json"
+    if addresses_file.exists():
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for addr in json.loads(addresses_file.read_text()):
+            while _port_open(addr):
+                if time.monotonic() > deadline:
+                    print(f"{addr} still accepts connections", file=sys.stderr)
+                    return 1
+                time.sleep(0.1)
+        addresses_file.unlink()
+    (run_dir / "ready").unlink(missing_ok=True)
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tools.mesh", description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("run", "up", "down"))
+    parser.add_argument("command", choices=("run", "up", "down", "supervise"))
     parser.add_argument("--edge", choices=("envoy", "gateway", "both"), default=os.environ.get("EDGE", "envoy"))
     args = parser.parse_args()
     edges = ("envoy", "gateway") if args.edge == "both" else (args.edge,)
-    mesh = Mesh(edges=edges)
-    run_dir = VAR / "run"
+    mesh = Mesh.from_env(edges=edges)
+    _Signals.install()
     if args.command == "down":
-        for pid_file in sorted(run_dir.glob("*.pid")):
-            try:
-                os.kill(int(pid_file.read_text()), signal.SIGTERM)
-                print(f"stopped {pid_file.stem}")
-            except (ProcessLookupError, ValueError):
-                pass
-            pid_file.unlink()
+        sys.exit(_down(mesh.state_dir))
+    if args.command == "supervise":
+        _supervise(mesh, foreground=False, on_ready=lambda: print("ERP mesh ready", flush=True))
         return
     started = time.monotonic()
     # A generated first-admin password lives in a 0600 file, never in a log: shown here, on the
     # operator's terminal, by the run that created it.
     password_file = Path(mesh.env()["ERP_KEYS_DIR"]) / "initial-admin-password"
     password_before = password_file.stat().st_mtime_ns if password_file.exists() else None
-    mesh.start(foreground=args.command == "run")
-    if password_file.exists() and password_file.stat().st_mtime_ns != password_before:
-        print(f"first admin: username 'admin', password '{password_file.read_text().strip()}' "
-              f"(kept in {password_file}; shown once)", flush=True)
-    if args.command == "up":
-        mesh.write_pids()
-        print(_banner(mesh, started))
-        return
-    print(_banner(mesh, started), flush=True)
-    stop = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    while not stop.is_set():
-        for p in mesh.processes:
-            if p.proc.poll() is not None:
-                print(f"{p.name} exited with {p.proc.returncode}; stopping the mesh (see {p.log_path})")
-                stop.set()
-        stop.wait(0.5)
-    print("stopping ...", flush=True)
-    mesh.stop()
+
+    def announce() -> None:
+        if password_file.exists() and password_file.stat().st_mtime_ns != password_before:
+            print(f"first admin: username 'admin', password '{password_file.read_text().strip()}' "
+                  f"(kept in {password_file}; shown once)", flush=True)
+        print(_banner(mesh, started), flush=True)
+
+    try:
+        if args.command == "up":
+            status = _up(mesh, args.edge)
+            if status == 0:
+                announce()
+                print(f"Stop it with `make down`; the supervisor's log is {mesh.state_dir / 'log' / 'mesh.log'}")
+            sys.exit(status)
+        _supervise(mesh, foreground=True, on_ready=announce)
+    except Interrupted:
+        sys.exit(130)
 
 
 if __name__ == "__main__":
