@@ -79,7 +79,7 @@ class AuthConfig:
             # The AES-GCM keys of the TOTP secrets (a file, e.g. a mounted Secret, which must exist); unset,
             # keys_dir/data-keys.json, made on first start (auth_svc.server.open_data_keyring).
             data_keys_file=Path(_env("ERP_DATA_KEYS_FILE", "")) if _env("ERP_DATA_KEYS_FILE", "") else None,
-            jwt_issuer=_env("ERP_JWT_ISSUER", "erp-auth"),
+            jwt_issuer=_env("ERP_JWT_ISSUER", "auth_service"),
             jwt_audience=_env("ERP_JWT_AUDIENCE", "erp"),
             access_ttl=int(_env("ERP_JWT_ACCESS_TTL", "3600")),
             refresh_ttl=int(_env("ERP_JWT_REFRESH_TTL", "604800")),

@@ -67,7 +67,7 @@ class EdgeConfig:
             master_addrs=_list(_env("ERP_MASTER_GRPC_ADDR", "127.0.0.1:50052")),
             cors_origins=_list(_env("ERP_CORS_ORIGINS", "http://localhost:3000,http://127.0.0.1:3000")),
             edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
-            jwt_issuer=_env("ERP_JWT_ISSUER", "erp-auth"),
+            jwt_issuer=_env("ERP_JWT_ISSUER", "auth_service"),
             jwt_audience=_env("ERP_JWT_AUDIENCE", "erp"),
             max_body_bytes=int(_env("ERP_MAX_BODY_BYTES", "1048576")),
             login_rate_per_minute=int(_env("ERP_EDGE_LOGIN_RATE_PER_MINUTE", "120")),

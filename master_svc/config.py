@@ -37,7 +37,7 @@ class MasterConfig:
             metrics_addr=_env("ERP_MASTER_METRICS_ADDR", "127.0.0.1:9452"),
             db_url=_env("ERP_MASTER_DB_URL", f"sqlite:///{ROOT / 'var' / 'master.sqlite3'}"),
             auth_addr=_env("ERP_AUTH_GRPC_ADDR", "127.0.0.1:50051").split(",")[0].strip(),
-            jwt_issuer=_env("ERP_JWT_ISSUER", "erp-auth"),
+            jwt_issuer=_env("ERP_JWT_ISSUER", "auth_service"),
             jwt_audience=_env("ERP_JWT_AUDIENCE", "erp"),
             edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
             revocation_poll_seconds=float(_env("ERP_REVOCATION_POLL_SECONDS", "0.5")),

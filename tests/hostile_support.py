@@ -18,7 +18,7 @@ from jwt.algorithms import RSAAlgorithm
 
 from auth_svc.keystore import KeyStore
 
-ISSUER, AUDIENCE = "erp-auth", "erp"
+ISSUER, AUDIENCE = "auth_service", "erp"
 # Nothing of the implementation may show in an error body or status message.
 INTERNAL_MARKERS = ("traceback", 'file "', "<html", "peewee", "pymysql", "sqlite", "integrityerror",
                     "operationalerror", "dataerror", "<class", "exception", "internal error", "mariadb")

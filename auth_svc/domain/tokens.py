@@ -41,6 +41,8 @@ class TokenIssuer:
                            "permissions": sorted(permissions), "sid": session_id, "type": "access"},
                           ttl or self.access_ttl)
 
-    def refresh(self, user_id: int, username: str, session_id: str) -> IssuedToken:
-        return self._sign({"sub": str(user_id), "username": username, "sid": session_id,
-                           "type": "refresh"}, self.refresh_ttl)
+    def refresh(self, user_id: int, username: str, groups: Sequence[str], session_id: str) -> IssuedToken:
+        """The seed's payload (sub, username, groups) is the same for both tokens; permissions are
+        resolved again at each refresh, so only the access token carries them."""
+        return self._sign({"sub": str(user_id), "username": username, "groups": list(groups),
+                           "sid": session_id, "type": "refresh"}, self.refresh_ttl)

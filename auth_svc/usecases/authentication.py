@@ -123,7 +123,7 @@ class Authentication:
     # --- tokens ----------------------------------------------------------------------------
     def _pair(self, user: UserRecord, sid: str) -> tuple[TokenPair, str]:
         access = self.issuer.access(user.id, user.username, user.groups, user.permissions, sid)
-        refresh = self.issuer.refresh(user.id, user.username, sid)
+        refresh = self.issuer.refresh(user.id, user.username, user.groups, sid)
         return TokenPair(access.token, refresh.token, self.issuer.access_ttl, user), refresh.jti
 
     def _session_expiry(self) -> datetime.datetime:

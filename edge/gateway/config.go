@@ -38,7 +38,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		HTTPAddr:        get("ERP_GATEWAY_HTTP_ADDR", "127.0.0.1:8080"),
 		AuthAddrs:       splitAddrs(get("ERP_AUTH_GRPC_ADDR", "127.0.0.1:50051")),
 		MasterAddrs:     splitAddrs(get("ERP_MASTER_GRPC_ADDR", "127.0.0.1:50052")),
-		JWTIssuer:       get("ERP_JWT_ISSUER", "erp-auth"),
+		JWTIssuer:       get("ERP_JWT_ISSUER", "auth_service"),
 		JWTAudience:     get("ERP_JWT_AUDIENCE", "erp"),
 		EdgeSecret:      getenv("ERP_EDGE_SHARED_SECRET"),
 		UpstreamTimeout: 30 * time.Second,

@@ -19,7 +19,7 @@ func TestConfigDefaults(t *testing.T) {
 	}
 	want := config{
 		HTTPAddr: "127.0.0.1:8080", AuthAddrs: []string{"127.0.0.1:50051"}, MasterAddrs: []string{"127.0.0.1:50052"},
-		MaxBodyBytes: 1048576, JWTIssuer: "erp-auth", JWTAudience: "erp",
+		MaxBodyBytes: 1048576, JWTIssuer: "auth_service", JWTAudience: "erp",
 		CORSOrigins:     []string{"http://localhost:3000", "http://127.0.0.1:3000"},
 		UpstreamTimeout: 30 * time.Second, DocsDir: "var/docs", TrustedHops: 0, RequestTimeout: 30 * time.Second,
 	}

@@ -31,7 +31,7 @@ import (
 )
 
 const (
-	testIssuer   = "erp-auth"
+	testIssuer   = "auth_service"
 	testAudience = "erp"
 	testSecret   = "edge-secret-for-tests"
 )

@@ -34,7 +34,7 @@ from tools.mesh import GATEWAY_BIN, Mesh
 ROOT = Path(__file__).resolve().parents[2]
 EDGES = ("envoy", "gateway") if GATEWAY_BIN.exists() else ("envoy",)
 CORS_ORIGINS = "http://localhost:3000,https://app.example.com"
-ISSUER, AUDIENCE = "erp-auth", "erp"
+ISSUER, AUDIENCE = "auth_service", "erp"
 
 
 def addr() -> str:

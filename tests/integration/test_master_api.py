@@ -39,7 +39,7 @@ def mint(mesh, permissions, username="matrix-user") -> str:
     now = int(time.time())
     claims = {"sub": "4242", "username": username, "groups": ["matrix"], "permissions": sorted(permissions),
               "sid": uuid.uuid4().hex, "jti": uuid.uuid4().hex, "type": "access", "iat": now, "nbf": now,
-              "exp": now + 600, "iss": "erp-auth", "aud": "erp"}
+              "exp": now + 600, "iss": "auth_service", "aud": "erp"}
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": newest.stem})
 
 

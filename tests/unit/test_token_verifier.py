@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from erp_common.errors import Unauthenticated
 from erp_common.tokens import JwksCache, TokenVerifier
 
-ISSUER, AUDIENCE = "erp-auth", "erp"
+ISSUER, AUDIENCE = "auth_service", "erp"
 
 
 class Keys:
