@@ -26,8 +26,8 @@ from erp_common.secrets import DataKeyring, write_secret_file
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
 
 AUTH = "/erp.auth.v1.AuthService/"
-PUBLIC_METHODS = {AUTH + m for m in ("Login", "GetLoginPage", "VerifyMfaLogin", "RefreshToken", "GetJwks",
-                                     "ExchangeToken", "WatchRevocations", "ListRevocations")}
+PUBLIC_METHODS = {AUTH + m for m in ("Login", "GetLoginPage", "SubmitLoginPage", "VerifyMfaLogin", "RefreshToken",
+                                     "GetJwks", "ExchangeToken", "WatchRevocations", "ListRevocations")}
 
 
 @dataclass

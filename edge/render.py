@@ -35,7 +35,7 @@ PUBLIC_REST_PATHS = (
     "/api/auth/.well-known/jwks.json", "/api/health",
 )
 PUBLIC_GRPC_METHODS = tuple(f"/erp.auth.v1.AuthService/{m}" for m in (
-    "Login", "GetLoginPage", "VerifyMfaLogin", "RefreshToken", "ExchangeToken", "GetJwks"))
+    "Login", "GetLoginPage", "SubmitLoginPage", "VerifyMfaLogin", "RefreshToken", "ExchangeToken", "GetJwks"))
 DOCS_PREFIX = "/api/docs"
 
 SERVICES = [

@@ -1,26 +1,33 @@
 """AuthService: protobuf <-> use cases, nothing else."""
 from __future__ import annotations
 
-from importlib import resources
-
 from google.api import httpbody_pb2
 
-from auth_svc.api import convert
+from auth_svc.api import convert, login_page
 from auth_svc.api.calls import client, run
 from auth_svc.revocation_feed import RevocationFeed
 from auth_svc.usecases import UseCases
 from auth_svc.usecases.authentication import TokenPair
 from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
+from erp_common.errors import InvalidArgument, ResourceExhausted, Unauthenticated
 from erp_common.server import current_call, require_permission, require_principal, require_service
-
-LOGIN_PAGE = resources.files("auth_svc.api").joinpath("templates/login.html").read_bytes()
 
 
 def _login_response(pair: TokenPair) -> pb.LoginResponse:
     return pb.LoginResponse(access_token=pair.access_token, refresh_token=pair.refresh_token,
                             token_type="Bearer",  # nosec B106 # the OAuth 2 token type, not a password
                             expires_in=pair.expires_in, user=convert.token_user(pair.user))
+
+
+def _host(context) -> str:
+    """The address the browser used (both edges send it as x-forwarded-host), for the page's example."""
+    return dict(context.invocation_metadata()).get("x-forwarded-host", "")
+
+
+async def _page(context, body: bytes) -> httpbody_pb2.HttpBody:
+    await context.send_initial_metadata(login_page.HEADERS)
+    return httpbody_pb2.HttpBody(content_type=login_page.HTML_CONTENT_TYPE, data=body)
 
 
 class AuthServicer(pb_grpc.AuthServiceServicer):
@@ -36,7 +43,29 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
         return _login_response(result.tokens)
 
     async def GetLoginPage(self, request, context) -> httpbody_pb2.HttpBody:
-        return httpbody_pb2.HttpBody(content_type="text/html; charset=utf-8", data=LOGIN_PAGE)
+        return await _page(context, login_page.form())
+
+    async def SubmitLoginPage(self, request: pb.SubmitLoginPageRequest, context) -> httpbody_pb2.HttpBody:
+        fields = login_page.parse_form(request.form.content_type, request.form.data)
+        try:
+            if "mfa_token" in fields:
+                pair = await run(self.uc.db, self.uc.authentication.verify_mfa_login, fields["mfa_token"],
+                                 fields.get("code", "").strip(), "", client())
+            else:
+                result = await run(self.uc.db, self.uc.authentication.login, fields.get("username", ""),
+                                   fields.get("password", ""), client())
+                if result.mfa_token:
+                    return await _page(context, login_page.mfa_form(result.mfa_token))
+                pair = result.tokens
+        except (Unauthenticated, ResourceExhausted, InvalidArgument) as error:
+            if "mfa_token" in fields and isinstance(error, Unauthenticated):
+                return await _page(context, login_page.form(login_page.failure_message(error)
+                                                             + " Sign in again."))
+            if "mfa_token" in fields:
+                return await _page(context, login_page.mfa_form(fields["mfa_token"],
+                                                                login_page.failure_message(error)))
+            return await _page(context, login_page.form(login_page.failure_message(error), fields.get("username", "")))
+        return await _page(context, login_page.signed_in(pair, self.uc.authentication.clock(), _host(context)))
 
     async def VerifyMfaLogin(self, request: pb.VerifyMfaLoginRequest, context) -> pb.LoginResponse:
         pair = await run(self.uc.db, self.uc.authentication.verify_mfa_login, request.mfa_token, request.code,

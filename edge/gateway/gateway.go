@@ -42,9 +42,11 @@ func newMux(cfg config) *runtime.ServeMux {
 		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: true, EmitDefaultValues: true},
 		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 	}}
+	marshaler := &runtime.HTTPBodyMarshaler{Marshaler: jsonPb}
 	return runtime.NewServeMux(
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: jsonPb}),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, marshaler),
 		runtime.WithMarshalerOption(ndjsonMIME, ndjsonMarshaler{jsonPb}),
+		runtime.WithMarshalerOption(formContentType, &formBodyMarshaler{marshaler}),
 		runtime.WithErrorHandler(errorHandler),
 		runtime.WithStreamErrorHandler(streamErrorHandler),
 		runtime.WithRoutingErrorHandler(routingErrorHandler),

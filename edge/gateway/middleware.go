@@ -258,7 +258,7 @@ func isPublicRoute(method, path string) bool {
 		}
 	case http.MethodPost:
 		switch path {
-		case "/api/auth/login", "/api/auth/login/mfa", "/api/auth/refresh", "/api/auth/token":
+		case "/api/auth/login", "/api/auth/login_page", "/api/auth/login/mfa", "/api/auth/refresh", "/api/auth/token":
 			return true
 		}
 	}

@@ -49,9 +49,12 @@ ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec("country", "Country", "Countries", "countries",
                (Parent("continent_id", "continent", True),),
                ("iso_alpha2", "iso_alpha3", "iso_numeric", "phone_code"), scope="continent_id"),
-    EntitySpec("state", "State", "States", "states", (Parent("country_id", "country", True),),
+    EntitySpec("state", "State", "States", "states",
+               (Parent("continent_id", "continent", False), Parent("country_id", "country", True)),
                ("subdivision_code",), scope="country_id"),
-    EntitySpec("district", "District", "Districts", "districts", (Parent("state_id", "state", True),),
+    EntitySpec("district", "District", "Districts", "districts",
+               (Parent("continent_id", "continent", False), Parent("country_id", "country", False),
+                Parent("state_id", "state", True)),
                scope="state_id"),
     EntitySpec("city", "City", "Cities", "cities",
                (Parent("continent_id", "continent", False), Parent("country_id", "country", False),
@@ -80,8 +83,14 @@ def mutable_fields(spec: EntitySpec) -> tuple[str, ...]:
     return ("name", "code", "description", "is_active") + tuple(p.field for p in spec.parents) + spec.extra
 
 
-# The links a City carries above its district, filled from the district when omitted.
-CITY_UPPER_LINKS = ("state_id", "country_id", "continent_id")
+# Every geographic level carries all its ancestors (DESIGN.md, the seed's City): the links above
+# its direct parent (the scope), filled from that parent's own links when omitted and checked
+# against them when given.
+UPPER_LINKS: dict[str, tuple[str, ...]] = {
+    "state": ("continent_id",),
+    "district": ("country_id", "continent_id"),
+    "city": ("state_id", "country_id", "continent_id"),
+}
 
 # Which entities reference each entity, and through which field: what PROTECT must look at.
 CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
@@ -145,7 +154,7 @@ def field_violations(spec: EntitySpec, values: dict[str, Any]) -> list[tuple[str
         elif problem := text.line_problem(value):
             problems.append((field, problem))
     for p in spec.parents:
-        if p.required and not values.get(p.field) and not (spec.name == "city" and p.field in CITY_UPPER_LINKS):
+        if p.required and not values.get(p.field):
             problems.append((p.field, "This field is required."))
     if spec.name == "plant":
         for field, bound in (("latitude", 90), ("longitude", 180)):

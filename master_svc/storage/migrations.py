@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 import peewee
+from playhouse.migrate import migrate as apply_operations
 
 from erp_common.db import create_frozen_tables, is_mysql
 from master_svc.domain.entities import normalize_name
@@ -56,9 +57,27 @@ def _nfkc_caseless_name_keys(db, migrator) -> None:
                             model._meta.table_name, row.pk, row.name)
 
 
+def _ancestors_of_states_and_districts(db, migrator) -> None:
+    """States get `continent_id`, districts `continent_id` and `country_id` (every level carries all
+    its ancestors, as cities do), filled from their parents. A database created by migration 1 with
+    today's models has the columns already."""
+    for model, fields in ((models.State, ("continent_id",)), (models.District, ("continent_id", "country_id"))):
+        table = model._meta.table_name
+        present = {c.name for c in db.get_columns(table)}
+        apply_operations(*[migrator.add_column(table, f, getattr(model, f)) for f in fields if f not in present])
+    # States first: each district copies its state's links.
+    models.State.update(continent_id=models.Country.select(models.Country.continent_id).where(
+        models.Country.unique_id == models.State.country_id)).where(models.State.continent_id.is_null()).execute()
+    for field in ("continent_id", "country_id"):
+        models.District.update({getattr(models.District, field): models.State.select(getattr(models.State, field)).where(
+            models.State.unique_id == models.District.state_id)}).where(
+            getattr(models.District, field).is_null()).execute()
+
+
 MIGRATIONS = [
     (1, "initial schema", _initial),
     (2, "microsecond timestamps and exact name keys", _precise_timestamps_and_exact_name_keys),
     (3, "change feed outbox", _change_feed_outbox),
     (4, "NFKC caseless name keys", _nfkc_caseless_name_keys),
+    (5, "states and districts carry all their ancestors", _ancestors_of_states_and_districts),
 ]

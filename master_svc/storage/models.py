@@ -68,6 +68,10 @@ class Country(BaseMaster):
 
 
 class State(BaseMaster):
+    # The links above the direct parent are nullable only so that migration 5 could add them to
+    # existing rows; the repository always fills them (domain.entities.UPPER_LINKS).
+    continent_id = peewee.ForeignKeyField(Continent, field="unique_id", null=True, on_delete="RESTRICT",
+                                          column_name="continent_id", backref="states")
     country_id = peewee.ForeignKeyField(Country, field="unique_id", on_delete="RESTRICT",
                                         column_name="country_id", backref="states")
     subdivision_code = peewee.CharField(max_length=10, default="")
@@ -77,6 +81,10 @@ class State(BaseMaster):
 
 
 class District(BaseMaster):
+    continent_id = peewee.ForeignKeyField(Continent, field="unique_id", null=True, on_delete="RESTRICT",
+                                          column_name="continent_id", backref="districts")
+    country_id = peewee.ForeignKeyField(Country, field="unique_id", null=True, on_delete="RESTRICT",
+                                        column_name="country_id", backref="districts")
     state_id = peewee.ForeignKeyField(State, field="unique_id", on_delete="RESTRICT",
                                       column_name="state_id", backref="districts")
 

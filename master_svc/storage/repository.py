@@ -18,7 +18,7 @@ import peewee
 
 from erp_common.errors import (Aborted, AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound,
                                invalid)
-from master_svc.domain.entities import (BY_NAME, CHILDREN, CITY_UPPER_LINKS, NAME_MAX, EntitySpec, normalize_name,
+from master_svc.domain.entities import (BY_NAME, CHILDREN, NAME_MAX, UPPER_LINKS, EntitySpec, normalize_name,
                                         normalized, validate)
 from master_svc.domain.listing import parse_filter, parse_ordering
 from master_svc.storage import models
@@ -90,6 +90,12 @@ def _dict_to_row(spec: EntitySpec, data: dict) -> Row:
     return row
 
 
+def _implied_links(spec: EntitySpec, parent: dict) -> dict[str, str]:
+    """The upper links of a `spec` row under `parent` (its direct parent's stored values): every
+    level stores all its ancestors, so they are the parent's own links."""
+    return {f: parent.get(f) or "" for f in UPPER_LINKS[spec.name]}
+
+
 def _is_duplicate(exc: peewee.IntegrityError) -> bool:
     args = exc.args
     return (bool(args) and args[0] == MYSQL_DUPLICATE_KEY) or "UNIQUE constraint failed" in str(exc)
@@ -139,25 +145,24 @@ class MasterRepository:
         return row
 
     def _resolve_parents(self, spec: EntitySpec, values: Row) -> None:
-        """Checks every given parent; for a City fills the links above the district and checks them."""
-        if spec.name == "city":
-            district = self._live_parent("district", "district_id", values["district_id"])
-            state = models.State.get(models.State.unique_id == district.__data__["state_id"])
-            country = models.Country.get(models.Country.unique_id == state.__data__["country_id"])
-            implied = {"state_id": state.unique_id, "country_id": country.unique_id,
-                       "continent_id": country.__data__["continent_id"]}
-            for field in CITY_UPPER_LINKS:
-                given = values.get(field)
-                if given and given != implied[field]:
-                    raise invalid(field, f"does not match the hierarchy of district {district.unique_id!r} "
-                                         f"(expected {implied[field]!r})")
-                values[field] = implied[field]
-            return
+        """Checks every given parent; for a geographic level fills the links above its direct parent
+        from that parent's own (stored) links, and refuses a given link that disagrees."""
+        upper = UPPER_LINKS.get(spec.name, ())
         for p in spec.parents:
-            if values.get(p.field):
-                self._live_parent(p.entity, p.field, values[p.field])
-            else:
+            if p.field in upper:
+                continue
+            if not values.get(p.field):
                 values[p.field] = None
+                continue
+            parent = self._live_parent(p.entity, p.field, values[p.field])
+            if upper and p.field == spec.scope:
+                implied = _implied_links(spec, parent.__data__)
+                for field in upper:
+                    given = values.get(field)
+                    if given and given != implied[field]:
+                        raise invalid(field, f"does not match the hierarchy of {p.entity} {parent.unique_id!r} "
+                                             f"(expected {implied[field]!r})")
+                    values[field] = implied[field]
 
     @staticmethod
     def _keys(spec: EntitySpec, values: Row, deleted: bool) -> dict:
@@ -316,7 +321,8 @@ class MasterRepository:
     def update(self, spec: EntitySpec, unique_id: str, changes: Row, etag: str, actor: str) -> Row:
         """Applies `changes` (every mutable field for a replace, the masked ones for a patch).
 
-        A City whose district changes gets its upper links re-derived unless the caller sent them.
+        A geographic row whose direct parent changes gets its upper links re-derived unless the
+        caller sent them.
         """
         model = self.model(spec)
         changes = normalized(spec, changes)
@@ -329,8 +335,8 @@ class MasterRepository:
                                              reason="DELETED",
                                              violations=[("DELETED", f"{spec.name}/{unique_id}", "row is deleted")])
                 merged = _to_row(spec, current)
-                if spec.name == "city" and changes.get("district_id", merged["district_id"]) != merged["district_id"]:
-                    for link in CITY_UPPER_LINKS:
+                if spec.scope and changes.get(spec.scope, merged[spec.scope]) != merged[spec.scope]:
+                    for link in UPPER_LINKS.get(spec.name, ()):
                         merged[link] = ""
                 merged.update(changes)
                 validate(spec, merged)
@@ -477,7 +483,8 @@ class MasterRepository:
         model = self.model(spec)
         compared = ("name", "code", "description") + tuple(p.field for p in spec.parents) + spec.extra
         live_parents = {p.field: self._live_ids(p.entity) for p in spec.parents}
-        rows = [self._stored_form(spec, values, compared, live_parents) for values in desired]
+        scope_links = self._links_of_scopes(spec)
+        rows = [self._stored_form(spec, values, compared, live_parents, scope_links) for values in desired]
         created: list[tuple[str, str]] = []
         updated: list[tuple[str, str]] = []
         ids: dict[str, str] = {}
@@ -512,12 +519,25 @@ class MasterRepository:
         progress(len(rows) - len(created))
         return SyncResult(len(created), len(updated), len(rows) - len(created) - len(updated), ids)
 
+    def _links_of_scopes(self, spec: EntitySpec) -> dict[str, dict]:
+        """For a geographic level: every possible direct parent's id -> its stored upper links."""
+        if spec.name not in UPPER_LINKS:
+            return {}
+        parent = models.MODELS[spec.scope[:-3]]
+        return {row["unique_id"]: row for row in parent.select().dicts()}
+
     def _stored_form(self, spec: EntitySpec, values: Row, fields: tuple[str, ...],
-                     live_parents: dict[str, set[str]]) -> Row:
-        """A validated row with every compared field at its stored value (defaults filled, parent
-        ids checked against the live parents), so comparing with a stored row is a plain `==`."""
+                     live_parents: dict[str, set[str]], scope_links: dict[str, dict]) -> Row:
+        """A validated row with every compared field at its stored value (defaults filled, upper
+        links derived, parent ids checked against the live parents), so comparing with a stored
+        row is a plain `==`."""
         values = normalized(spec, values)
         validate(spec, values)
+        if values.get(spec.scope) in scope_links:
+            for field, implied in _implied_links(spec, scope_links[values[spec.scope]]).items():
+                if values.get(field) and values[field] != implied:
+                    raise invalid(field, f"does not match the hierarchy of {values[spec.scope]!r} (expected {implied!r})")
+                values[field] = implied
         for p in spec.parents:
             if values.get(p.field) and values[p.field] not in live_parents[p.field]:
                 raise invalid(p.field, f"no live {p.entity} has id {values[p.field]!r}")

@@ -95,6 +95,32 @@ def test_moving_a_city_to_another_district_rederives_its_upper_links(repo, geo):
     assert (moved["state_id"], moved["country_id"], moved["updated_by"]) == (state["id"], country["id"], "bob")
 
 
+def test_states_and_districts_carry_every_ancestor_like_cities(repo, geo):
+    assert geo["state"]["continent_id"] == geo["continent"]["id"]
+    assert (geo["district"]["continent_id"], geo["district"]["country_id"]) == (geo["continent"]["id"],
+                                                                                 geo["country"]["id"])
+    other = repo.create(S["continent"], {"name": uniq("Elsewhere")}, "a")
+    with pytest.raises(InvalidArgument) as err:
+        repo.create(S["state"], {"name": uniq(), "country_id": geo["country"]["id"], "continent_id": other["id"]}, "a")
+    assert err.value.violations[0][0] == "continent_id"
+    with pytest.raises(InvalidArgument) as err:
+        repo.create(S["district"], {"name": uniq(), "state_id": geo["state"]["id"], "country_id": other["id"]}, "a")
+    assert err.value.violations[0][0] == "country_id"
+    # Moving a district to a state of another country re-derives its country and continent.
+    country = repo.create(S["country"], {"name": uniq("Country"), "continent_id": other["id"]}, "a")
+    state = repo.create(S["state"], {"name": uniq("State"), "country_id": country["id"]}, "a")
+    assert state["continent_id"] == other["id"]
+    district = repo.create(S["district"], {"name": uniq("District"), "state_id": geo["state"]["id"]}, "a")
+    moved = repo.update(S["district"], district["id"], {"state_id": state["id"]}, district["etag"], "a")
+    assert (moved["country_id"], moved["continent_id"]) == (country["id"], other["id"])
+    # ... and lists filter on every ancestor.
+    for entity, field, value, expected in [("state", "continent_id", other["id"], {state["id"]}),
+                                           ("district", "continent_id", other["id"], {moved["id"]}),
+                                           ("district", "country_id", geo["country"]["id"], {geo["district"]["id"]})]:
+        rows, _, _ = repo.list(S[entity], ListQuery(parents=((field, value),)))
+        assert {r["id"] for r in rows} == expected, (entity, field)
+
+
 def test_missing_or_deleted_parent_is_invalid(repo, geo):
     with pytest.raises(InvalidArgument) as err:
         repo.create(S["country"], {"name": uniq()}, "a")
@@ -149,7 +175,8 @@ def _protect_chain(repo, geo):
 @pytest.mark.parametrize("hard", [False, True], ids=["soft", "hard"])
 def test_protect_blocks_deleting_any_referenced_row(repo, geo, hard):
     zone, ward, plant, site = _protect_chain(repo, geo)
-    blocked = [("continent", geo["continent"], {"country", "city"}), ("country", geo["country"], {"state", "city"}),
+    blocked = [("continent", geo["continent"], {"country", "state", "district", "city"}),
+               ("country", geo["country"], {"state", "district", "city"}),
                ("state", geo["state"], {"district", "city"}), ("district", geo["district"], {"city"}),
                ("city", geo["city"], {"zone", "plant"}), ("zone", zone, {"ward"}), ("plant", plant, {"site"})]
     for entity, row, children in blocked:

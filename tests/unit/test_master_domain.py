@@ -47,7 +47,8 @@ def test_country_codes_are_ascii_whatever_str_methods_say(field, value):
 
 def test_protect_map_names_every_child_link():
     assert set(CHILDREN["district"]) == {("city", "district_id")}
-    assert set(CHILDREN["continent"]) == {("country", "continent_id"), ("city", "continent_id")}
+    assert set(CHILDREN["continent"]) == {("country", "continent_id"), ("state", "continent_id"),
+                                         ("district", "continent_id"), ("city", "continent_id")}
     assert set(CHILDREN["city"]) == {("plant", "city_id"), ("zone", "city_id")}
     assert set(CHILDREN["zone"]) == {("ward", "zone_id")}
     assert CHILDREN["equipment_type"] == () and CHILDREN["site"] == ()

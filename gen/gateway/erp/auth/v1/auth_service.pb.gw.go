@@ -84,6 +84,33 @@ func local_request_AuthService_GetLoginPage_0(ctx context.Context, marshaler run
 	return msg, metadata, err
 }
 
+func request_AuthService_SubmitLoginPage_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.AuthServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extAuthv1.SubmitLoginPageRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Form); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.SubmitLoginPage(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_AuthService_SubmitLoginPage_0(ctx context.Context, marshaler runtime.Marshaler, server extAuthv1.AuthServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extAuthv1.SubmitLoginPageRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq.Form); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.SubmitLoginPage(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_AuthService_VerifyMfaLogin_0(ctx context.Context, marshaler runtime.Marshaler, client extAuthv1.AuthServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq extAuthv1.VerifyMfaLoginRequest
@@ -538,6 +565,26 @@ func RegisterAuthServiceHandlerServer(ctx context.Context, mux *runtime.ServeMux
 		}
 		forward_AuthService_GetLoginPage_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_AuthService_SubmitLoginPage_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/erp.auth.v1.AuthService/SubmitLoginPage", runtime.WithHTTPPathPattern("/api/auth/login_page"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_AuthService_SubmitLoginPage_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_AuthService_SubmitLoginPage_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_AuthService_VerifyMfaLogin_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -892,6 +939,23 @@ func RegisterAuthServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux
 		}
 		forward_AuthService_GetLoginPage_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_AuthService_SubmitLoginPage_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/erp.auth.v1.AuthService/SubmitLoginPage", runtime.WithHTTPPathPattern("/api/auth/login_page"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_AuthService_SubmitLoginPage_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_AuthService_SubmitLoginPage_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_AuthService_VerifyMfaLogin_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1134,39 +1198,41 @@ func RegisterAuthServiceHandlerClient(ctx context.Context, mux *runtime.ServeMux
 }
 
 var (
-	pattern_AuthService_Login_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "login"}, ""))
-	pattern_AuthService_GetLoginPage_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "login_page"}, ""))
-	pattern_AuthService_VerifyMfaLogin_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"api", "auth", "login", "mfa"}, ""))
-	pattern_AuthService_RefreshToken_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "refresh"}, ""))
-	pattern_AuthService_RefreshToken_1   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "refresh"}, ""))
-	pattern_AuthService_Logout_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "logout"}, ""))
-	pattern_AuthService_LogoutAll_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "logout-all"}, ""))
-	pattern_AuthService_ListSessions_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "sessions"}, ""))
-	pattern_AuthService_GetJwks_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"api", "auth", ".well-known", "jwks.json"}, ""))
-	pattern_AuthService_ExchangeToken_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "token"}, ""))
-	pattern_AuthService_EnrollMfa_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"api", "auth", "mfa", "enroll"}, ""))
-	pattern_AuthService_ConfirmMfa_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"api", "auth", "mfa", "confirm"}, ""))
-	pattern_AuthService_DisableMfa_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"api", "auth", "mfa", "disable"}, ""))
-	pattern_AuthService_CreateApiKey_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "api-keys"}, ""))
-	pattern_AuthService_ListApiKeys_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "api-keys"}, ""))
-	pattern_AuthService_RevokeApiKey_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"api", "auth", "api-keys", "id"}, ""))
+	pattern_AuthService_Login_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "login"}, ""))
+	pattern_AuthService_GetLoginPage_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "login_page"}, ""))
+	pattern_AuthService_SubmitLoginPage_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "login_page"}, ""))
+	pattern_AuthService_VerifyMfaLogin_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"api", "auth", "login", "mfa"}, ""))
+	pattern_AuthService_RefreshToken_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "refresh"}, ""))
+	pattern_AuthService_RefreshToken_1    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "refresh"}, ""))
+	pattern_AuthService_Logout_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "logout"}, ""))
+	pattern_AuthService_LogoutAll_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "logout-all"}, ""))
+	pattern_AuthService_ListSessions_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "sessions"}, ""))
+	pattern_AuthService_GetJwks_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"api", "auth", ".well-known", "jwks.json"}, ""))
+	pattern_AuthService_ExchangeToken_0   = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "token"}, ""))
+	pattern_AuthService_EnrollMfa_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"api", "auth", "mfa", "enroll"}, ""))
+	pattern_AuthService_ConfirmMfa_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"api", "auth", "mfa", "confirm"}, ""))
+	pattern_AuthService_DisableMfa_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 2, 3}, []string{"api", "auth", "mfa", "disable"}, ""))
+	pattern_AuthService_CreateApiKey_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "api-keys"}, ""))
+	pattern_AuthService_ListApiKeys_0     = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2}, []string{"api", "auth", "api-keys"}, ""))
+	pattern_AuthService_RevokeApiKey_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 2, 2, 1, 0, 4, 1, 5, 3}, []string{"api", "auth", "api-keys", "id"}, ""))
 )
 
 var (
-	forward_AuthService_Login_0          = runtime.ForwardResponseMessage
-	forward_AuthService_GetLoginPage_0   = runtime.ForwardResponseMessage
-	forward_AuthService_VerifyMfaLogin_0 = runtime.ForwardResponseMessage
-	forward_AuthService_RefreshToken_0   = runtime.ForwardResponseMessage
-	forward_AuthService_RefreshToken_1   = runtime.ForwardResponseMessage
-	forward_AuthService_Logout_0         = runtime.ForwardResponseMessage
-	forward_AuthService_LogoutAll_0      = runtime.ForwardResponseMessage
-	forward_AuthService_ListSessions_0   = runtime.ForwardResponseMessage
-	forward_AuthService_GetJwks_0        = runtime.ForwardResponseMessage
-	forward_AuthService_ExchangeToken_0  = runtime.ForwardResponseMessage
-	forward_AuthService_EnrollMfa_0      = runtime.ForwardResponseMessage
-	forward_AuthService_ConfirmMfa_0     = runtime.ForwardResponseMessage
-	forward_AuthService_DisableMfa_0     = runtime.ForwardResponseMessage
-	forward_AuthService_CreateApiKey_0   = runtime.ForwardResponseMessage
-	forward_AuthService_ListApiKeys_0    = runtime.ForwardResponseMessage
-	forward_AuthService_RevokeApiKey_0   = runtime.ForwardResponseMessage
+	forward_AuthService_Login_0           = runtime.ForwardResponseMessage
+	forward_AuthService_GetLoginPage_0    = runtime.ForwardResponseMessage
+	forward_AuthService_SubmitLoginPage_0 = runtime.ForwardResponseMessage
+	forward_AuthService_VerifyMfaLogin_0  = runtime.ForwardResponseMessage
+	forward_AuthService_RefreshToken_0    = runtime.ForwardResponseMessage
+	forward_AuthService_RefreshToken_1    = runtime.ForwardResponseMessage
+	forward_AuthService_Logout_0          = runtime.ForwardResponseMessage
+	forward_AuthService_LogoutAll_0       = runtime.ForwardResponseMessage
+	forward_AuthService_ListSessions_0    = runtime.ForwardResponseMessage
+	forward_AuthService_GetJwks_0         = runtime.ForwardResponseMessage
+	forward_AuthService_ExchangeToken_0   = runtime.ForwardResponseMessage
+	forward_AuthService_EnrollMfa_0       = runtime.ForwardResponseMessage
+	forward_AuthService_ConfirmMfa_0      = runtime.ForwardResponseMessage
+	forward_AuthService_DisableMfa_0      = runtime.ForwardResponseMessage
+	forward_AuthService_CreateApiKey_0    = runtime.ForwardResponseMessage
+	forward_AuthService_ListApiKeys_0     = runtime.ForwardResponseMessage
+	forward_AuthService_RevokeApiKey_0    = runtime.ForwardResponseMessage
 )

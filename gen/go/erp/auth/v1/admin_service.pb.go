@@ -40,8 +40,9 @@ type User struct {
 	LastName string `protobuf:"bytes,5,opt,name=last_name,json=lastName,proto3" json:"last_name,omitempty"`
 	// Disabled users cannot log in and their sessions end. Defaults to true on create.
 	IsActive *bool `protobuf:"varint,6,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
-	// New password; checked against the password policy. Never returned.
-	Password string `protobuf:"bytes,7,opt,name=password,proto3" json:"password,omitempty"`
+	// New password; checked against the password policy. Never returned: a response has no
+	// `password` field at all (the seed's serializer has it write-only), hence `optional`.
+	Password *string `protobuf:"bytes,7,opt,name=password,proto3,oneof" json:"password,omitempty"`
 	// Ids of the roles (the seed's groups) the user holds.
 	RoleIds []int32 `protobuf:"varint,8,rep,packed,name=role_ids,json=roleIds,proto3" json:"role_ids,omitempty"`
 	// Names of those roles.
@@ -131,8 +132,8 @@ func (x *User) GetIsActive() bool {
 }
 
 func (x *User) GetPassword() string {
-	if x != nil {
-		return x.Password
+	if x != nil && x.Password != nil {
+		return *x.Password
 	}
 	return ""
 }
@@ -2227,7 +2228,7 @@ var File_erp_auth_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1ferp/auth/v1/admin_service.proto\x12\verp.auth.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa0\x04\n" +
+	"\x1ferp/auth/v1/admin_service.proto\x12\verp.auth.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb2\x04\n" +
 	"\x04User\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\x05B\x04\xe2A\x01\bR\x02id\x12 \n" +
 	"\busername\x18\x02 \x01(\tB\x04\xe2A\x01\x02R\busername\x12\x14\n" +
@@ -2235,8 +2236,8 @@ const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
 	"first_name\x18\x04 \x01(\tR\tfirstName\x12\x1b\n" +
 	"\tlast_name\x18\x05 \x01(\tR\blastName\x12 \n" +
-	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12 \n" +
-	"\bpassword\x18\a \x01(\tB\x04\xe2A\x01\x04R\bpassword\x12\x19\n" +
+	"\tis_active\x18\x06 \x01(\bH\x00R\bisActive\x88\x01\x01\x12%\n" +
+	"\bpassword\x18\a \x01(\tB\x04\xe2A\x01\x04H\x01R\bpassword\x88\x01\x01\x12\x19\n" +
 	"\brole_ids\x18\b \x03(\x05R\aroleIds\x12\x1c\n" +
 	"\x06groups\x18\t \x03(\tB\x04\xe2A\x01\x03R\x06groups\x12&\n" +
 	"\vpermissions\x18\n" +
@@ -2249,7 +2250,8 @@ const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"last_login\x18\r \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\tlastLogin:0\xeaA-\n" +
 	"\x10erp.auth.v1/User\x12\fusers/{user}*\x05users2\x04userB\f\n" +
 	"\n" +
-	"_is_active\"\xb2\x01\n" +
+	"_is_activeB\v\n" +
+	"\t_password\"\xb2\x01\n" +
 	"\x10ListUsersRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +

@@ -298,6 +298,53 @@ func (*GetLoginPageRequest) Descriptor() ([]byte, []int) {
 	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{3}
 }
 
+// Request for `SubmitLoginPage`: the login form as a browser posts it.
+type SubmitLoginPageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The form, `application/x-www-form-urlencoded` with `username` and `password` (the edges pass
+	// the raw body and its content type).
+	Form          *httpbody.HttpBody `protobuf:"bytes,1,opt,name=form,proto3" json:"form,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubmitLoginPageRequest) Reset() {
+	*x = SubmitLoginPageRequest{}
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubmitLoginPageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubmitLoginPageRequest) ProtoMessage() {}
+
+func (x *SubmitLoginPageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubmitLoginPageRequest.ProtoReflect.Descriptor instead.
+func (*SubmitLoginPageRequest) Descriptor() ([]byte, []int) {
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *SubmitLoginPageRequest) GetForm() *httpbody.HttpBody {
+	if x != nil {
+		return x.Form
+	}
+	return nil
+}
+
 // Request for `VerifyMfaLogin`.
 type VerifyMfaLoginRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -313,7 +360,7 @@ type VerifyMfaLoginRequest struct {
 
 func (x *VerifyMfaLoginRequest) Reset() {
 	*x = VerifyMfaLoginRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[4]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -325,7 +372,7 @@ func (x *VerifyMfaLoginRequest) String() string {
 func (*VerifyMfaLoginRequest) ProtoMessage() {}
 
 func (x *VerifyMfaLoginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[4]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -338,7 +385,7 @@ func (x *VerifyMfaLoginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VerifyMfaLoginRequest.ProtoReflect.Descriptor instead.
 func (*VerifyMfaLoginRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{4}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *VerifyMfaLoginRequest) GetMfaToken() string {
@@ -373,7 +420,7 @@ type RefreshTokenRequest struct {
 
 func (x *RefreshTokenRequest) Reset() {
 	*x = RefreshTokenRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[5]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -385,7 +432,7 @@ func (x *RefreshTokenRequest) String() string {
 func (*RefreshTokenRequest) ProtoMessage() {}
 
 func (x *RefreshTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[5]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -398,7 +445,7 @@ func (x *RefreshTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefreshTokenRequest.ProtoReflect.Descriptor instead.
 func (*RefreshTokenRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{5}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RefreshTokenRequest) GetRefreshToken() string {
@@ -427,7 +474,7 @@ type RefreshTokenResponse struct {
 
 func (x *RefreshTokenResponse) Reset() {
 	*x = RefreshTokenResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[6]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -439,7 +486,7 @@ func (x *RefreshTokenResponse) String() string {
 func (*RefreshTokenResponse) ProtoMessage() {}
 
 func (x *RefreshTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[6]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -452,7 +499,7 @@ func (x *RefreshTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefreshTokenResponse.ProtoReflect.Descriptor instead.
 func (*RefreshTokenResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{6}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RefreshTokenResponse) GetAccessToken() string {
@@ -499,7 +546,7 @@ type LogoutRequest struct {
 
 func (x *LogoutRequest) Reset() {
 	*x = LogoutRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[7]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -511,7 +558,7 @@ func (x *LogoutRequest) String() string {
 func (*LogoutRequest) ProtoMessage() {}
 
 func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[7]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -524,7 +571,7 @@ func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutRequest.ProtoReflect.Descriptor instead.
 func (*LogoutRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{7}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{8}
 }
 
 // Response of `Logout`.
@@ -538,7 +585,7 @@ type LogoutResponse struct {
 
 func (x *LogoutResponse) Reset() {
 	*x = LogoutResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[8]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -550,7 +597,7 @@ func (x *LogoutResponse) String() string {
 func (*LogoutResponse) ProtoMessage() {}
 
 func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[8]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -563,7 +610,7 @@ func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutResponse.ProtoReflect.Descriptor instead.
 func (*LogoutResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{8}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *LogoutResponse) GetSessionId() string {
@@ -584,7 +631,7 @@ type LogoutAllRequest struct {
 
 func (x *LogoutAllRequest) Reset() {
 	*x = LogoutAllRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[9]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -596,7 +643,7 @@ func (x *LogoutAllRequest) String() string {
 func (*LogoutAllRequest) ProtoMessage() {}
 
 func (x *LogoutAllRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[9]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -609,7 +656,7 @@ func (x *LogoutAllRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutAllRequest.ProtoReflect.Descriptor instead.
 func (*LogoutAllRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{9}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *LogoutAllRequest) GetUserId() int32 {
@@ -630,7 +677,7 @@ type LogoutAllResponse struct {
 
 func (x *LogoutAllResponse) Reset() {
 	*x = LogoutAllResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[10]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -642,7 +689,7 @@ func (x *LogoutAllResponse) String() string {
 func (*LogoutAllResponse) ProtoMessage() {}
 
 func (x *LogoutAllResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[10]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -655,7 +702,7 @@ func (x *LogoutAllResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutAllResponse.ProtoReflect.Descriptor instead.
 func (*LogoutAllResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{10}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *LogoutAllResponse) GetEndedSessions() int32 {
@@ -690,7 +737,7 @@ type Session struct {
 
 func (x *Session) Reset() {
 	*x = Session{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[11]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -702,7 +749,7 @@ func (x *Session) String() string {
 func (*Session) ProtoMessage() {}
 
 func (x *Session) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[11]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -715,7 +762,7 @@ func (x *Session) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Session.ProtoReflect.Descriptor instead.
 func (*Session) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{11}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Session) GetId() string {
@@ -785,7 +832,7 @@ type ListSessionsRequest struct {
 
 func (x *ListSessionsRequest) Reset() {
 	*x = ListSessionsRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[12]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -797,7 +844,7 @@ func (x *ListSessionsRequest) String() string {
 func (*ListSessionsRequest) ProtoMessage() {}
 
 func (x *ListSessionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[12]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -810,7 +857,7 @@ func (x *ListSessionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSessionsRequest.ProtoReflect.Descriptor instead.
 func (*ListSessionsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{12}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListSessionsRequest) GetUserId() int32 {
@@ -831,7 +878,7 @@ type ListSessionsResponse struct {
 
 func (x *ListSessionsResponse) Reset() {
 	*x = ListSessionsResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[13]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +890,7 @@ func (x *ListSessionsResponse) String() string {
 func (*ListSessionsResponse) ProtoMessage() {}
 
 func (x *ListSessionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[13]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +903,7 @@ func (x *ListSessionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListSessionsResponse.ProtoReflect.Descriptor instead.
 func (*ListSessionsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{13}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ListSessionsResponse) GetSessions() []*Session {
@@ -887,7 +934,7 @@ type Jwk struct {
 
 func (x *Jwk) Reset() {
 	*x = Jwk{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[14]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -899,7 +946,7 @@ func (x *Jwk) String() string {
 func (*Jwk) ProtoMessage() {}
 
 func (x *Jwk) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[14]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -912,7 +959,7 @@ func (x *Jwk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Jwk.ProtoReflect.Descriptor instead.
 func (*Jwk) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{14}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Jwk) GetKty() string {
@@ -966,7 +1013,7 @@ type GetJwksRequest struct {
 
 func (x *GetJwksRequest) Reset() {
 	*x = GetJwksRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[15]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -978,7 +1025,7 @@ func (x *GetJwksRequest) String() string {
 func (*GetJwksRequest) ProtoMessage() {}
 
 func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[15]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -991,7 +1038,7 @@ func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksRequest.ProtoReflect.Descriptor instead.
 func (*GetJwksRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{15}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{16}
 }
 
 // Response of `GetJwks`: a JWK set.
@@ -1005,7 +1052,7 @@ type GetJwksResponse struct {
 
 func (x *GetJwksResponse) Reset() {
 	*x = GetJwksResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[16]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1017,7 +1064,7 @@ func (x *GetJwksResponse) String() string {
 func (*GetJwksResponse) ProtoMessage() {}
 
 func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[16]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1030,7 +1077,7 @@ func (x *GetJwksResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksResponse.ProtoReflect.Descriptor instead.
 func (*GetJwksResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{16}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetJwksResponse) GetKeys() []*Jwk {
@@ -1053,7 +1100,7 @@ type ExchangeTokenRequest struct {
 
 func (x *ExchangeTokenRequest) Reset() {
 	*x = ExchangeTokenRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[17]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1065,7 +1112,7 @@ func (x *ExchangeTokenRequest) String() string {
 func (*ExchangeTokenRequest) ProtoMessage() {}
 
 func (x *ExchangeTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[17]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1078,7 +1125,7 @@ func (x *ExchangeTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExchangeTokenRequest.ProtoReflect.Descriptor instead.
 func (*ExchangeTokenRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{17}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ExchangeTokenRequest) GetGrantType() string {
@@ -1112,7 +1159,7 @@ type ExchangeTokenResponse struct {
 
 func (x *ExchangeTokenResponse) Reset() {
 	*x = ExchangeTokenResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[18]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1124,7 +1171,7 @@ func (x *ExchangeTokenResponse) String() string {
 func (*ExchangeTokenResponse) ProtoMessage() {}
 
 func (x *ExchangeTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[18]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1137,7 +1184,7 @@ func (x *ExchangeTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExchangeTokenResponse.ProtoReflect.Descriptor instead.
 func (*ExchangeTokenResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{18}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ExchangeTokenResponse) GetAccessToken() string {
@@ -1177,7 +1224,7 @@ type EnrollMfaRequest struct {
 
 func (x *EnrollMfaRequest) Reset() {
 	*x = EnrollMfaRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[19]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1189,7 +1236,7 @@ func (x *EnrollMfaRequest) String() string {
 func (*EnrollMfaRequest) ProtoMessage() {}
 
 func (x *EnrollMfaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[19]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1202,7 +1249,7 @@ func (x *EnrollMfaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrollMfaRequest.ProtoReflect.Descriptor instead.
 func (*EnrollMfaRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{19}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{20}
 }
 
 // Response of `EnrollMfa`.
@@ -1220,7 +1267,7 @@ type EnrollMfaResponse struct {
 
 func (x *EnrollMfaResponse) Reset() {
 	*x = EnrollMfaResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[20]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1232,7 +1279,7 @@ func (x *EnrollMfaResponse) String() string {
 func (*EnrollMfaResponse) ProtoMessage() {}
 
 func (x *EnrollMfaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[20]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1245,7 +1292,7 @@ func (x *EnrollMfaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnrollMfaResponse.ProtoReflect.Descriptor instead.
 func (*EnrollMfaResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{20}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *EnrollMfaResponse) GetOtpauthUri() string {
@@ -1280,7 +1327,7 @@ type ConfirmMfaRequest struct {
 
 func (x *ConfirmMfaRequest) Reset() {
 	*x = ConfirmMfaRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[21]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1292,7 +1339,7 @@ func (x *ConfirmMfaRequest) String() string {
 func (*ConfirmMfaRequest) ProtoMessage() {}
 
 func (x *ConfirmMfaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[21]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1305,7 +1352,7 @@ func (x *ConfirmMfaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmMfaRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmMfaRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{21}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ConfirmMfaRequest) GetCode() string {
@@ -1326,7 +1373,7 @@ type ConfirmMfaResponse struct {
 
 func (x *ConfirmMfaResponse) Reset() {
 	*x = ConfirmMfaResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[22]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1338,7 +1385,7 @@ func (x *ConfirmMfaResponse) String() string {
 func (*ConfirmMfaResponse) ProtoMessage() {}
 
 func (x *ConfirmMfaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[22]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1351,7 +1398,7 @@ func (x *ConfirmMfaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmMfaResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmMfaResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{22}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ConfirmMfaResponse) GetRecoveryCodes() []string {
@@ -1372,7 +1419,7 @@ type DisableMfaRequest struct {
 
 func (x *DisableMfaRequest) Reset() {
 	*x = DisableMfaRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[23]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1384,7 +1431,7 @@ func (x *DisableMfaRequest) String() string {
 func (*DisableMfaRequest) ProtoMessage() {}
 
 func (x *DisableMfaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[23]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1397,7 +1444,7 @@ func (x *DisableMfaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableMfaRequest.ProtoReflect.Descriptor instead.
 func (*DisableMfaRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{23}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *DisableMfaRequest) GetCode() string {
@@ -1416,7 +1463,7 @@ type DisableMfaResponse struct {
 
 func (x *DisableMfaResponse) Reset() {
 	*x = DisableMfaResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[24]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1428,7 +1475,7 @@ func (x *DisableMfaResponse) String() string {
 func (*DisableMfaResponse) ProtoMessage() {}
 
 func (x *DisableMfaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[24]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1441,7 +1488,7 @@ func (x *DisableMfaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableMfaResponse.ProtoReflect.Descriptor instead.
 func (*DisableMfaResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{24}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{25}
 }
 
 // An API key for service-to-service calls. The secret is never stored or returned after creation.
@@ -1471,7 +1518,7 @@ type ApiKey struct {
 
 func (x *ApiKey) Reset() {
 	*x = ApiKey{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[25]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1483,7 +1530,7 @@ func (x *ApiKey) String() string {
 func (*ApiKey) ProtoMessage() {}
 
 func (x *ApiKey) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[25]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1496,7 +1543,7 @@ func (x *ApiKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiKey.ProtoReflect.Descriptor instead.
 func (*ApiKey) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{25}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ApiKey) GetId() int32 {
@@ -1573,7 +1620,7 @@ type CreateApiKeyRequest struct {
 
 func (x *CreateApiKeyRequest) Reset() {
 	*x = CreateApiKeyRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[26]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1585,7 +1632,7 @@ func (x *CreateApiKeyRequest) String() string {
 func (*CreateApiKeyRequest) ProtoMessage() {}
 
 func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[26]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1598,7 +1645,7 @@ func (x *CreateApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{26}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *CreateApiKeyRequest) GetApiKey() *ApiKey {
@@ -1621,7 +1668,7 @@ type CreateApiKeyResponse struct {
 
 func (x *CreateApiKeyResponse) Reset() {
 	*x = CreateApiKeyResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[27]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1633,7 +1680,7 @@ func (x *CreateApiKeyResponse) String() string {
 func (*CreateApiKeyResponse) ProtoMessage() {}
 
 func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[27]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1646,7 +1693,7 @@ func (x *CreateApiKeyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateApiKeyResponse.ProtoReflect.Descriptor instead.
 func (*CreateApiKeyResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{27}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *CreateApiKeyResponse) GetApiKey() *ApiKey {
@@ -1674,7 +1721,7 @@ type ListApiKeysRequest struct {
 
 func (x *ListApiKeysRequest) Reset() {
 	*x = ListApiKeysRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[28]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1686,7 +1733,7 @@ func (x *ListApiKeysRequest) String() string {
 func (*ListApiKeysRequest) ProtoMessage() {}
 
 func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[28]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1699,7 +1746,7 @@ func (x *ListApiKeysRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysRequest.ProtoReflect.Descriptor instead.
 func (*ListApiKeysRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{28}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ListApiKeysRequest) GetShowRevoked() bool {
@@ -1720,7 +1767,7 @@ type ListApiKeysResponse struct {
 
 func (x *ListApiKeysResponse) Reset() {
 	*x = ListApiKeysResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[29]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1732,7 +1779,7 @@ func (x *ListApiKeysResponse) String() string {
 func (*ListApiKeysResponse) ProtoMessage() {}
 
 func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[29]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1745,7 +1792,7 @@ func (x *ListApiKeysResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListApiKeysResponse.ProtoReflect.Descriptor instead.
 func (*ListApiKeysResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{29}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListApiKeysResponse) GetApiKeys() []*ApiKey {
@@ -1766,7 +1813,7 @@ type RevokeApiKeyRequest struct {
 
 func (x *RevokeApiKeyRequest) Reset() {
 	*x = RevokeApiKeyRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[30]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1778,7 +1825,7 @@ func (x *RevokeApiKeyRequest) String() string {
 func (*RevokeApiKeyRequest) ProtoMessage() {}
 
 func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[30]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1791,7 +1838,7 @@ func (x *RevokeApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*RevokeApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{30}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RevokeApiKeyRequest) GetId() int32 {
@@ -1826,7 +1873,7 @@ type Revocation struct {
 
 func (x *Revocation) Reset() {
 	*x = Revocation{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[31]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1838,7 +1885,7 @@ func (x *Revocation) String() string {
 func (*Revocation) ProtoMessage() {}
 
 func (x *Revocation) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[31]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1851,7 +1898,7 @@ func (x *Revocation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Revocation.ProtoReflect.Descriptor instead.
 func (*Revocation) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{31}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *Revocation) GetCursor() int64 {
@@ -1907,7 +1954,7 @@ type WatchRevocationsRequest struct {
 
 func (x *WatchRevocationsRequest) Reset() {
 	*x = WatchRevocationsRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[32]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1919,7 +1966,7 @@ func (x *WatchRevocationsRequest) String() string {
 func (*WatchRevocationsRequest) ProtoMessage() {}
 
 func (x *WatchRevocationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[32]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1932,7 +1979,7 @@ func (x *WatchRevocationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRevocationsRequest.ProtoReflect.Descriptor instead.
 func (*WatchRevocationsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{32}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *WatchRevocationsRequest) GetCursor() int64 {
@@ -1953,7 +2000,7 @@ type WatchRevocationsResponse struct {
 
 func (x *WatchRevocationsResponse) Reset() {
 	*x = WatchRevocationsResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[33]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1965,7 +2012,7 @@ func (x *WatchRevocationsResponse) String() string {
 func (*WatchRevocationsResponse) ProtoMessage() {}
 
 func (x *WatchRevocationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[33]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1978,7 +2025,7 @@ func (x *WatchRevocationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRevocationsResponse.ProtoReflect.Descriptor instead.
 func (*WatchRevocationsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{33}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *WatchRevocationsResponse) GetRevocation() *Revocation {
@@ -1999,7 +2046,7 @@ type ListRevocationsRequest struct {
 
 func (x *ListRevocationsRequest) Reset() {
 	*x = ListRevocationsRequest{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[34]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2011,7 +2058,7 @@ func (x *ListRevocationsRequest) String() string {
 func (*ListRevocationsRequest) ProtoMessage() {}
 
 func (x *ListRevocationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[34]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2024,7 +2071,7 @@ func (x *ListRevocationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRevocationsRequest.ProtoReflect.Descriptor instead.
 func (*ListRevocationsRequest) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{34}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ListRevocationsRequest) GetCursor() int64 {
@@ -2045,7 +2092,7 @@ type ListRevocationsResponse struct {
 
 func (x *ListRevocationsResponse) Reset() {
 	*x = ListRevocationsResponse{}
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[35]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2057,7 +2104,7 @@ func (x *ListRevocationsResponse) String() string {
 func (*ListRevocationsResponse) ProtoMessage() {}
 
 func (x *ListRevocationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[35]
+	mi := &file_erp_auth_v1_auth_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2070,7 +2117,7 @@ func (x *ListRevocationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListRevocationsResponse.ProtoReflect.Descriptor instead.
 func (*ListRevocationsResponse) Descriptor() ([]byte, []int) {
-	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{35}
+	return file_erp_auth_v1_auth_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *ListRevocationsResponse) GetRevocations() []*Revocation {
@@ -2104,7 +2151,9 @@ const file_erp_auth_v1_auth_service_proto_rawDesc = "" +
 	"\x04user\x18\x05 \x01(\v2\x16.erp.auth.v1.TokenUserR\x04user\x12!\n" +
 	"\fmfa_required\x18\x06 \x01(\bR\vmfaRequired\x12\x1b\n" +
 	"\tmfa_token\x18\a \x01(\tR\bmfaToken\"\x15\n" +
-	"\x13GetLoginPageRequest\"s\n" +
+	"\x13GetLoginPageRequest\"H\n" +
+	"\x16SubmitLoginPageRequest\x12.\n" +
+	"\x04form\x18\x01 \x01(\v2\x14.google.api.HttpBodyB\x04\xe2A\x01\x02R\x04form\"s\n" +
 	"\x15VerifyMfaLoginRequest\x12!\n" +
 	"\tmfa_token\x18\x01 \x01(\tB\x04\xe2A\x01\x02R\bmfaToken\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12#\n" +
@@ -2223,10 +2272,11 @@ const file_erp_auth_v1_auth_service_proto_rawDesc = "" +
 	"\x16ListRevocationsRequest\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\x03R\x06cursor\"T\n" +
 	"\x17ListRevocationsResponse\x129\n" +
-	"\vrevocations\x18\x01 \x03(\v2\x17.erp.auth.v1.RevocationR\vrevocations2\xcb\x0e\n" +
+	"\vrevocations\x18\x01 \x03(\v2\x17.erp.auth.v1.RevocationR\vrevocations2\xbd\x0f\n" +
 	"\vAuthService\x12Z\n" +
 	"\x05Login\x12\x19.erp.auth.v1.LoginRequest\x1a\x1a.erp.auth.v1.LoginResponse\"\x1a\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/api/auth/login\x12d\n" +
 	"\fGetLoginPage\x12 .erp.auth.v1.GetLoginPageRequest\x1a\x14.google.api.HttpBody\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/login_page\x12p\n" +
+	"\x0fSubmitLoginPage\x12#.erp.auth.v1.SubmitLoginPageRequest\x1a\x14.google.api.HttpBody\"\"\x82\xd3\xe4\x93\x02\x1c:\x04form\"\x14/api/auth/login_page\x12p\n" +
 	"\x0eVerifyMfaLogin\x12\".erp.auth.v1.VerifyMfaLoginRequest\x1a\x1a.erp.auth.v1.LoginResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/api/auth/login/mfa\x12\x86\x01\n" +
 	"\fRefreshToken\x12 .erp.auth.v1.RefreshTokenRequest\x1a!.erp.auth.v1.RefreshTokenResponse\"1\x82\xd3\xe4\x93\x02+:\x01*Z\x13\x12\x11/api/auth/refresh\"\x11/api/auth/refresh\x12^\n" +
 	"\x06Logout\x12\x1a.erp.auth.v1.LogoutRequest\x1a\x1b.erp.auth.v1.LogoutResponse\"\x1b\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/api/auth/logout\x12k\n" +
@@ -2257,105 +2307,109 @@ func file_erp_auth_v1_auth_service_proto_rawDescGZIP() []byte {
 	return file_erp_auth_v1_auth_service_proto_rawDescData
 }
 
-var file_erp_auth_v1_auth_service_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_erp_auth_v1_auth_service_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_erp_auth_v1_auth_service_proto_goTypes = []any{
 	(*TokenUser)(nil),                // 0: erp.auth.v1.TokenUser
 	(*LoginRequest)(nil),             // 1: erp.auth.v1.LoginRequest
 	(*LoginResponse)(nil),            // 2: erp.auth.v1.LoginResponse
 	(*GetLoginPageRequest)(nil),      // 3: erp.auth.v1.GetLoginPageRequest
-	(*VerifyMfaLoginRequest)(nil),    // 4: erp.auth.v1.VerifyMfaLoginRequest
-	(*RefreshTokenRequest)(nil),      // 5: erp.auth.v1.RefreshTokenRequest
-	(*RefreshTokenResponse)(nil),     // 6: erp.auth.v1.RefreshTokenResponse
-	(*LogoutRequest)(nil),            // 7: erp.auth.v1.LogoutRequest
-	(*LogoutResponse)(nil),           // 8: erp.auth.v1.LogoutResponse
-	(*LogoutAllRequest)(nil),         // 9: erp.auth.v1.LogoutAllRequest
-	(*LogoutAllResponse)(nil),        // 10: erp.auth.v1.LogoutAllResponse
-	(*Session)(nil),                  // 11: erp.auth.v1.Session
-	(*ListSessionsRequest)(nil),      // 12: erp.auth.v1.ListSessionsRequest
-	(*ListSessionsResponse)(nil),     // 13: erp.auth.v1.ListSessionsResponse
-	(*Jwk)(nil),                      // 14: erp.auth.v1.Jwk
-	(*GetJwksRequest)(nil),           // 15: erp.auth.v1.GetJwksRequest
-	(*GetJwksResponse)(nil),          // 16: erp.auth.v1.GetJwksResponse
-	(*ExchangeTokenRequest)(nil),     // 17: erp.auth.v1.ExchangeTokenRequest
-	(*ExchangeTokenResponse)(nil),    // 18: erp.auth.v1.ExchangeTokenResponse
-	(*EnrollMfaRequest)(nil),         // 19: erp.auth.v1.EnrollMfaRequest
-	(*EnrollMfaResponse)(nil),        // 20: erp.auth.v1.EnrollMfaResponse
-	(*ConfirmMfaRequest)(nil),        // 21: erp.auth.v1.ConfirmMfaRequest
-	(*ConfirmMfaResponse)(nil),       // 22: erp.auth.v1.ConfirmMfaResponse
-	(*DisableMfaRequest)(nil),        // 23: erp.auth.v1.DisableMfaRequest
-	(*DisableMfaResponse)(nil),       // 24: erp.auth.v1.DisableMfaResponse
-	(*ApiKey)(nil),                   // 25: erp.auth.v1.ApiKey
-	(*CreateApiKeyRequest)(nil),      // 26: erp.auth.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),     // 27: erp.auth.v1.CreateApiKeyResponse
-	(*ListApiKeysRequest)(nil),       // 28: erp.auth.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),      // 29: erp.auth.v1.ListApiKeysResponse
-	(*RevokeApiKeyRequest)(nil),      // 30: erp.auth.v1.RevokeApiKeyRequest
-	(*Revocation)(nil),               // 31: erp.auth.v1.Revocation
-	(*WatchRevocationsRequest)(nil),  // 32: erp.auth.v1.WatchRevocationsRequest
-	(*WatchRevocationsResponse)(nil), // 33: erp.auth.v1.WatchRevocationsResponse
-	(*ListRevocationsRequest)(nil),   // 34: erp.auth.v1.ListRevocationsRequest
-	(*ListRevocationsResponse)(nil),  // 35: erp.auth.v1.ListRevocationsResponse
-	(*timestamppb.Timestamp)(nil),    // 36: google.protobuf.Timestamp
+	(*SubmitLoginPageRequest)(nil),   // 4: erp.auth.v1.SubmitLoginPageRequest
+	(*VerifyMfaLoginRequest)(nil),    // 5: erp.auth.v1.VerifyMfaLoginRequest
+	(*RefreshTokenRequest)(nil),      // 6: erp.auth.v1.RefreshTokenRequest
+	(*RefreshTokenResponse)(nil),     // 7: erp.auth.v1.RefreshTokenResponse
+	(*LogoutRequest)(nil),            // 8: erp.auth.v1.LogoutRequest
+	(*LogoutResponse)(nil),           // 9: erp.auth.v1.LogoutResponse
+	(*LogoutAllRequest)(nil),         // 10: erp.auth.v1.LogoutAllRequest
+	(*LogoutAllResponse)(nil),        // 11: erp.auth.v1.LogoutAllResponse
+	(*Session)(nil),                  // 12: erp.auth.v1.Session
+	(*ListSessionsRequest)(nil),      // 13: erp.auth.v1.ListSessionsRequest
+	(*ListSessionsResponse)(nil),     // 14: erp.auth.v1.ListSessionsResponse
+	(*Jwk)(nil),                      // 15: erp.auth.v1.Jwk
+	(*GetJwksRequest)(nil),           // 16: erp.auth.v1.GetJwksRequest
+	(*GetJwksResponse)(nil),          // 17: erp.auth.v1.GetJwksResponse
+	(*ExchangeTokenRequest)(nil),     // 18: erp.auth.v1.ExchangeTokenRequest
+	(*ExchangeTokenResponse)(nil),    // 19: erp.auth.v1.ExchangeTokenResponse
+	(*EnrollMfaRequest)(nil),         // 20: erp.auth.v1.EnrollMfaRequest
+	(*EnrollMfaResponse)(nil),        // 21: erp.auth.v1.EnrollMfaResponse
+	(*ConfirmMfaRequest)(nil),        // 22: erp.auth.v1.ConfirmMfaRequest
+	(*ConfirmMfaResponse)(nil),       // 23: erp.auth.v1.ConfirmMfaResponse
+	(*DisableMfaRequest)(nil),        // 24: erp.auth.v1.DisableMfaRequest
+	(*DisableMfaResponse)(nil),       // 25: erp.auth.v1.DisableMfaResponse
+	(*ApiKey)(nil),                   // 26: erp.auth.v1.ApiKey
+	(*CreateApiKeyRequest)(nil),      // 27: erp.auth.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),     // 28: erp.auth.v1.CreateApiKeyResponse
+	(*ListApiKeysRequest)(nil),       // 29: erp.auth.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),      // 30: erp.auth.v1.ListApiKeysResponse
+	(*RevokeApiKeyRequest)(nil),      // 31: erp.auth.v1.RevokeApiKeyRequest
+	(*Revocation)(nil),               // 32: erp.auth.v1.Revocation
+	(*WatchRevocationsRequest)(nil),  // 33: erp.auth.v1.WatchRevocationsRequest
+	(*WatchRevocationsResponse)(nil), // 34: erp.auth.v1.WatchRevocationsResponse
+	(*ListRevocationsRequest)(nil),   // 35: erp.auth.v1.ListRevocationsRequest
+	(*ListRevocationsResponse)(nil),  // 36: erp.auth.v1.ListRevocationsResponse
 	(*httpbody.HttpBody)(nil),        // 37: google.api.HttpBody
+	(*timestamppb.Timestamp)(nil),    // 38: google.protobuf.Timestamp
 }
 var file_erp_auth_v1_auth_service_proto_depIdxs = []int32{
 	0,  // 0: erp.auth.v1.LoginResponse.user:type_name -> erp.auth.v1.TokenUser
-	0,  // 1: erp.auth.v1.RefreshTokenResponse.user:type_name -> erp.auth.v1.TokenUser
-	36, // 2: erp.auth.v1.Session.created_at:type_name -> google.protobuf.Timestamp
-	36, // 3: erp.auth.v1.Session.last_refresh_at:type_name -> google.protobuf.Timestamp
-	36, // 4: erp.auth.v1.Session.expires_at:type_name -> google.protobuf.Timestamp
-	11, // 5: erp.auth.v1.ListSessionsResponse.sessions:type_name -> erp.auth.v1.Session
-	14, // 6: erp.auth.v1.GetJwksResponse.keys:type_name -> erp.auth.v1.Jwk
-	36, // 7: erp.auth.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
-	36, // 8: erp.auth.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
-	36, // 9: erp.auth.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
-	36, // 10: erp.auth.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
-	25, // 11: erp.auth.v1.CreateApiKeyRequest.api_key:type_name -> erp.auth.v1.ApiKey
-	25, // 12: erp.auth.v1.CreateApiKeyResponse.api_key:type_name -> erp.auth.v1.ApiKey
-	25, // 13: erp.auth.v1.ListApiKeysResponse.api_keys:type_name -> erp.auth.v1.ApiKey
-	36, // 14: erp.auth.v1.Revocation.revoke_time:type_name -> google.protobuf.Timestamp
-	36, // 15: erp.auth.v1.Revocation.expire_time:type_name -> google.protobuf.Timestamp
-	31, // 16: erp.auth.v1.WatchRevocationsResponse.revocation:type_name -> erp.auth.v1.Revocation
-	31, // 17: erp.auth.v1.ListRevocationsResponse.revocations:type_name -> erp.auth.v1.Revocation
-	1,  // 18: erp.auth.v1.AuthService.Login:input_type -> erp.auth.v1.LoginRequest
-	3,  // 19: erp.auth.v1.AuthService.GetLoginPage:input_type -> erp.auth.v1.GetLoginPageRequest
-	4,  // 20: erp.auth.v1.AuthService.VerifyMfaLogin:input_type -> erp.auth.v1.VerifyMfaLoginRequest
-	5,  // 21: erp.auth.v1.AuthService.RefreshToken:input_type -> erp.auth.v1.RefreshTokenRequest
-	7,  // 22: erp.auth.v1.AuthService.Logout:input_type -> erp.auth.v1.LogoutRequest
-	9,  // 23: erp.auth.v1.AuthService.LogoutAll:input_type -> erp.auth.v1.LogoutAllRequest
-	12, // 24: erp.auth.v1.AuthService.ListSessions:input_type -> erp.auth.v1.ListSessionsRequest
-	15, // 25: erp.auth.v1.AuthService.GetJwks:input_type -> erp.auth.v1.GetJwksRequest
-	17, // 26: erp.auth.v1.AuthService.ExchangeToken:input_type -> erp.auth.v1.ExchangeTokenRequest
-	19, // 27: erp.auth.v1.AuthService.EnrollMfa:input_type -> erp.auth.v1.EnrollMfaRequest
-	21, // 28: erp.auth.v1.AuthService.ConfirmMfa:input_type -> erp.auth.v1.ConfirmMfaRequest
-	23, // 29: erp.auth.v1.AuthService.DisableMfa:input_type -> erp.auth.v1.DisableMfaRequest
-	26, // 30: erp.auth.v1.AuthService.CreateApiKey:input_type -> erp.auth.v1.CreateApiKeyRequest
-	28, // 31: erp.auth.v1.AuthService.ListApiKeys:input_type -> erp.auth.v1.ListApiKeysRequest
-	30, // 32: erp.auth.v1.AuthService.RevokeApiKey:input_type -> erp.auth.v1.RevokeApiKeyRequest
-	32, // 33: erp.auth.v1.AuthService.WatchRevocations:input_type -> erp.auth.v1.WatchRevocationsRequest
-	34, // 34: erp.auth.v1.AuthService.ListRevocations:input_type -> erp.auth.v1.ListRevocationsRequest
-	2,  // 35: erp.auth.v1.AuthService.Login:output_type -> erp.auth.v1.LoginResponse
-	37, // 36: erp.auth.v1.AuthService.GetLoginPage:output_type -> google.api.HttpBody
-	2,  // 37: erp.auth.v1.AuthService.VerifyMfaLogin:output_type -> erp.auth.v1.LoginResponse
-	6,  // 38: erp.auth.v1.AuthService.RefreshToken:output_type -> erp.auth.v1.RefreshTokenResponse
-	8,  // 39: erp.auth.v1.AuthService.Logout:output_type -> erp.auth.v1.LogoutResponse
-	10, // 40: erp.auth.v1.AuthService.LogoutAll:output_type -> erp.auth.v1.LogoutAllResponse
-	13, // 41: erp.auth.v1.AuthService.ListSessions:output_type -> erp.auth.v1.ListSessionsResponse
-	16, // 42: erp.auth.v1.AuthService.GetJwks:output_type -> erp.auth.v1.GetJwksResponse
-	18, // 43: erp.auth.v1.AuthService.ExchangeToken:output_type -> erp.auth.v1.ExchangeTokenResponse
-	20, // 44: erp.auth.v1.AuthService.EnrollMfa:output_type -> erp.auth.v1.EnrollMfaResponse
-	22, // 45: erp.auth.v1.AuthService.ConfirmMfa:output_type -> erp.auth.v1.ConfirmMfaResponse
-	24, // 46: erp.auth.v1.AuthService.DisableMfa:output_type -> erp.auth.v1.DisableMfaResponse
-	27, // 47: erp.auth.v1.AuthService.CreateApiKey:output_type -> erp.auth.v1.CreateApiKeyResponse
-	29, // 48: erp.auth.v1.AuthService.ListApiKeys:output_type -> erp.auth.v1.ListApiKeysResponse
-	25, // 49: erp.auth.v1.AuthService.RevokeApiKey:output_type -> erp.auth.v1.ApiKey
-	33, // 50: erp.auth.v1.AuthService.WatchRevocations:output_type -> erp.auth.v1.WatchRevocationsResponse
-	35, // 51: erp.auth.v1.AuthService.ListRevocations:output_type -> erp.auth.v1.ListRevocationsResponse
-	35, // [35:52] is the sub-list for method output_type
-	18, // [18:35] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	37, // 1: erp.auth.v1.SubmitLoginPageRequest.form:type_name -> google.api.HttpBody
+	0,  // 2: erp.auth.v1.RefreshTokenResponse.user:type_name -> erp.auth.v1.TokenUser
+	38, // 3: erp.auth.v1.Session.created_at:type_name -> google.protobuf.Timestamp
+	38, // 4: erp.auth.v1.Session.last_refresh_at:type_name -> google.protobuf.Timestamp
+	38, // 5: erp.auth.v1.Session.expires_at:type_name -> google.protobuf.Timestamp
+	12, // 6: erp.auth.v1.ListSessionsResponse.sessions:type_name -> erp.auth.v1.Session
+	15, // 7: erp.auth.v1.GetJwksResponse.keys:type_name -> erp.auth.v1.Jwk
+	38, // 8: erp.auth.v1.ApiKey.expire_time:type_name -> google.protobuf.Timestamp
+	38, // 9: erp.auth.v1.ApiKey.created_at:type_name -> google.protobuf.Timestamp
+	38, // 10: erp.auth.v1.ApiKey.revoked_at:type_name -> google.protobuf.Timestamp
+	38, // 11: erp.auth.v1.ApiKey.last_used_at:type_name -> google.protobuf.Timestamp
+	26, // 12: erp.auth.v1.CreateApiKeyRequest.api_key:type_name -> erp.auth.v1.ApiKey
+	26, // 13: erp.auth.v1.CreateApiKeyResponse.api_key:type_name -> erp.auth.v1.ApiKey
+	26, // 14: erp.auth.v1.ListApiKeysResponse.api_keys:type_name -> erp.auth.v1.ApiKey
+	38, // 15: erp.auth.v1.Revocation.revoke_time:type_name -> google.protobuf.Timestamp
+	38, // 16: erp.auth.v1.Revocation.expire_time:type_name -> google.protobuf.Timestamp
+	32, // 17: erp.auth.v1.WatchRevocationsResponse.revocation:type_name -> erp.auth.v1.Revocation
+	32, // 18: erp.auth.v1.ListRevocationsResponse.revocations:type_name -> erp.auth.v1.Revocation
+	1,  // 19: erp.auth.v1.AuthService.Login:input_type -> erp.auth.v1.LoginRequest
+	3,  // 20: erp.auth.v1.AuthService.GetLoginPage:input_type -> erp.auth.v1.GetLoginPageRequest
+	4,  // 21: erp.auth.v1.AuthService.SubmitLoginPage:input_type -> erp.auth.v1.SubmitLoginPageRequest
+	5,  // 22: erp.auth.v1.AuthService.VerifyMfaLogin:input_type -> erp.auth.v1.VerifyMfaLoginRequest
+	6,  // 23: erp.auth.v1.AuthService.RefreshToken:input_type -> erp.auth.v1.RefreshTokenRequest
+	8,  // 24: erp.auth.v1.AuthService.Logout:input_type -> erp.auth.v1.LogoutRequest
+	10, // 25: erp.auth.v1.AuthService.LogoutAll:input_type -> erp.auth.v1.LogoutAllRequest
+	13, // 26: erp.auth.v1.AuthService.ListSessions:input_type -> erp.auth.v1.ListSessionsRequest
+	16, // 27: erp.auth.v1.AuthService.GetJwks:input_type -> erp.auth.v1.GetJwksRequest
+	18, // 28: erp.auth.v1.AuthService.ExchangeToken:input_type -> erp.auth.v1.ExchangeTokenRequest
+	20, // 29: erp.auth.v1.AuthService.EnrollMfa:input_type -> erp.auth.v1.EnrollMfaRequest
+	22, // 30: erp.auth.v1.AuthService.ConfirmMfa:input_type -> erp.auth.v1.ConfirmMfaRequest
+	24, // 31: erp.auth.v1.AuthService.DisableMfa:input_type -> erp.auth.v1.DisableMfaRequest
+	27, // 32: erp.auth.v1.AuthService.CreateApiKey:input_type -> erp.auth.v1.CreateApiKeyRequest
+	29, // 33: erp.auth.v1.AuthService.ListApiKeys:input_type -> erp.auth.v1.ListApiKeysRequest
+	31, // 34: erp.auth.v1.AuthService.RevokeApiKey:input_type -> erp.auth.v1.RevokeApiKeyRequest
+	33, // 35: erp.auth.v1.AuthService.WatchRevocations:input_type -> erp.auth.v1.WatchRevocationsRequest
+	35, // 36: erp.auth.v1.AuthService.ListRevocations:input_type -> erp.auth.v1.ListRevocationsRequest
+	2,  // 37: erp.auth.v1.AuthService.Login:output_type -> erp.auth.v1.LoginResponse
+	37, // 38: erp.auth.v1.AuthService.GetLoginPage:output_type -> google.api.HttpBody
+	37, // 39: erp.auth.v1.AuthService.SubmitLoginPage:output_type -> google.api.HttpBody
+	2,  // 40: erp.auth.v1.AuthService.VerifyMfaLogin:output_type -> erp.auth.v1.LoginResponse
+	7,  // 41: erp.auth.v1.AuthService.RefreshToken:output_type -> erp.auth.v1.RefreshTokenResponse
+	9,  // 42: erp.auth.v1.AuthService.Logout:output_type -> erp.auth.v1.LogoutResponse
+	11, // 43: erp.auth.v1.AuthService.LogoutAll:output_type -> erp.auth.v1.LogoutAllResponse
+	14, // 44: erp.auth.v1.AuthService.ListSessions:output_type -> erp.auth.v1.ListSessionsResponse
+	17, // 45: erp.auth.v1.AuthService.GetJwks:output_type -> erp.auth.v1.GetJwksResponse
+	19, // 46: erp.auth.v1.AuthService.ExchangeToken:output_type -> erp.auth.v1.ExchangeTokenResponse
+	21, // 47: erp.auth.v1.AuthService.EnrollMfa:output_type -> erp.auth.v1.EnrollMfaResponse
+	23, // 48: erp.auth.v1.AuthService.ConfirmMfa:output_type -> erp.auth.v1.ConfirmMfaResponse
+	25, // 49: erp.auth.v1.AuthService.DisableMfa:output_type -> erp.auth.v1.DisableMfaResponse
+	28, // 50: erp.auth.v1.AuthService.CreateApiKey:output_type -> erp.auth.v1.CreateApiKeyResponse
+	30, // 51: erp.auth.v1.AuthService.ListApiKeys:output_type -> erp.auth.v1.ListApiKeysResponse
+	26, // 52: erp.auth.v1.AuthService.RevokeApiKey:output_type -> erp.auth.v1.ApiKey
+	34, // 53: erp.auth.v1.AuthService.WatchRevocations:output_type -> erp.auth.v1.WatchRevocationsResponse
+	36, // 54: erp.auth.v1.AuthService.ListRevocations:output_type -> erp.auth.v1.ListRevocationsResponse
+	37, // [37:55] is the sub-list for method output_type
+	19, // [19:37] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_erp_auth_v1_auth_service_proto_init() }
@@ -2369,7 +2423,7 @@ func file_erp_auth_v1_auth_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_erp_auth_v1_auth_service_proto_rawDesc), len(file_erp_auth_v1_auth_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   36,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

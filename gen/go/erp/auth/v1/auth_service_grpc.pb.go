@@ -22,6 +22,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	AuthService_Login_FullMethodName            = "/erp.auth.v1.AuthService/Login"
 	AuthService_GetLoginPage_FullMethodName     = "/erp.auth.v1.AuthService/GetLoginPage"
+	AuthService_SubmitLoginPage_FullMethodName  = "/erp.auth.v1.AuthService/SubmitLoginPage"
 	AuthService_VerifyMfaLogin_FullMethodName   = "/erp.auth.v1.AuthService/VerifyMfaLogin"
 	AuthService_RefreshToken_FullMethodName     = "/erp.auth.v1.AuthService/RefreshToken"
 	AuthService_Logout_FullMethodName           = "/erp.auth.v1.AuthService/Logout"
@@ -50,8 +51,13 @@ type AuthServiceClient interface {
 	// password or a disabled account (the same reply for each), and RESOURCE_EXHAUSTED with RetryInfo
 	// while the account or client is locked out.
 	Login(ctx context.Context, in *LoginRequest, opts ...grpc.CallOption) (*LoginResponse, error)
-	// Serves the HTML login form, which logs in through `Login`.
+	// Serves the HTML login form, which posts to `SubmitLoginPage` (the seed's
+	// `GET /api/auth/login_page/` then form `POST`).
 	GetLoginPage(ctx context.Context, in *GetLoginPageRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
+	// Logs in from the HTML form, like `Login`, and answers an HTML page: who signed in and the
+	// access token to use, or the form again with a readable reason (wrong credentials, lockout,
+	// a second factor needed). Always OK; the outcome is in the page.
+	SubmitLoginPage(ctx context.Context, in *SubmitLoginPageRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// Completes a login that needed a second factor.
 	// Returns INVALID_ARGUMENT when neither code is given, UNAUTHENTICATED for a wrong, replayed or
 	// used code or an expired or used `mfa_token`, and RESOURCE_EXHAUSTED while locked out.
@@ -129,6 +135,16 @@ func (c *authServiceClient) GetLoginPage(ctx context.Context, in *GetLoginPageRe
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(httpbody.HttpBody)
 	err := c.cc.Invoke(ctx, AuthService_GetLoginPage_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authServiceClient) SubmitLoginPage(ctx context.Context, in *SubmitLoginPageRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(httpbody.HttpBody)
+	err := c.cc.Invoke(ctx, AuthService_SubmitLoginPage_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -305,8 +321,13 @@ type AuthServiceServer interface {
 	// password or a disabled account (the same reply for each), and RESOURCE_EXHAUSTED with RetryInfo
 	// while the account or client is locked out.
 	Login(context.Context, *LoginRequest) (*LoginResponse, error)
-	// Serves the HTML login form, which logs in through `Login`.
+	// Serves the HTML login form, which posts to `SubmitLoginPage` (the seed's
+	// `GET /api/auth/login_page/` then form `POST`).
 	GetLoginPage(context.Context, *GetLoginPageRequest) (*httpbody.HttpBody, error)
+	// Logs in from the HTML form, like `Login`, and answers an HTML page: who signed in and the
+	// access token to use, or the form again with a readable reason (wrong credentials, lockout,
+	// a second factor needed). Always OK; the outcome is in the page.
+	SubmitLoginPage(context.Context, *SubmitLoginPageRequest) (*httpbody.HttpBody, error)
 	// Completes a login that needed a second factor.
 	// Returns INVALID_ARGUMENT when neither code is given, UNAUTHENTICATED for a wrong, replayed or
 	// used code or an expired or used `mfa_token`, and RESOURCE_EXHAUSTED while locked out.
@@ -375,6 +396,9 @@ func (UnimplementedAuthServiceServer) Login(context.Context, *LoginRequest) (*Lo
 }
 func (UnimplementedAuthServiceServer) GetLoginPage(context.Context, *GetLoginPageRequest) (*httpbody.HttpBody, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetLoginPage not implemented")
+}
+func (UnimplementedAuthServiceServer) SubmitLoginPage(context.Context, *SubmitLoginPageRequest) (*httpbody.HttpBody, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SubmitLoginPage not implemented")
 }
 func (UnimplementedAuthServiceServer) VerifyMfaLogin(context.Context, *VerifyMfaLoginRequest) (*LoginResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method VerifyMfaLogin not implemented")
@@ -474,6 +498,24 @@ func _AuthService_GetLoginPage_Handler(srv interface{}, ctx context.Context, dec
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(AuthServiceServer).GetLoginPage(ctx, req.(*GetLoginPageRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AuthService_SubmitLoginPage_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SubmitLoginPageRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).SubmitLoginPage(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_SubmitLoginPage_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).SubmitLoginPage(ctx, req.(*SubmitLoginPageRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -755,6 +797,10 @@ var AuthService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetLoginPage",
 			Handler:    _AuthService_GetLoginPage_Handler,
+		},
+		{
+			MethodName: "SubmitLoginPage",
+			Handler:    _AuthService_SubmitLoginPage_Handler,
 		},
 		{
 			MethodName: "VerifyMfaLogin",

@@ -1550,8 +1550,10 @@ type State struct {
 	CountryId string `protobuf:"bytes,20,opt,name=country_id,json=countryId,proto3" json:"country_id,omitempty"`
 	// ISO 3166-2 subdivision code, e.g. `IN-MH`.
 	SubdivisionCode string `protobuf:"bytes,21,opt,name=subdivision_code,json=subdivisionCode,proto3" json:"subdivision_code,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The continent of the state. Filled from the country when omitted; must agree with it when given.
+	ContinentId   string `protobuf:"bytes,22,opt,name=continent_id,json=continentId,proto3" json:"continent_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *State) Reset() {
@@ -1682,6 +1684,13 @@ func (x *State) GetSubdivisionCode() string {
 	return ""
 }
 
+func (x *State) GetContinentId() string {
+	if x != nil {
+		return x.ContinentId
+	}
+	return ""
+}
+
 // Request for `ListStates`.
 type ListStatesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1705,7 +1714,9 @@ type ListStatesRequest struct {
 	// Only rows whose `is_active` equals this value.
 	IsActive *bool `protobuf:"varint,8,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// Only state rows whose `country_id` equals this id.
-	CountryId     string `protobuf:"bytes,20,opt,name=country_id,json=countryId,proto3" json:"country_id,omitempty"`
+	CountryId string `protobuf:"bytes,20,opt,name=country_id,json=countryId,proto3" json:"country_id,omitempty"`
+	// Only state rows whose `continent_id` equals this id.
+	ContinentId   string `protobuf:"bytes,21,opt,name=continent_id,json=continentId,proto3" json:"continent_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1799,6 +1810,13 @@ func (x *ListStatesRequest) GetIsActive() bool {
 func (x *ListStatesRequest) GetCountryId() string {
 	if x != nil {
 		return x.CountryId
+	}
+	return ""
+}
+
+func (x *ListStatesRequest) GetContinentId() string {
+	if x != nil {
+		return x.ContinentId
 	}
 	return ""
 }
@@ -2263,7 +2281,11 @@ type District struct {
 	// Opaque version tag for optimistic concurrency; send it back on update or delete.
 	Etag string `protobuf:"bytes,12,opt,name=etag,proto3" json:"etag,omitempty"`
 	// The state this district belongs to. Required.
-	StateId       string `protobuf:"bytes,20,opt,name=state_id,json=stateId,proto3" json:"state_id,omitempty"`
+	StateId string `protobuf:"bytes,20,opt,name=state_id,json=stateId,proto3" json:"state_id,omitempty"`
+	// The continent of the district. Filled from the state when omitted; must agree with it when given.
+	ContinentId string `protobuf:"bytes,21,opt,name=continent_id,json=continentId,proto3" json:"continent_id,omitempty"`
+	// The country of the district. Filled from the state when omitted; must agree with it when given.
+	CountryId     string `protobuf:"bytes,22,opt,name=country_id,json=countryId,proto3" json:"country_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2389,6 +2411,20 @@ func (x *District) GetStateId() string {
 	return ""
 }
 
+func (x *District) GetContinentId() string {
+	if x != nil {
+		return x.ContinentId
+	}
+	return ""
+}
+
+func (x *District) GetCountryId() string {
+	if x != nil {
+		return x.CountryId
+	}
+	return ""
+}
+
 // Request for `ListDistricts`.
 type ListDistrictsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2412,7 +2448,11 @@ type ListDistrictsRequest struct {
 	// Only rows whose `is_active` equals this value.
 	IsActive *bool `protobuf:"varint,8,opt,name=is_active,json=isActive,proto3,oneof" json:"is_active,omitempty"`
 	// Only district rows whose `state_id` equals this id.
-	StateId       string `protobuf:"bytes,20,opt,name=state_id,json=stateId,proto3" json:"state_id,omitempty"`
+	StateId string `protobuf:"bytes,20,opt,name=state_id,json=stateId,proto3" json:"state_id,omitempty"`
+	// Only district rows whose `continent_id` equals this id.
+	ContinentId string `protobuf:"bytes,21,opt,name=continent_id,json=continentId,proto3" json:"continent_id,omitempty"`
+	// Only district rows whose `country_id` equals this id.
+	CountryId     string `protobuf:"bytes,22,opt,name=country_id,json=countryId,proto3" json:"country_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2506,6 +2546,20 @@ func (x *ListDistrictsRequest) GetIsActive() bool {
 func (x *ListDistrictsRequest) GetStateId() string {
 	if x != nil {
 		return x.StateId
+	}
+	return ""
+}
+
+func (x *ListDistrictsRequest) GetContinentId() string {
+	if x != nil {
+		return x.ContinentId
+	}
+	return ""
+}
+
+func (x *ListDistrictsRequest) GetCountryId() string {
+	if x != nil {
+		return x.CountryId
 	}
 	return ""
 }
@@ -7624,7 +7678,7 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\xe8\x04\n" +
+	"_is_active\"\xad\x05\n" +
 	"\x05State\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
@@ -7647,10 +7701,12 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\n" +
 	"country_id\x18\x14 \x01(\tB\x1e\xe2A\x01\x02\xfaA\x17\n" +
 	"\x15erp.master.v1/CountryR\tcountryId\x12)\n" +
-	"\x10subdivision_code\x18\x15 \x01(\tR\x0fsubdivisionCode:7\xeaA4\n" +
+	"\x10subdivision_code\x18\x15 \x01(\tR\x0fsubdivisionCode\x12C\n" +
+	"\fcontinent_id\x18\x16 \x01(\tB \xe2A\x01\x01\xfaA\x19\n" +
+	"\x17erp.master.v1/ContinentR\vcontinentId:7\xeaA4\n" +
 	"\x13erp.master.v1/State\x12\x0estates/{state}*\x06states2\x05stateB\f\n" +
 	"\n" +
-	"_is_active\"\xa8\x02\n" +
+	"_is_active\"\xcb\x02\n" +
 	"\x11ListStatesRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -7662,7 +7718,8 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\bordering\x18\a \x01(\tR\bordering\x12 \n" +
 	"\tis_active\x18\b \x01(\bH\x00R\bisActive\x88\x01\x01\x12\x1d\n" +
 	"\n" +
-	"country_id\x18\x14 \x01(\tR\tcountryIdB\f\n" +
+	"country_id\x18\x14 \x01(\tR\tcountryId\x12!\n" +
+	"\fcontinent_id\x18\x15 \x01(\tR\vcontinentIdB\f\n" +
 	"\n" +
 	"_is_active\"\x89\x01\n" +
 	"\x12ListStatesResponse\x12,\n" +
@@ -7695,7 +7752,7 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x02 \x01(\tR\x06search\x12 \n" +
 	"\tis_active\x18\x03 \x01(\bH\x00R\bisActive\x88\x01\x01B\f\n" +
 	"\n" +
-	"_is_active\"\xc9\x04\n" +
+	"_is_active\"\xcd\x05\n" +
 	"\bDistrict\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
@@ -7716,10 +7773,15 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"updated_by\x18\v \x01(\tB\x04\xe2A\x01\x03R\tupdatedBy\x12\x12\n" +
 	"\x04etag\x18\f \x01(\tR\x04etag\x127\n" +
 	"\bstate_id\x18\x14 \x01(\tB\x1c\xe2A\x01\x02\xfaA\x15\n" +
-	"\x13erp.master.v1/StateR\astateId:F\xeaAC\n" +
+	"\x13erp.master.v1/StateR\astateId\x12C\n" +
+	"\fcontinent_id\x18\x15 \x01(\tB \xe2A\x01\x01\xfaA\x19\n" +
+	"\x17erp.master.v1/ContinentR\vcontinentId\x12=\n" +
+	"\n" +
+	"country_id\x18\x16 \x01(\tB\x1e\xe2A\x01\x01\xfaA\x17\n" +
+	"\x15erp.master.v1/CountryR\tcountryId:F\xeaAC\n" +
 	"\x16erp.master.v1/District\x12\x14districts/{district}*\tdistricts2\bdistrictB\f\n" +
 	"\n" +
-	"_is_active\"\xa7\x02\n" +
+	"_is_active\"\xe9\x02\n" +
 	"\x14ListDistrictsRequest\x12\x1b\n" +
 	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
 	"\n" +
@@ -7730,7 +7792,10 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\x06search\x18\x06 \x01(\tR\x06search\x12\x1a\n" +
 	"\bordering\x18\a \x01(\tR\bordering\x12 \n" +
 	"\tis_active\x18\b \x01(\bH\x00R\bisActive\x88\x01\x01\x12\x19\n" +
-	"\bstate_id\x18\x14 \x01(\tR\astateIdB\f\n" +
+	"\bstate_id\x18\x14 \x01(\tR\astateId\x12!\n" +
+	"\fcontinent_id\x18\x15 \x01(\tR\vcontinentId\x12\x1d\n" +
+	"\n" +
+	"country_id\x18\x16 \x01(\tR\tcountryIdB\f\n" +
 	"\n" +
 	"_is_active\"\x95\x01\n" +
 	"\x15ListDistrictsResponse\x125\n" +

@@ -56,6 +56,12 @@ class GetLoginPageRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class SubmitLoginPageRequest(_message.Message):
+    __slots__ = ("form",)
+    FORM_FIELD_NUMBER: _ClassVar[int]
+    form: _httpbody_pb2.HttpBody
+    def __init__(self, form: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
+
 class VerifyMfaLoginRequest(_message.Message):
     __slots__ = ("mfa_token", "code", "recovery_code")
     MFA_TOKEN_FIELD_NUMBER: _ClassVar[int]

@@ -46,6 +46,11 @@ class AuthServiceStub:
                 request_serializer=erp_dot_auth_dot_v1_dot_auth__service__pb2.GetLoginPageRequest.SerializeToString,
                 response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
+        self.SubmitLoginPage = channel.unary_unary(
+                '/erp.auth.v1.AuthService/SubmitLoginPage',
+                request_serializer=erp_dot_auth_dot_v1_dot_auth__service__pb2.SubmitLoginPageRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
         self.VerifyMfaLogin = channel.unary_unary(
                 '/erp.auth.v1.AuthService/VerifyMfaLogin',
                 request_serializer=erp_dot_auth_dot_v1_dot_auth__service__pb2.VerifyMfaLoginRequest.SerializeToString,
@@ -138,7 +143,17 @@ class AuthServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetLoginPage(self, request, context):
-        """Serves the HTML login form, which logs in through `Login`.
+        """Serves the HTML login form, which posts to `SubmitLoginPage` (the seed's
+        `GET /api/auth/login_page/` then form `POST`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubmitLoginPage(self, request, context):
+        """Logs in from the HTML form, like `Login`, and answers an HTML page: who signed in and the
+        access token to use, or the form again with a readable reason (wrong credentials, lockout,
+        a second factor needed). Always OK; the outcome is in the page.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -285,6 +300,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     request_deserializer=erp_dot_auth_dot_v1_dot_auth__service__pb2.GetLoginPageRequest.FromString,
                     response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
+            'SubmitLoginPage': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitLoginPage,
+                    request_deserializer=erp_dot_auth_dot_v1_dot_auth__service__pb2.SubmitLoginPageRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
             'VerifyMfaLogin': grpc.unary_unary_rpc_method_handler(
                     servicer.VerifyMfaLogin,
                     request_deserializer=erp_dot_auth_dot_v1_dot_auth__service__pb2.VerifyMfaLoginRequest.FromString,
@@ -415,6 +435,33 @@ class AuthService:
             target,
             '/erp.auth.v1.AuthService/GetLoginPage',
             erp_dot_auth_dot_v1_dot_auth__service__pb2.GetLoginPageRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitLoginPage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/erp.auth.v1.AuthService/SubmitLoginPage',
+            erp_dot_auth_dot_v1_dot_auth__service__pb2.SubmitLoginPageRequest.SerializeToString,
             google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,

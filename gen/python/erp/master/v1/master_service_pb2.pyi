@@ -248,7 +248,7 @@ class ExportCountriesRequest(_message.Message):
     def __init__(self, show_deleted: _Optional[bool] = ..., search: _Optional[str] = ..., is_active: _Optional[bool] = ...) -> None: ...
 
 class State(_message.Message):
-    __slots__ = ("id", "unique_id", "name", "code", "description", "is_active", "is_deleted", "created_at", "updated_at", "created_by", "updated_by", "etag", "country_id", "subdivision_code")
+    __slots__ = ("id", "unique_id", "name", "code", "description", "is_active", "is_deleted", "created_at", "updated_at", "created_by", "updated_by", "etag", "country_id", "subdivision_code", "continent_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -263,6 +263,7 @@ class State(_message.Message):
     ETAG_FIELD_NUMBER: _ClassVar[int]
     COUNTRY_ID_FIELD_NUMBER: _ClassVar[int]
     SUBDIVISION_CODE_FIELD_NUMBER: _ClassVar[int]
+    CONTINENT_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     unique_id: str
     name: str
@@ -277,10 +278,11 @@ class State(_message.Message):
     etag: str
     country_id: str
     subdivision_code: str
-    def __init__(self, id: _Optional[str] = ..., unique_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., description: _Optional[str] = ..., is_active: _Optional[bool] = ..., is_deleted: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_by: _Optional[str] = ..., etag: _Optional[str] = ..., country_id: _Optional[str] = ..., subdivision_code: _Optional[str] = ...) -> None: ...
+    continent_id: str
+    def __init__(self, id: _Optional[str] = ..., unique_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., description: _Optional[str] = ..., is_active: _Optional[bool] = ..., is_deleted: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_by: _Optional[str] = ..., etag: _Optional[str] = ..., country_id: _Optional[str] = ..., subdivision_code: _Optional[str] = ..., continent_id: _Optional[str] = ...) -> None: ...
 
 class ListStatesRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "filter", "order_by", "show_deleted", "search", "ordering", "is_active", "country_id")
+    __slots__ = ("page_size", "page_token", "filter", "order_by", "show_deleted", "search", "ordering", "is_active", "country_id", "continent_id")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
@@ -290,6 +292,7 @@ class ListStatesRequest(_message.Message):
     ORDERING_FIELD_NUMBER: _ClassVar[int]
     IS_ACTIVE_FIELD_NUMBER: _ClassVar[int]
     COUNTRY_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTINENT_ID_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     filter: str
@@ -299,7 +302,8 @@ class ListStatesRequest(_message.Message):
     ordering: str
     is_active: bool
     country_id: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., filter: _Optional[str] = ..., order_by: _Optional[str] = ..., show_deleted: _Optional[bool] = ..., search: _Optional[str] = ..., ordering: _Optional[str] = ..., is_active: _Optional[bool] = ..., country_id: _Optional[str] = ...) -> None: ...
+    continent_id: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., filter: _Optional[str] = ..., order_by: _Optional[str] = ..., show_deleted: _Optional[bool] = ..., search: _Optional[str] = ..., ordering: _Optional[str] = ..., is_active: _Optional[bool] = ..., country_id: _Optional[str] = ..., continent_id: _Optional[str] = ...) -> None: ...
 
 class ListStatesResponse(_message.Message):
     __slots__ = ("states", "next_page_token", "total_size")
@@ -364,7 +368,7 @@ class ExportStatesRequest(_message.Message):
     def __init__(self, show_deleted: _Optional[bool] = ..., search: _Optional[str] = ..., is_active: _Optional[bool] = ...) -> None: ...
 
 class District(_message.Message):
-    __slots__ = ("id", "unique_id", "name", "code", "description", "is_active", "is_deleted", "created_at", "updated_at", "created_by", "updated_by", "etag", "state_id")
+    __slots__ = ("id", "unique_id", "name", "code", "description", "is_active", "is_deleted", "created_at", "updated_at", "created_by", "updated_by", "etag", "state_id", "continent_id", "country_id")
     ID_FIELD_NUMBER: _ClassVar[int]
     UNIQUE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -378,6 +382,8 @@ class District(_message.Message):
     UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
     ETAG_FIELD_NUMBER: _ClassVar[int]
     STATE_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTINENT_ID_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     unique_id: str
     name: str
@@ -391,10 +397,12 @@ class District(_message.Message):
     updated_by: str
     etag: str
     state_id: str
-    def __init__(self, id: _Optional[str] = ..., unique_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., description: _Optional[str] = ..., is_active: _Optional[bool] = ..., is_deleted: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_by: _Optional[str] = ..., etag: _Optional[str] = ..., state_id: _Optional[str] = ...) -> None: ...
+    continent_id: str
+    country_id: str
+    def __init__(self, id: _Optional[str] = ..., unique_id: _Optional[str] = ..., name: _Optional[str] = ..., code: _Optional[str] = ..., description: _Optional[str] = ..., is_active: _Optional[bool] = ..., is_deleted: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ..., updated_by: _Optional[str] = ..., etag: _Optional[str] = ..., state_id: _Optional[str] = ..., continent_id: _Optional[str] = ..., country_id: _Optional[str] = ...) -> None: ...
 
 class ListDistrictsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "filter", "order_by", "show_deleted", "search", "ordering", "is_active", "state_id")
+    __slots__ = ("page_size", "page_token", "filter", "order_by", "show_deleted", "search", "ordering", "is_active", "state_id", "continent_id", "country_id")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
@@ -404,6 +412,8 @@ class ListDistrictsRequest(_message.Message):
     ORDERING_FIELD_NUMBER: _ClassVar[int]
     IS_ACTIVE_FIELD_NUMBER: _ClassVar[int]
     STATE_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTINENT_ID_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_ID_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     filter: str
@@ -413,7 +423,9 @@ class ListDistrictsRequest(_message.Message):
     ordering: str
     is_active: bool
     state_id: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., filter: _Optional[str] = ..., order_by: _Optional[str] = ..., show_deleted: _Optional[bool] = ..., search: _Optional[str] = ..., ordering: _Optional[str] = ..., is_active: _Optional[bool] = ..., state_id: _Optional[str] = ...) -> None: ...
+    continent_id: str
+    country_id: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., filter: _Optional[str] = ..., order_by: _Optional[str] = ..., show_deleted: _Optional[bool] = ..., search: _Optional[str] = ..., ordering: _Optional[str] = ..., is_active: _Optional[bool] = ..., state_id: _Optional[str] = ..., continent_id: _Optional[str] = ..., country_id: _Optional[str] = ...) -> None: ...
 
 class ListDistrictsResponse(_message.Message):
     __slots__ = ("districts", "next_page_token", "total_size")
