@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from erp_testing.ports import free_port
+from tools.ports import free_port
 from tests.conftest import ADMIN_PASSWORD, Http
 from tools.mesh import ADDRESS_VARS
 
