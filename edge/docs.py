@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import struct
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,12 +30,38 @@ VENDORED = {
 # Served page -> template in edge/docs/.
 PAGES = {"swagger/index.html": "swagger.html", "redoc/index.html": "redoc.html"}
 SCHEMAS = ("schema.json", "schema.yaml")
+# Served at /favicon.ico by both edges (public): browsers ask for it on every page, the login page too.
+FAVICON = "favicon.png"
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
     ".css": "text/css; charset=utf-8", ".png": "image/png", ".json": "application/json",
     ".yaml": "application/yaml; charset=utf-8",
 }
+
+
+def favicon_png(size: int = 32) -> bytes:
+    """The ERP icon: a white "E" on a blue rounded square, as an RGBA PNG made here (no image file
+    in git, no imaging library)."""
+    blue, white, clear = b"\x1a\x56\xdb\xff", b"\xff\xff\xff\xff", b"\x00\x00\x00\x00"
+    unit, radius = size // 8, size // 6
+
+    def pixel(x: int, y: int) -> bytes:
+        cx, cy = min(x, size - 1 - x), min(y, size - 1 - y)
+        if cx < radius and cy < radius and (radius - cx) ** 2 + (radius - cy) ** 2 > radius ** 2:
+            return clear
+        in_stem = 2 * unit <= x < 3 * unit and 2 * unit <= y < 6 * unit
+        in_bar = 2 * unit <= x < 6 * unit and (2 * unit <= y < 3 * unit or 5 * unit <= y < 6 * unit
+                                                or (7 * unit // 2 <= y < 9 * unit // 2 and x < 5 * unit))
+        return white if in_stem or in_bar else blue
+
+    rows = b"".join(b"\x00" + b"".join(pixel(x, y) for x in range(size)) for y in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
 
 
 def build(node_modules: Path, out: Path) -> list[Path]:
@@ -66,6 +94,8 @@ def build(node_modules: Path, out: Path) -> list[Path]:
     shutil.copyfile(OPENAPI, out / "schema.json")
     (out / "schema.yaml").write_text(yaml.safe_dump(schema, sort_keys=False, allow_unicode=True))
     written += [out / name for name in SCHEMAS]
+    (out / FAVICON).write_bytes(favicon_png())
+    written.append(out / FAVICON)
     return written
 
 
@@ -91,7 +121,7 @@ def _redirect(name: str, path: str, to: str) -> list[str]:
 def routes(docs_dir: Path, prefix: str) -> str:
     """Envoy routes for `prefix` (e.g. /api/docs), indented for the template's route list."""
     docs_dir = docs_dir.resolve()
-    served = [*PAGES, *VENDORED, *SCHEMAS]
+    served = [*PAGES, *VENDORED, *SCHEMAS, FAVICON]
     missing = [s for s in served if not (docs_dir / s).is_file()]
     if missing:
         lines = [
@@ -112,6 +142,7 @@ def routes(docs_dir: Path, prefix: str) -> str:
             lines += _direct(f"docs-{Path(name).name}", f"{prefix}/{name}", docs_dir / name, "public, max-age=3600")
         for name in SCHEMAS:
             lines += _direct(f"docs-{name}", f"{prefix}/{name}", docs_dir / name, "no-cache")
+        lines += _direct("favicon", "/favicon.ico", docs_dir / FAVICON, "public, max-age=86400")
     return "\n".join(" " * 14 + line for line in lines)
 
 

@@ -15,6 +15,72 @@ local GRPC_NAMES = {
   [14] = "UNAVAILABLE", [15] = "DATA_LOSS", [16] = "UNAUTHENTICATED",
 }
 
+-- Token failures read the same whichever part refuses the token: the message and ErrorInfo reason
+-- of erp_common/errors.py TOKEN_FAILURES (tests/unit/test_token_failure_copies.py keeps this copy equal),
+-- instead of jwt_authn's own sentences ("Jwt is missing", "Jwt verification fails", ...).
+local ERROR_DOMAIN = "erp.local"
+local TOKEN_FAILURES = {
+  TOKEN_MISSING = "authentication credentials were not provided",
+  TOKEN_INVALID = "invalid token",
+  TOKEN_EXPIRED = "token expired",
+  TOKEN_WRONG_TYPE = "token has the wrong type",
+  SESSION_REVOKED = "session revoked",
+}
+-- jwt_authn's sentences with a reason of their own; any other 401 of Envoy's is an invalid token.
+local JWT_AUTHN_REASONS = {
+  ["Jwt is missing"] = "TOKEN_MISSING",
+  ["Jwt is expired"] = "TOKEN_EXPIRED",
+}
+
+local function token_failure_reason(message)
+  for reason, text in pairs(TOKEN_FAILURES) do
+    if text == message then return reason end
+  end
+  return JWT_AUTHN_REASONS[message] or "TOKEN_INVALID"
+end
+
+-- google.rpc.Status{code: 16, message, details: [Any(ErrorInfo{reason, domain})]} in protobuf wire
+-- form, base64: the grpc-status-details-bin of a native gRPC caller.
+local function varint(n)
+  local out = ""
+  while n >= 128 do
+    out = out .. string.char(n % 128 + 128)
+    n = math.floor(n / 128)
+  end
+  return out .. string.char(n)
+end
+
+local function bytes_field(number, value)
+  return string.char(number * 8 + 2) .. varint(#value) .. value
+end
+
+local B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+local function base64(data)
+  local out = {}
+  for i = 1, #data, 3 do
+    local a, b, c = string.byte(data, i, i + 2)
+    local n = a * 65536 + (b or 0) * 256 + (c or 0)
+    local chars = 4 - (b == nil and 2 or (c == nil and 1 or 0))
+    for k = 1, 4 do
+      local index = math.floor(n / 64 ^ (4 - k)) % 64 + 1
+      out[#out + 1] = k <= chars and string.sub(B64, index, index) or "="
+    end
+  end
+  return table.concat(out)
+end
+
+local function status_details_bin(reason)
+  local info = bytes_field(1, reason) .. bytes_field(2, ERROR_DOMAIN)
+  local any = bytes_field(1, "type.googleapis.com/google.rpc.ErrorInfo") .. bytes_field(2, info)
+  return base64("\8\16" .. bytes_field(2, TOKEN_FAILURES[reason]) .. bytes_field(3, any))
+end
+
+local function token_failure_json(reason)
+  return '{"code":401,"status":"UNAUTHENTICATED","message":"' .. TOKEN_FAILURES[reason] ..
+    '","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"' .. reason ..
+    '","domain":"' .. ERROR_DOMAIN .. '","metadata":{}}]}'
+end
+
 function envoy_on_request(handle)
   local headers = handle:headers()
   local sent = {}
@@ -54,7 +120,17 @@ end
 function envoy_on_response(handle)
   local headers = handle:headers()
   local ctype = headers:get("content-type") or ""
-  if string.sub(ctype, 1, 16) == "application/grpc" then return end
+  if string.sub(ctype, 1, 16) == "application/grpc" then
+    -- Envoy's own refusal of a native gRPC call (no details yet); a service's carries its own.
+    if headers:get("grpc-status") == "16" and headers:get("grpc-status-details-bin") == nil then
+      local message = string.gsub(headers:get("grpc-message") or "", "%%(%x%x)",
+        function(hex) return string.char(tonumber(hex, 16)) end)
+      local reason = token_failure_reason(message)
+      headers:replace("grpc-message", TOKEN_FAILURES[reason])
+      headers:replace("grpc-status-details-bin", status_details_bin(reason))
+    end
+    return
+  end
   headers:remove("grpc-status")
   headers:remove("grpc-message")
   headers:remove("grpc-accept-encoding")
@@ -72,6 +148,12 @@ function envoy_on_response(handle)
   -- replies already carry the HTTP code and "status" (local_reply_config in envoy.yaml.tmpl).
   local code = tonumber(string.match(text, '^%s*{%s*"code"%s*:%s*(%d+)') or "")
   if code == nil then return end
+  if code == 401 then
+    -- Only Envoy's own replies carry an HTTP code here (the transcoder's carry the gRPC code, 16):
+    -- jwt_authn's refusals and the not-an-access-token route.
+    body:setBytes(token_failure_json(token_failure_reason(string.match(text, '"message"%s*:%s*"(.-)"'))))
+    return
+  end
   if code < 100 then
     local name = GRPC_NAMES[code] or "UNKNOWN"
     text = string.gsub(text, '^%s*{%s*"code"%s*:%s*%d+', '{"code":' .. status .. ',"status":"' .. name .. '"', 1)

@@ -32,7 +32,7 @@ LOCAL_REPLY_STATUS = {
 # the trailing slash; docs.py serves everything under DOCS_PREFIX.
 PUBLIC_REST_PATHS = (
     "/api/auth/login", "/api/auth/login_page", "/api/auth/login/mfa", "/api/auth/refresh", "/api/auth/token",
-    "/api/auth/.well-known/jwks.json", "/api/health",
+    "/api/auth/.well-known/jwks.json", "/api/health", "/favicon.ico",
 )
 PUBLIC_GRPC_METHODS = tuple(f"/erp.auth.v1.AuthService/{m}" for m in (
     "Login", "GetLoginPage", "SubmitLoginPage", "VerifyMfaLogin", "RefreshToken", "ExchangeToken", "GetJwks"))

@@ -116,6 +116,23 @@ class Unauthenticated(DomainError):
     code = grpc.StatusCode.UNAUTHENTICATED
 
 
+# One message per token failure, whichever part refuses the token: a service (erp_common.tokens,
+# .revocation, .server), Envoy (edge/errors.lua rewrites jwt_authn's replies) or the Go gateway
+# (edge/gateway/errors.go). The key is the google.rpc.ErrorInfo reason every path sends with it;
+# tests/unit/test_token_failure_copies.py holds the Lua and Go copies to this table.
+TOKEN_FAILURES = {
+    "TOKEN_MISSING": "authentication credentials were not provided",  # nosec B105 # a message, not a secret
+    "TOKEN_INVALID": "invalid token",  # nosec B105 # a message, not a secret
+    "TOKEN_EXPIRED": "token expired",  # nosec B105 # a message, not a secret
+    "TOKEN_WRONG_TYPE": "token has the wrong type",  # nosec B105 # a message, not a secret
+    "SESSION_REVOKED": "session revoked",
+}
+
+
+def token_failure(reason: str) -> Unauthenticated:
+    return Unauthenticated(TOKEN_FAILURES[reason], reason=reason)
+
+
 @dataclass
 class PermissionDenied(DomainError):
     """`permission`: the one the call needed; `missing`: what the caller would have had to hold."""

@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Iterator, Optional, Protocol
 import grpc
 
 from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
-from erp_common.errors import Unauthenticated
+from erp_common.errors import token_failure
 from erp_common.server import SERVICE_CREDENTIAL_HEADER
 from erp_common.tokens import Principal
 
@@ -143,7 +143,7 @@ class RevocationList:
         """Returns the principal with the permissions it still holds, or raises Unauthenticated
         (SESSION_REVOKED) for a revoked session."""
         if self.is_revoked(principal):
-            raise Unauthenticated("session revoked", reason="SESSION_REVOKED")
+            raise token_failure("SESSION_REVOKED")
         change = self._rights.get(principal.user_id)
         if change is None or change.expire_time <= self._clock() or principal.issued_at > change.revoke_time:
             return principal

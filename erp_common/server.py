@@ -55,7 +55,7 @@ def current_call() -> CallContext:
 def require_principal() -> Principal:
     principal = current_call().principal
     if principal is None:
-        raise errors.Unauthenticated("authentication required", reason="TOKEN_MISSING")
+        raise errors.token_failure("TOKEN_MISSING")
     return principal
 
 

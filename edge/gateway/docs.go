@@ -11,13 +11,20 @@ import (
 )
 
 // docsHandler serves the API docs pages that `make docs-assets` writes to ERP_DOCS_DIR (Swagger UI,
-// ReDoc and the served OpenAPI document), the same files the Envoy edge serves under /api/docs/.
-// Other paths go to next.
+// ReDoc and the served OpenAPI document), the same files the Envoy edge serves under /api/docs/,
+// and /favicon.ico. Other paths go to next.
 func docsHandler(dir string, next http.Handler) http.Handler {
 	files := http.StripPrefix("/api/docs/", http.FileServer(http.Dir(dir)))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/api/docs" || r.URL.Path == "/api/docs/" {
 			http.Redirect(w, r, "/api/docs/swagger/", http.StatusMovedPermanently)
+			return
+		}
+		if r.URL.Path == "/favicon.ico" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			// edge/docs.py draws it into the docs directory; Envoy serves the same file.
+			w.Header().Set("Content-Type", docsContentTypes[".png"])
+			w.Header().Set("Cache-Control", "public, max-age=86400")
+			http.ServeFile(w, r, path.Join(dir, "favicon.png"))
 			return
 		}
 		if !strings.HasPrefix(r.URL.Path, "/api/docs/") {

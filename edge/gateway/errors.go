@@ -83,6 +83,29 @@ func writeStatus(w http.ResponseWriter, st *status.Status, httpStatus int) {
 }
 
 // writeError renders a gateway-made error with the standard gRPC->HTTP status for c.
+// errorDomain is the google.rpc.ErrorInfo domain of the services' errors (erp_common/errors.py).
+const errorDomain = "erp.local"
+
+// tokenFailures gives each token failure the message the services send with that ErrorInfo reason
+// (erp_common/errors.py TOKEN_FAILURES; tests/unit/test_token_failure_copies.py keeps this copy equal),
+// so a client reads the same answer whether the gateway, Envoy or a service refused the token.
+var tokenFailures = map[string]string{
+	"TOKEN_MISSING":    "authentication credentials were not provided",
+	"TOKEN_INVALID":    "invalid token",
+	"TOKEN_EXPIRED":    "token expired",
+	"TOKEN_WRONG_TYPE": "token has the wrong type",
+	"SESSION_REVOKED":  "session revoked",
+}
+
+// writeTokenFailure answers 401 UNAUTHENTICATED with the message and ErrorInfo of `reason`.
+func writeTokenFailure(w http.ResponseWriter, reason string) {
+	st := status.New(codes.Unauthenticated, tokenFailures[reason])
+	if detailed, err := st.WithDetails(&errdetails.ErrorInfo{Reason: reason, Domain: errorDomain}); err == nil {
+		st = detailed
+	}
+	writeStatus(w, st, http.StatusUnauthorized)
+}
+
 func writeError(w http.ResponseWriter, c codes.Code, msg string) {
 	writeStatus(w, status.New(c, msg), runtime.HTTPStatusFromCode(c))
 }

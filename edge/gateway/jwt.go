@@ -220,6 +220,9 @@ func newTokenVerifier(keys *jwksCache, issuer, audience string) *tokenVerifier {
 	}
 }
 
+// errWrongTokenType: a valid token that is not an access token (a refresh token, say).
+var errWrongTokenType = errors.New("not an access token")
+
 // verify checks signature (RS256 only, key by kid), iss, aud, exp/nbf and type == "access".
 func (v *tokenVerifier) verify(ctx context.Context, raw string) (identity, error) {
 	claims := &accessClaims{}
@@ -237,7 +240,7 @@ func (v *tokenVerifier) verify(ctx context.Context, raw string) (identity, error
 		return identity{}, err
 	}
 	if claims.Type != "access" {
-		return identity{}, fmt.Errorf("token type %s is not access", strconv.Quote(claims.Type))
+		return identity{}, fmt.Errorf("%w: %s", errWrongTokenType, strconv.Quote(claims.Type))
 	}
 	if claims.Subject == "" {
 		return identity{}, errors.New("token has no sub")

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -253,7 +254,7 @@ func isPublicRoute(method, path string) bool {
 	switch method {
 	case http.MethodGet:
 		switch path {
-		case "/api/auth/login_page", "/api/auth/refresh", "/api/auth/.well-known/jwks.json", "/api/health":
+		case "/api/auth/login_page", "/api/auth/refresh", "/api/auth/.well-known/jwks.json", "/api/health", "/favicon.ico":
 			return true
 		}
 	case http.MethodPost:
@@ -284,12 +285,19 @@ func authenticate(v *tokenVerifier, next http.Handler) http.Handler {
 		}
 		raw, ok := bearerToken(r)
 		if !ok {
-			writeError(w, codes.Unauthenticated, "authentication credentials were not provided")
+			writeTokenFailure(w, "TOKEN_MISSING")
 			return
 		}
 		id, err := v.verify(r.Context(), raw)
-		if err != nil {
-			writeError(w, codes.Unauthenticated, "invalid or expired access token")
+		switch {
+		case errors.Is(err, jwt.ErrTokenExpired):
+			writeTokenFailure(w, "TOKEN_EXPIRED")
+			return
+		case errors.Is(err, errWrongTokenType):
+			writeTokenFailure(w, "TOKEN_WRONG_TYPE")
+			return
+		case err != nil:
+			writeTokenFailure(w, "TOKEN_INVALID")
 			return
 		}
 		if st := stateFrom(r.Context()); st != nil {

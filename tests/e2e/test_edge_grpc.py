@@ -29,7 +29,7 @@ def test_list_without_token_is_unauthenticated(channel):
     with pytest.raises(grpc.RpcError) as err:
         pb_grpc.ContinentServiceStub(channel).ListContinents(pb.ListContinentsRequest(), timeout=10)
     assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
-    assert err.value.details() == "Jwt is missing"  # a plain message, not the REST JSON body
+    assert err.value.details() == "authentication credentials were not provided"  # not the REST JSON body
 
 
 def test_list_with_token_reaches_master(channel, admin_token, envoy_http):

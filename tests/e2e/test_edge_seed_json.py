@@ -127,3 +127,10 @@ def test_an_empty_field_and_a_non_form_body_are_refused_readably(edge):
     assert 'role="alert">Please fill in password.</p>' in page
     status, _, body = edge.post("/api/auth/login_page/", {"username": "admin", "password": ADMIN_PASSWORD})
     assert status == 400 and body["status"] == "INVALID_ARGUMENT", body  # JSON is for /api/auth/login/
+
+
+def test_the_favicon_is_public(edge):
+    status, headers, _ = edge.get("/favicon.ico")
+    assert status == 200 and headers["content-type"] == "image/png", headers
+    with urllib.request.urlopen(edge.base + "/favicon.ico", timeout=10) as response:
+        assert response.read(8) == b"\x89PNG\r\n\x1a\n"

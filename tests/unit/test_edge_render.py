@@ -51,7 +51,7 @@ def test_only_the_seed_public_routes_skip_the_token(rendered):
     assert public == [*PUBLIC_REST_PATHS, *PUBLIC_GRPC_METHODS, "/api/docs", "/api/docs/"]
     assert set(PUBLIC_REST_PATHS) == {"/api/auth/login", "/api/auth/login_page", "/api/auth/login/mfa",
                                       "/api/auth/refresh", "/api/auth/token", "/api/auth/.well-known/jwks.json",
-                                      "/api/health"}
+                                      "/api/health", "/favicon.ico"}
     assert rules[-1] == {"match": {"prefix": "/"}, "requires": {"requires_any": {"requirements": [
         {"provider_name": "erp"}, {"provider_name": "erp_refetch"}]}}}
 
