@@ -49,8 +49,11 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
         fields = login_page.parse_form(request.form.content_type, request.form.data)
         try:
             if "mfa_token" in fields:
+                # One box takes either: six digits are a TOTP code, anything else a recovery code.
+                code = fields.get("code", "").strip()
+                totp, recovery = (code, "") if code.isdigit() else ("", code)
                 pair = await run(self.uc.db, self.uc.authentication.verify_mfa_login, fields["mfa_token"],
-                                 fields.get("code", "").strip(), "", client())
+                                 totp, recovery, client())
             else:
                 result = await run(self.uc.db, self.uc.authentication.login, fields.get("username", ""),
                                    fields.get("password", ""), client())

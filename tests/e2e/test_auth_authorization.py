@@ -223,7 +223,7 @@ RPC_PERMISSION = {
 }
 SELF_SERVICE = ("Logout", "LogoutAll", "ListSessions", "EnrollMfa", "ConfirmMfa", "DisableMfa", "CreateApiKey",
                 "ListApiKeys", "RevokeApiKey")
-PUBLIC = ("Login", "GetLoginPage", "VerifyMfaLogin", "RefreshToken", "GetJwks", "ExchangeToken")
+PUBLIC = ("Login", "GetLoginPage", "SubmitLoginPage", "VerifyMfaLogin", "RefreshToken", "GetJwks", "ExchangeToken")
 INTERNAL = ("WatchRevocations", "ListRevocations")
 
 

@@ -4,6 +4,7 @@ carrying every ancestor, and the login page's form POST."""
 from __future__ import annotations
 
 import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -12,6 +13,7 @@ import uuid
 import jwt
 import pytest
 
+from auth_svc.domain import mfa
 from tests.conftest import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -134,3 +136,21 @@ def test_the_favicon_is_public(edge):
     assert status == 200 and headers["content-type"] == "image/png", headers
     with urllib.request.urlopen(edge.base + "/favicon.ico", timeout=10) as response:
         assert response.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_account_with_mfa_signs_in_through_a_second_form(edge, admin_token):
+    username, password = f"mfa_{uuid.uuid4().hex[:8]}", "Str0ng-Passw0rd!"
+    assert edge.post("/api/auth/users/", {"username": username, "password": password}, token=admin_token)[0] == 200
+    token = edge.login(username, password)["access_token"]
+    secret = edge.post("/api/auth/mfa/enroll/", {}, token=token)[2]["secret"]
+    assert edge.post("/api/auth/mfa/confirm/", {"code": mfa.code_at(secret, time.time())}, token=token)[0] == 200
+
+    def challenge() -> str:
+        page = _post_form(edge, {"username": username, "password": password})[2]
+        assert "This account uses two-factor authentication." in page and 'name="code"' in page
+        return re.search(r'name="mfa_token" value="([^"]+)"', page).group(1)
+
+    page = _post_form(edge, {"mfa_token": challenge(), "code": "000000"})[2]
+    assert 'role="alert">Invalid or expired code. Sign in again.</p>' in page and 'name="password"' in page
+    page = _post_form(edge, {"mfa_token": challenge(), "code": mfa.code_at(secret, time.time() + 30)})[2]
+    assert f"signed in as <strong>{username}</strong>" in page
