@@ -132,13 +132,16 @@ def _schema(node):
     return out
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
 def _operation(method: str, operation: dict, schemas: dict, public: bool, produces: list[str]) -> dict:
     out = {key: operation[key] for key in ("summary", "description", "tags") if key in operation}
     out["operationId"] = _operation_id(method, operation["operationId"])
     parameters = []
     for parameter in operation.get("parameters", []):
         if parameter["in"] == "body":
-            out["requestBody"] = _request_body(method, parameter, schemas)
+            out["requestBody"] = _request_body(method, parameter, schemas, operation.get("consumes", []))
         else:
             parameters.append(_parameter(parameter))
     if method == "patch" and not any(p["name"] == "update_mask" for p in parameters):
@@ -194,9 +197,17 @@ def _parameter(parameter: dict) -> dict:
     return out
 
 
-def _request_body(method: str, parameter: dict, schemas: dict) -> dict:
+def _request_body(method: str, parameter: dict, schemas: dict, consumes: list[str]) -> dict:
     """The body; an inline PUT or PATCH body becomes `<Message>Replace` or `<Message>Patch` (the
-    message named by the body field, e.g. `country` -> `CountryReplace`), a PATCH one with nothing required."""
+    message named by the body field, e.g. `country` -> `CountryReplace`), a PATCH one with nothing required.
+    An HTML form (`consumes: [application/x-www-form-urlencoded]` in protos/openapiv2.yaml) reaches
+    the service raw in a google.api.HttpBody; its fields are named in the field's description."""
+    if FORM in consumes:
+        body = {"required": True, "content": {FORM: {"schema": {
+            "type": "object", "additionalProperties": {"type": "string"}}}}}
+        if "description" in parameter:
+            body["description"] = parameter["description"]
+        return body
     schema = _schema(parameter["schema"])
     if "$ref" not in schema:
         message = "".join(part.capitalize() for part in parameter["name"].split("_"))

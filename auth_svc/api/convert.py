@@ -121,6 +121,9 @@ def _value(message, name: str):
 
 def _is_set(message, name: str) -> bool:
     field = message.DESCRIPTOR.fields_by_name[name]
+    if field.has_presence and field.type == field.TYPE_STRING:
+        # `password`, optional only so that answers omit it: sent empty, it is no new password.
+        return message.HasField(name) and bool(getattr(message, name))
     if field.has_presence:
         return message.HasField(name)
     value = getattr(message, name)

@@ -55,8 +55,8 @@ class AuthServicer(pb_grpc.AuthServiceServicer):
                 pair = await run(self.uc.db, self.uc.authentication.verify_mfa_login, fields["mfa_token"],
                                  totp, recovery, client())
             else:
-                result = await run(self.uc.db, self.uc.authentication.login, fields.get("username", ""),
-                                   fields.get("password", ""), client())
+                result = await self.uc.authentication.login(fields.get("username", ""), fields.get("password", ""),
+                                                            client())
                 if result.mfa_token:
                     return await _page(context, login_page.mfa_form(result.mfa_token))
                 pair = result.tokens
