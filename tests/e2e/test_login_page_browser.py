@@ -95,7 +95,8 @@ class Page:
 @pytest.fixture(scope="module")
 def browser():
     """A headless Chromium with the DevTools protocol on a free port (it picks one and says which)."""
-    with tempfile.TemporaryDirectory(prefix="erp-chromium-") as profile:
+    # Chromium's helper processes may still write to the profile as it exits.
+    with tempfile.TemporaryDirectory(prefix="erp-chromium-", ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
              "--disable-background-networking", "--disable-component-update", "--disable-dev-shm-usage",
