@@ -13,44 +13,25 @@ is down. Prints p50, mean and max over the trials.
 """
 from __future__ import annotations
 
-import argparse
-import statistics
-import time
 import uuid
 
 import grpc
 
-from bench.common import ADMIN_PASSWORD, bench_mesh
+from bench.common import ADMIN_PASSWORD
+from bench.delay import Verdicts, arguments, bearer, delay_mesh, report
 from erp.auth.v1 import admin_service_pb2 as apb
 from erp.auth.v1 import admin_service_pb2_grpc as apb_grpc
 from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
-from erp.master.v1 import master_service_pb2 as mpb
-from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
 
-GIVE_UP_SECONDS = 30.0
 USER_PASSWORD = "Bench-User-Passw0rd!"  # nosec B105 # a bench mesh's throwaway user, on loopback
-
-
-def bearer(token: str) -> tuple:
-    return (("authorization", f"Bearer {token}"),)
-
-
-def accepted(continents, token: str) -> bool:
-    try:
-        continents.ListContinents(mpb.ListContinentsRequest(page_size=1), metadata=bearer(token), timeout=5)
-        return True
-    except grpc.RpcError as err:
-        if err.code() != grpc.StatusCode.PERMISSION_DENIED:
-            raise
-        return False
 
 
 class Trials:
     def __init__(self, auth_channel, master_channel):
         self.auth = pb_grpc.AuthServiceStub(auth_channel)
         self.groups = apb_grpc.GroupPermissionServiceStub(auth_channel)
-        self.continents = mpb_grpc.ContinentServiceStub(master_channel)
+        self.verdicts = Verdicts(master_channel, grpc.StatusCode.PERMISSION_DENIED)
         self.admin = bearer(self.auth.Login(pb.LoginRequest(username="admin", password=ADMIN_PASSWORD)).access_token)
         perms = apb_grpc.PermissionServiceStub(auth_channel).ListPermissions(apb.ListPermissionsRequest(),
                                                                               metadata=self.admin)
@@ -72,41 +53,19 @@ class Trials:
         token = self.auth.Login(pb.LoginRequest(username=self.username, password=USER_PASSWORD)).access_token
         # The grant reaches master_svc on the feed too: until it does, the previous trial's narrowing
         # (published in the same second as this token's iat) still applies to the fresh token.
-        granted = time.perf_counter()
-        while not accepted(self.continents, token):
-            if time.perf_counter() - granted > GIVE_UP_SECONDS:
-                raise RuntimeError(f"master_svc refuses a fresh token {GIVE_UP_SECONDS:g} s after the grant")
-            time.sleep(0.002)
+        self.verdicts.seconds_until(token, True, "master_svc refuses a fresh token after the grant,")
         self._set(self.other)
-        changed = time.perf_counter()
-        while accepted(self.continents, token):
-            if time.perf_counter() - changed > GIVE_UP_SECONDS:
-                raise RuntimeError(f"permission still honoured {GIVE_UP_SECONDS:g} s after it was taken")
-            time.sleep(0.002)
-        return time.perf_counter() - changed
+        return self.verdicts.seconds_until(token, False, "permission still honoured after it was taken,")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.authorization_delay")
-    parser.add_argument("--trials", type=int, default=20, help="changes to measure (default 20)")
-    parser.add_argument("--poll-seconds", type=float, default=0.5,
-                        help="ERP_REVOCATION_POLL_SECONDS, the fallback poll interval (default 0.5)")
-    parser.add_argument("--sqlite", action="store_true", help="use SQLite instead of a throwaway MariaDB")
-    args = parser.parse_args()
-
-    with bench_mesh("erp-authorization-bench-", args.sqlite, ERP_LOGIN_IP_RATE_PER_MINUTE="0",
-                    ERP_REVOCATION_POLL_SECONDS=str(args.poll_seconds)) as (mesh, backend):
-        mesh.start()
-        with grpc.insecure_channel(mesh.auth_addr) as auth_channel, \
-                grpc.insecure_channel(mesh.master_addr) as master_channel:
-            trials = Trials(auth_channel, master_channel)
-            trials.run()  # warm-up: JWKS fetch, revocation stream connected
-            delays = sorted(trials.run() for _ in range(args.trials))
-        print(f"authorization-change delay at master_svc after a permission is taken from a role, "
-              f"{args.trials} trials, {backend}, ERP_REVOCATION_POLL_SECONDS={args.poll_seconds:g}")
-        print(f"{'p50 ms':>9} {'mean ms':>9} {'max ms':>9}")
-        print(f"{statistics.median(delays) * 1000:>9.1f} {statistics.mean(delays) * 1000:>9.1f} "
-              f"{delays[-1] * 1000:>9.1f}")
+    args = arguments("python -m bench.authorization_delay", "changes to measure")
+    with delay_mesh("erp-authorization-bench-", args) as (auth_channel, master_channel, backend):
+        trials = Trials(auth_channel, master_channel)
+        trials.run()  # warm-up: JWKS fetch, revocation stream connected
+        delays = [trials.run() for _ in range(args.trials)]
+    report(f"authorization-change delay at master_svc after a permission is taken from a role, "
+           f"{args.trials} trials, {backend}, ERP_REVOCATION_POLL_SECONDS={args.poll_seconds:g}", delays)
 
 
 if __name__ == "__main__":
