@@ -194,6 +194,7 @@ class Mesh:
             subprocess.run([PY, str(ROOT / "edge" / "render.py"), "--out", str(config)], env=env, check=True)
             workers = ["--concurrency", str(self.envoy_concurrency)] if self.envoy_concurrency else []
             envoy = self._spawn("envoy", [str(Path(PY).parent / "envoy"), "-c", str(config), "--log-level", "warn",
+                                          "--component-log-level", "jwt:error",
                                           "--use-dynamic-base-id", "--drain-time-s", "2", *workers], env, foreground)
             _wait_http(f"http://{self.edge_addr}/api/health", envoy, timeout)
         if "gateway" in self.edges:

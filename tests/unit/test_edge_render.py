@@ -66,8 +66,11 @@ def test_jwt_providers_check_issuer_audience_and_forward_identity(rendered):
         assert provider["remote_jwks"]["http_uri"]["uri"] == "http://127.0.0.1:18000/api/auth/.well-known/jwks.json"
     assert providers["erp"]["remote_jwks"]["cache_duration"] == "300s"
     assert providers["erp_refetch"]["remote_jwks"]["cache_duration"] == "5s"
-    # Fetched on demand: at start-up the edge's own listener (the JWKS's route) is not accepting yet.
-    assert all("async_fetch" not in p["remote_jwks"] for p in providers.values())
+    # `erp` holds the key set from start-up on in every worker thread (so tokens keep verifying while
+    # auth_svc is down), retrying 1 s after the first fetch that the not-yet-accepting listener fails;
+    # `erp_refetch` fetches on demand.
+    assert providers["erp"]["remote_jwks"]["async_fetch"] == {"fast_listener": False, "failed_refetch_duration": "1s"}
+    assert "async_fetch" not in providers["erp_refetch"]["remote_jwks"]
 
 
 def test_non_access_tokens_are_refused_and_the_marker_never_leaves(rendered):
