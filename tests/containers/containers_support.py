@@ -51,6 +51,20 @@ def base_images() -> dict[str, str]:
     return dict(line.split("=", 1) for line in out.split())
 
 
+class RetryingHttp(Http):
+    """A client that honours the API's 503 + Retry-After ("database unavailable, retry later"): on
+    this loaded 2-core machine a replica's database breaker opens now and then for a probe interval
+    while the stack settles. Up to 5 retries; anything else is returned as it came."""
+
+    def request(self, *args, **kw):
+        for _ in range(5):
+            status, headers, body = super().request(*args, **kw)
+            if status != 503:
+                break
+            time.sleep(float(headers.get("retry-after", "1") or 1))
+        return status, headers, body
+
+
 def wait_until(check: Callable[[], object], timeout: float, what: str, interval: float = 1.0):
     deadline = time.monotonic() + timeout
     last: object = None

@@ -17,9 +17,8 @@ import uuid
 
 import pytest
 
-from containers_support import (DEPLOY, ROOT, SECRETS, VERSION, Load, base_images, containers, env,
+from containers_support import (DEPLOY, ROOT, SECRETS, VERSION, Load, RetryingHttp, base_images, containers, env,
                                 grpc_list_continents, logs_since, podman, wait_healthy, wait_until)
-from tests.conftest import Http
 
 PROJECT = "erp-ct"
 # deploy/README.md "Run on one host with podman" gives these commands; the tests run them as written
@@ -54,8 +53,8 @@ class Stack:
         self.env = dict(env(), ERP_VERSION=VERSION, ERP_MARIADB_IMAGE=base_images()["MARIADB_IMAGE"],
                         COMPOSE_PROJECT_NAME=PROJECT,
                         ERP_EDGE_PUBLISH=self.edge_addr, ERP_GATEWAY_PUBLISH=self.gateway_addr)
-        self.envoy = Http(f"http://{self.edge_addr}")
-        self.gateway = Http(f"http://{self.gateway_addr}")
+        self.envoy = RetryingHttp(f"http://{self.edge_addr}")
+        self.gateway = RetryingHttp(f"http://{self.gateway_addr}")
         self.admin_password = (SECRETS / "admin_password").read_text().strip()
 
     def compose(self, command: str, timeout: float = 600) -> subprocess.CompletedProcess:
@@ -72,13 +71,17 @@ class Stack:
         wait_healthy([c.name for c in containers(LABEL)], START_TIMEOUT)
         wait_until(lambda: self.envoy.get("/api/health")[0] == 200 and self.gateway.get("/api/health")[0] == 200,
                    60, "both edges answer")
-        # Health says the processes serve; a login says their database is reachable too.
-        wait_until(lambda: self.login(self.envoy), 60, "a login succeeds")
+        # Health says the processes serve, not that every replica reaches the database yet (a
+        # replica's database breaker closes at its next probe): wait until a login and ten lists in
+        # a row, balanced over both master replicas, succeed.
+        token = wait_until(lambda: self.login(self.envoy), 60, "a login succeeds")
+        wait_until(lambda: all(self.envoy.get("/api/master/continents/?page_size=1", token=token)[0] == 200
+                               for _ in range(10)), 60, "ten lists in a row succeed")
 
     def down(self, volumes: bool) -> None:
         self.compose(DOWN if volumes else f"{COMPOSE} down")
 
-    def login(self, edge: Http) -> str:
+    def login(self, edge: RetryingHttp) -> str:
         status, _, body = edge.post("/api/auth/login/", {"username": "admin", "password": self.admin_password})
         assert status == 200, body
         return body["access_token"]
