@@ -54,8 +54,8 @@ func run() error {
 		return err
 	}
 	srv := &http.Server{
-		Addr:              cfg.HTTPAddr,
-		Handler:           handler,
+		Addr:    cfg.HTTPAddr,
+		Handler: handler,
 		// A client has RequestTimeout to send its request, headers and body (a slow body gets 408,
 		// see readTimedOut); the streaming route lifts the read deadline once it starts.
 		ReadTimeout:       cfg.RequestTimeout,
