@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import socket
 import subprocess
 import threading
 import time
@@ -31,6 +33,19 @@ VERSION = os.environ.get("ERP_VERSION", "0.1.0")
 if os.environ.get("ERP_CONTAINER_TESTS") != "1":
     pytest.skip("the container tests run with `make test-containers` (images built first)",
                 allow_module_level=True)
+
+
+def free_port() -> int:
+    """A free port below the kernel's ephemeral range (32768-60999): podman binds it only seconds
+    later, and the other test runs on this machine take their ports from that range."""
+    while True:
+        port = random.randrange(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
 
 
 def env() -> dict[str, str]:

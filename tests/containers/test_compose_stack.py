@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import datetime
 import os
-import random
 import shlex
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -18,7 +16,7 @@ import uuid
 import pytest
 
 from containers_support import (DEPLOY, ROOT, SECRETS, VERSION, Load, RetryingHttp, base_images, containers, env,
-                                grpc_list_continents, logs_since, podman, wait_healthy, wait_until)
+                                free_port, grpc_list_continents, logs_since, podman, wait_healthy, wait_until)
 
 PROJECT = "erp-ct"
 # deploy/README.md "Run on one host with podman" gives these commands; the tests run them as written
@@ -32,18 +30,6 @@ LABEL = f"io.podman.compose.project={PROJECT}"
 SERVICES = {"mariadb": 1, "auth": 2, "master": 2, "envoy": 1, "gateway": 1}
 START_TIMEOUT = 300
 
-
-def free_port() -> int:
-    """A free port below the kernel's ephemeral range (32768-60999): podman binds it only seconds
-    later, and the other test runs on this machine take their ports from that range."""
-    while True:
-        port = random.randrange(20000, 32000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
 
 
 class Stack:

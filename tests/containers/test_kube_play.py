@@ -22,8 +22,6 @@ import base64
 import copy
 import json
 import os
-import random
-import socket
 import subprocess
 import uuid
 from pathlib import Path
@@ -31,7 +29,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from containers_support import (DEPLOY, ROOT, SECRETS, VERSION, base_images, grpc_list_continents, logs_since,
+from containers_support import (DEPLOY, ROOT, SECRETS, VERSION, base_images, free_port, grpc_list_continents, logs_since,
                                 podman, wait_until)
 from tests.conftest import Http
 
@@ -40,16 +38,6 @@ NETWORK = "erp-kube-test"
 DB_VOLUME = "erp-kube-test-mariadb"
 PLAYED = ["configmap.yaml", "auth.yaml", "master.yaml", "edge.yaml", "migrations-job.yaml"]
 
-
-def free_port() -> int:
-    while True:
-        port = random.randrange(20000, 32000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
 
 
 def secret(name: str) -> str:

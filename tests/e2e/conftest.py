@@ -4,8 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.edge_support import EdgesOnly, stub_master
+
 
 @pytest.fixture(scope="session")
 def keys_dir(mesh):
     """The session mesh's signing keys, for tokens auth_svc would never issue (expired, no permissions)."""
     return mesh.state_dir / "keys"
+
+
+@pytest.fixture(scope="module")
+def stubbed(mesh):
+    """Both edges at their defaults (no trusted proxy) in front of a stub master_svc: (edges, servicer)."""
+    with stub_master() as (stub_addr, servicer):
+        edges = EdgesOnly(mesh, stub_addr).start()
+        try:
+            yield edges, servicer
+        finally:
+            edges.stop()

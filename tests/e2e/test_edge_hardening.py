@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.edge_support import EDGES, EdgesOnly, stub_master
+from tests.e2e.edge_support import EDGES, EdgesOnly
 
 pytestmark = pytest.mark.e2e
 
@@ -21,17 +21,6 @@ REQUEST_TIMEOUT = 1.0
 FORGED = {"x-erp-user-id": "999", "x-erp-username": "mallory", "x-erp-token-type": "access",
           "x-erp-edge-auth": "guessed", "x-erp-client-ip": "10.6.6.6", "x-erp-user-agent": "forged-agent/6.6",
           "x-erp-anything": "forged"}
-
-
-@pytest.fixture(scope="module")
-def stubbed(mesh):
-    """Both edges at their defaults (no trusted proxy) in front of a stub master_svc."""
-    with stub_master() as (stub_addr, servicer):
-        edges = EdgesOnly(mesh, stub_addr).start()
-        try:
-            yield edges, servicer
-        finally:
-            edges.stop()
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import grpc
 import pytest
 
 from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
-from tests.e2e.edge_support import EDGES, EdgesOnly, addr, stub_master
+from tests.e2e.edge_support import EDGES, EdgesOnly, addr
 from tests.e2e.test_edge_errors import assert_error
 
 pytestmark = pytest.mark.e2e
@@ -23,16 +23,6 @@ GRPC_TO_HTTP = [
     ("FAILED_PRECONDITION", 400), ("ABORTED", 409), ("OUT_OF_RANGE", 400), ("UNIMPLEMENTED", 501),
     ("INTERNAL", 500), ("DATA_LOSS", 500), ("DEADLINE_EXCEEDED", 504), ("UNAVAILABLE", 503),
 ]
-
-
-@pytest.fixture(scope="module")
-def stubbed(mesh):
-    with stub_master() as (stub_addr, servicer):
-        edges = EdgesOnly(mesh, stub_addr).start()
-        try:
-            yield edges, servicer
-        finally:
-            edges.stop()
 
 
 @pytest.mark.parametrize("kind", EDGES)
