@@ -8,11 +8,11 @@ import peewee
 from auth_svc.domain.accounts import (GroupPermissions, PermissionRecord, RoleRecord, UserRecord, email_key,
                                       role_name_key, username_key)
 from auth_svc.domain.catalogue import ADMIN_ROLE, CATALOGUE
-from auth_svc.domain.listing import PageRequest
 from auth_svc.storage import models
 from auth_svc.storage.models import utcnow
-from auth_svc.storage.paging import counted_page
 from erp_common.errors import AlreadyExists, FailedPrecondition, NotFound, invalid
+from erp_common.keyset import counted_page
+from erp_common.listing import PageRequest
 
 USER_SORT = {"username": models.User.username_key, "date_joined": models.User.date_joined, "id": models.User.id}
 ROLE_SORT = {"name": models.Role.name_key, "created_at": models.Role.created_at}

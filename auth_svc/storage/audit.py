@@ -7,9 +7,9 @@ from typing import Optional
 import peewee
 
 from auth_svc.domain.audit import AuditRecord
-from auth_svc.domain.listing import PageRequest
 from auth_svc.storage import models
-from auth_svc.storage.paging import counted_page
+from erp_common.keyset import counted_page
+from erp_common.listing import PageRequest
 
 
 def _record(row: models.AuditLog) -> AuditRecord:

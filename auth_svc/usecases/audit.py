@@ -5,9 +5,10 @@ import datetime
 from typing import Optional
 
 from auth_svc.domain.audit import AuditRecord
-from auth_svc.domain.listing import page_request
+from auth_svc.domain.listing import AUDIT_LOGS
 from auth_svc.usecases.common import Stores
 from erp_common.errors import invalid
+from erp_common.listing import page_request
 
 
 class AuditLogs:
@@ -20,5 +21,5 @@ class AuditLogs:
         if start is not None and end is not None and end <= start:
             raise invalid("end_time", "must be after start_time")
         filters = (event_type.strip(), username.strip(), start, end)
-        page = page_request(page_size, page_token, "-id", ("id",), "-id", filters, collection="audit_logs")
+        page = page_request(AUDIT_LOGS, page_size, page_token, "", filters)
         return self.stores.audit.list(page, *filters)

@@ -11,13 +11,13 @@ from auth_svc.domain import audit
 from auth_svc.domain.accounts import (MAX_NAME_LENGTH, GroupPermissions, PermissionRecord, RoleRecord,
                                       clean_role_values)
 from auth_svc.domain.catalogue import ACTIONS, MASTER_ENTITIES
-from auth_svc.domain.listing import page_request, search_term
+from auth_svc.domain.listing import ROLES
 from auth_svc.domain import sessions as session_rules
 from auth_svc.usecases.common import Auditor, ClientInfo, Delegation, Revoker, Stores, transactional
 from erp_common.errors import FailedPrecondition, InvalidArgument, invalid
+from erp_common.listing import page_request, search_term
 from erp_common.tokens import Principal
 
-ORDERABLE = ("name", "created_at")
 # Many times the catalogue's size; the bound keeps one request from becoming a 100k-row IN query.
 MAX_PERMISSION_IDS = 1000
 MAX_CODENAME_LENGTH = 100
@@ -42,8 +42,7 @@ class Roles:
 
     def list(self, page_size: int, page_token: str, search: str, ordering: str,
              is_active: Optional[bool]) -> tuple[list[RoleRecord], str, int]:
-        page = page_request(page_size, page_token, ordering, ORDERABLE, "name", (search, is_active),
-                            collection="roles")
+        page = page_request(ROLES, page_size, page_token, ordering, (search, is_active))
         return self.stores.accounts.list_roles(page, search_term(search, MAX_NAME_LENGTH), is_active)
 
     def get(self, role_id: int) -> RoleRecord:

@@ -7,14 +7,13 @@ from auth_svc.config import AuthConfig
 from auth_svc.domain import audit, passwords
 from auth_svc.domain import sessions as session_rules
 from auth_svc.domain.accounts import MAX_EMAIL_LENGTH, UserRecord, clean_user_values
-from auth_svc.domain.listing import page_request, search_term
+from auth_svc.domain.listing import USERS
 from auth_svc.hashing import PasswordHasher
 from auth_svc.usecases.common import (Auditor, ClientInfo, Delegation, Revoker, Stores, require_user_session,
                                       transactional)
 from erp_common.errors import FailedPrecondition, InvalidArgument
+from erp_common.listing import page_request, search_term
 from erp_common.tokens import Principal
-
-ORDERABLE = ("username", "date_joined", "id")
 
 
 def _guarded_changes(before: UserRecord, changes: dict) -> list[str]:
@@ -45,8 +44,7 @@ class Users:
 
     def list(self, page_size: int, page_token: str, search: str, ordering: str,
              is_active: Optional[bool]) -> tuple[list[UserRecord], str, int]:
-        page = page_request(page_size, page_token, ordering, ORDERABLE, "username", (search, is_active),
-                            collection="users")
+        page = page_request(USERS, page_size, page_token, ordering, (search, is_active))
         return self.stores.accounts.list_users(page, search_term(search, MAX_EMAIL_LENGTH), is_active)
 
     def get(self, user_id: int) -> UserRecord:

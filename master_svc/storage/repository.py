@@ -6,10 +6,7 @@ change and its event commit (or vanish) together.
 """
 from __future__ import annotations
 
-import base64
 import datetime
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Optional
@@ -18,15 +15,15 @@ import peewee
 
 from erp_common.errors import (Aborted, AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, NotFound,
                                invalid)
+from erp_common.keyset import keyset_page
+from erp_common.listing import page_request, parse_filter, search_term
 from master_svc.domain.entities import (BY_NAME, CHILDREN, NAME_MAX, UPPER_LINKS, EntitySpec, normalize_name,
                                         normalized, validate)
-from master_svc.domain.listing import parse_filter, parse_ordering
+from master_svc.domain.listing import FILTERABLE, collection
 from master_svc.storage import models
 from master_svc.storage.models import utcnow
 
 COMMON_FIELDS = ("name", "code", "description", "is_active")
-DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 50, 1000
-TOKEN_TIME_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # nosec B105 # how page tokens write times
 BULK_BATCH = 500
 MYSQL_DUPLICATE_KEY = 1062
 
@@ -103,10 +100,6 @@ def _is_duplicate(exc: peewee.IntegrityError) -> bool:
 
 def _valid_id(unique_id: str) -> bool:
     return len(unique_id) <= 40 and unique_id.replace("-", "").replace("_", "").isalnum() and unique_id.isascii()
-
-
-def _encode_token(payload: dict) -> str:
-    return base64.urlsafe_b64encode(json.dumps(payload, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
 class MasterRepository:
@@ -230,68 +223,27 @@ class MasterRepository:
         client pages neither shift nor repeat the rows that existed before.
         """
         model = self.model(spec)
-        if q.page_size < 0:
-            raise invalid("page_size", "must not be negative")
-        size = min(q.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-        order = parse_ordering(q.ordering, q.order_by)
-        filters = parse_filter(q.filter, ("is_active", "name", "code") + tuple(p.field for p in spec.parents))
+        # The filters bind a page token to its query; a forged one only reads what its query may read anyway.
+        page = page_request(collection(spec.name), q.page_size, q.page_token, q.ordering,
+                            (q.filter, q.search, q.is_active, q.show_deleted, q.parents), q.order_by)
+        filters = parse_filter(q.filter, FILTERABLE + tuple(p.field for p in spec.parents))
         query = model.select()
         if not q.show_deleted:
             query = query.where(model.is_deleted == False)  # noqa: E712 - peewee builds SQL from ==
         is_active = filters.pop("is_active", q.is_active)
         if is_active is not None:
             query = query.where(model.is_active == is_active)
-        if q.search.strip():
-            needle = q.search.strip()
-            if len(needle) > NAME_MAX:
-                # Nothing longer can match, and SQLite refuses LIKE patterns past 50,000 bytes.
-                raise invalid("search", f"Ensure this field has no more than {NAME_MAX} characters.")
+        needle = search_term(q.search, NAME_MAX)
+        if needle:
             query = query.where(model.name.contains(needle) | model.code.contains(needle))
         if "name" in filters:
             query = query.where(peewee.fn.LOWER(model.name) == " ".join(str(filters.pop("name")).split()).lower())
         for field, value in list(filters.items()) + [(f, v) for f, v in q.parents if v]:
             query = query.where(getattr(model, field) == value)
         total = query.count()
-        sort_col = getattr(model, order.field)
-        # Ties a page token to its query; a forged one only reads what its query may read anyway.
-        fingerprint = hashlib.sha1(json.dumps(
-            [spec.name, order.text, q.filter, q.search, q.is_active, q.show_deleted, q.parents]).encode(),
-            usedforsecurity=False).hexdigest()[:12]
-        if q.page_token:
-            last_value, last_pk = self._decode_token(q.page_token, fingerprint, order.field)
-            if order.descending:
-                query = query.where((sort_col < last_value) | ((sort_col == last_value) & (model.pk < last_pk)))
-            else:
-                query = query.where((sort_col > last_value) | ((sort_col == last_value) & (model.pk > last_pk)))
-        sort = (sort_col.desc(), model.pk.desc()) if order.descending else (sort_col.asc(), model.pk.asc())
         # Plain dicts, not model instances: a page of 50 is read on every list call.
-        rows = list(query.order_by(*sort).limit(size + 1).dicts())
-        next_token = ""  # nosec B105 # a page token
-        if len(rows) > size:
-            rows = rows[:size]
-            value = rows[-1][order.field]
-            if isinstance(value, datetime.datetime):
-                value = value.strftime(TOKEN_TIME_FORMAT)
-            next_token = _encode_token({"v": value, "pk": rows[-1]["pk"], "f": fingerprint})
+        rows, next_token = keyset_page(query.dicts(), getattr(model, page.sort_field), model.pk, page)
         return [_dict_to_row(spec, r) for r in rows], next_token, total
-
-    @staticmethod
-    def _decode_token(token: str, fingerprint: str, field: str) -> tuple[Any, int]:
-        try:
-            payload = json.loads(base64.urlsafe_b64decode(token.encode() + b"=="))
-            value, pk, token_fp = payload["v"], payload["pk"], payload["f"]
-            # Exactly what list() writes: a forged pk outside a 64-bit key would fail in the driver.
-            if type(pk) is not int or not 0 <= pk < 2 ** 63:
-                raise ValueError(pk)
-            if field in ("created_at", "updated_at"):
-                value = datetime.datetime.strptime(value, TOKEN_TIME_FORMAT)
-            elif not isinstance(value, str):
-                raise TypeError(value)
-        except (ValueError, KeyError, TypeError, RecursionError):
-            raise invalid("page_token", "is not a token returned by this list") from None
-        if token_fp != fingerprint:
-            raise invalid("page_token", "belongs to a list with other filters or ordering")
-        return value, pk
 
     def changes_after(self, cursor: int, entities: Iterable[str], limit: int) -> list[ChangeRecord]:
         change = models.Change

@@ -6,7 +6,6 @@ from erp_common.errors import InvalidArgument
 from master_svc.domain.entities import (BY_NAME, CHILDREN, ENTITIES, csv_columns, field_violations, normalize_name,
                                         normalized, validate)
 from master_svc.domain.geography import CONTINENT_OF, CONTINENTS
-from master_svc.domain.listing import parse_filter, parse_ordering
 
 
 def test_name_key_ignores_case_and_whitespace_but_not_accents():
@@ -58,36 +57,6 @@ def test_csv_columns_start_with_id_and_name():
     assert csv_columns(BY_NAME["city"])[:2] == ("id", "name")
     assert "district_id" in csv_columns(BY_NAME["city"])
     assert all("category" not in csv_columns(e) for e in ENTITIES if e.name != "equipment_type")
-
-
-@pytest.mark.parametrize("ordering,order_by,expected", [
-    ("", "", ("name", False)), ("-name", "", ("name", True)), ("", "created_at desc", ("created_at", True)),
-    ("code", "name desc", ("code", False)), ("-updated_at", "", ("updated_at", True)),
-])
-def test_ordering(ordering, order_by, expected):
-    parsed = parse_ordering(ordering, order_by)
-    assert (parsed.field, parsed.descending) == expected
-
-
-@pytest.mark.parametrize("ordering,order_by", [("population", ""), ("--name", ""), ("", "name sideways")])
-def test_bad_ordering_is_invalid(ordering, order_by):
-    with pytest.raises(InvalidArgument):
-        parse_ordering(ordering, order_by)
-
-
-def test_filter_accepts_equality_joined_by_and():
-    fields = ("is_active", "name", "code", "state_id")
-    assert parse_filter('is_active = false AND name = "New \\"Town\\"" AND state_id=abc', fields) == {
-        "is_active": False, "name": 'New "Town"', "state_id": "abc"}
-    assert parse_filter("  ", fields) == {}
-
-
-@pytest.mark.parametrize("text", ["population = 3", "name > 3", "is_active = maybe", "code = a AND code = b",
-                                  "name = \"unterminated"])
-def test_filter_rejects_anything_else(text):
-    with pytest.raises(InvalidArgument) as err:
-        parse_filter(text, ("is_active", "name", "code"))
-    assert err.value.violations[0][0] == "filter"
 
 
 def test_every_iso_country_has_one_of_the_seven_continents():
