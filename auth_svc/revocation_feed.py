@@ -4,7 +4,8 @@ One task polls the revocation table (at once when this replica revoked something
 ERP_REVOCATION_POLL_SECONDS for the other replicas' revocations), merges what it finds into this
 replica's `RevocationList` and wakes the `WatchRevocations` streams. Polls re-read the last
 `OVERLAP_SECONDS` of revocations as well as everything after the cursor, because an
-auto-increment id is taken at insert and a row can commit after a higher-numbered one.
+auto-increment id is taken at insert and a row can commit after a higher-numbered one. Every read
+goes through the unit of work, as the RPCs' do: a worker thread, the database's circuit breaker.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import time
 from typing import AsyncIterator, Callable, Optional
 
 from auth_svc.storage.models import from_epoch
-from auth_svc.storage.sessions import SessionRepository
+from auth_svc.usecases import Stores
 from erp_common.revocation import RevocationList, RevokedSession
 
 log = logging.getLogger(__name__)
@@ -22,18 +23,14 @@ log = logging.getLogger(__name__)
 OVERLAP_SECONDS = 30.0
 # What the feed keeps for streams that fell behind; a stream further behind gets a full resend.
 LOG_LIMIT = 5000
-HOUSEKEEPING_SECONDS = 300.0
-THROTTLE_STALE_SECONDS = 86400.0
 
 
 class RevocationFeed:
-    def __init__(self, db, sessions: SessionRepository, revocations: RevocationList, poll_seconds: float,
-                 rate_window_seconds: int = 60, clock: Callable[[], float] = time.time):
-        self._db = db
-        self._sessions = sessions
+    def __init__(self, stores: Stores, revocations: RevocationList, poll_seconds: float,
+                 clock: Callable[[], float] = time.time):
+        self._stores = stores
         self.revocations = revocations
         self._poll_seconds = poll_seconds
-        self._rate_window_seconds = rate_window_seconds
         self._clock = clock
         self._log: list[RevokedSession] = []
         self._log_base = 0
@@ -42,25 +39,17 @@ class RevocationFeed:
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._task: Optional[asyncio.Task] = None
         self._closed = False
-        self._housekept_at = 0.0
 
     # --- loading ---------------------------------------------------------------------------
     def _load(self, cursor: int) -> list[RevokedSession]:
-        with self._db.connection_context():
-            return self._sessions.revocations_since(cursor, from_epoch(self._clock() - OVERLAP_SECONDS))
-
-    def _housekeeping(self) -> None:
-        """Drops expired revocations, challenges, rate windows and quiet throttle rows."""
-        now = self._clock()
-        with self._db.connection_context():
-            self._sessions.prune(now, now - THROTTLE_STALE_SECONDS, int(now // self._rate_window_seconds) - 1)
+        return self._stores.sessions.revocations_since(cursor, from_epoch(self._clock() - OVERLAP_SECONDS))
 
     def load_initial(self) -> None:
         """Everything in force, before the server answers its first request."""
-        self.revocations.apply(self._load(0))
+        self.revocations.apply(self._stores.call_now(self._load, 0))
 
     async def _poll_once(self) -> None:
-        fresh = self.revocations.apply(await asyncio.to_thread(self._load, self.revocations.cursor))
+        fresh = self.revocations.apply(await self._stores.call(self._load, self.revocations.cursor))
         if fresh:
             self._log.extend(fresh)
             if len(self._log) > LOG_LIMIT:
@@ -79,9 +68,6 @@ class RevocationFeed:
             self._wake.clear()
             try:
                 await self._poll_once()
-                if self._clock() - self._housekept_at >= HOUSEKEEPING_SECONDS:
-                    self._housekept_at = self._clock()
-                    await asyncio.to_thread(self._housekeeping)
             except Exception:  # noqa: BLE001 - the database may be away; keep polling
                 log.exception("revocation feed poll failed")
 

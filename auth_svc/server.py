@@ -12,12 +12,12 @@ import grpc
 from auth_svc.api.admin import AuditServicer, GroupPermissionServicer, PermissionServicer, RoleServicer, UserServicer
 from auth_svc.api.servicer import AuthServicer
 from auth_svc.config import AuthConfig
+from auth_svc.housekeeping import Housekeeping
 from auth_svc.keystore import KeyStore
 from auth_svc.metrics import observe_login
 from auth_svc.revocation_feed import RevocationFeed
 from auth_svc.storage import migrations, models
-from auth_svc.storage.sessions import SessionRepository
-from auth_svc.usecases import UseCases
+from auth_svc.usecases import Stores, UseCases
 from erp.auth.v1 import admin_service_pb2, admin_service_pb2_grpc, auth_service_pb2, auth_service_pb2_grpc
 from erp_common import db as dbutil
 from erp_common import metrics, tracing, workers
@@ -72,13 +72,14 @@ def prepare(config: AuthConfig) -> AuthApp:
     keyring = open_data_keyring(config)
     migrations.encrypt_totp_secrets(database, keyring)
     keys = KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds)
-    feed = RevocationFeed(database, SessionRepository(database), RevocationList(), config.revocation_poll_seconds)
+    stores = Stores.over(database, keyring)
+    feed = RevocationFeed(stores, RevocationList(), config.revocation_poll_seconds)
 
     def notify_revoked() -> None:
         feed.notify()
         workers.notify_siblings()  # the other workers' feeds poll now too (their streams, their checks)
 
-    usecases = UseCases.build(config, database, keys, keyring, notify_revoked=notify_revoked)
+    usecases = UseCases.build(config, stores, keys, notify_revoked=notify_revoked)
     generated_password = usecases.bootstrap()
     feed.load_initial()
     return AuthApp(usecases, feed, generated_password)
@@ -86,18 +87,22 @@ def prepare(config: AuthConfig) -> AuthApp:
 
 class AuthServer(ServingServer):
     """The serving gRPC server; starting and stopping it also starts and ends the revocation feed
-    (whose open streams would otherwise hold a graceful stop for its whole grace period)."""
+    (whose open streams would otherwise hold a graceful stop for its whole grace period) and the
+    housekeeping job."""
 
-    def __init__(self, serving: ServingServer, feed: RevocationFeed):
+    def __init__(self, serving: ServingServer, feed: RevocationFeed, housekeeping: Housekeeping):
         super().__init__(serving.server, serving.port, serving.health, serving.service_names)
         self.feed = feed
+        self.housekeeping = housekeeping
 
     async def start(self) -> None:
         await super().start()
         self.feed.start()
+        self.housekeeping.start()
         workers.on_sibling_signal(self.feed.notify)
 
     async def stop(self, grace: float = 10.0) -> None:
+        await self.housekeeping.close()
         await self.feed.close()
         await super().stop(grace)
 
@@ -122,7 +127,7 @@ def create_server(config: AuthConfig, app: AuthApp) -> AuthServer:
 
     interceptor = ServiceInterceptor(authenticate, PUBLIC_METHODS, edge_secret=config.edge_secret,
                                      observers=[metrics.observe_rpc, observe_login])
-    return AuthServer(build_server(config.grpc_addr, register, interceptor), app.feed)
+    return AuthServer(build_server(config.grpc_addr, register, interceptor), app.feed, Housekeeping(usecases.stores))
 
 
 def serve(config: AuthConfig) -> int:
@@ -134,7 +139,7 @@ def serve(config: AuthConfig) -> int:
 
     def prepare_once() -> AuthApp:
         app = prepare(config)
-        dbutil.close_for_fork(app.usecases.db)
+        dbutil.close_for_fork(app.usecases.stores.db)
         if app.generated_password:
             announce_generated_password(config, app.generated_password, prefix="auth_svc: ")
             app.generated_password = None
@@ -152,12 +157,12 @@ async def serve_prepared(config: AuthConfig, app: AuthApp) -> None:
     """One serving process: the single one, or a worker (whose parent serves the metrics)."""
     tracer_provider = tracing.setup("auth_svc", config.otlp_endpoint)
     if workers.is_worker():
-        sampler = asyncio.create_task(metrics.sample_database(app.usecases.db))
+        sampler = asyncio.create_task(metrics.sample_database(app.usecases.stores.db))
     else:
-        metrics.watch_database(app.usecases.db)
+        metrics.watch_database(app.usecases.stores.db)
         metrics.serve(config.metrics_addr)
     server = create_server(config, app)
-    server.follow_database(app.usecases.db)
+    server.follow_database(app.usecases.stores.db)
     await server.start()
     if app.generated_password:
         announce_generated_password(config, app.generated_password, prefix="auth_svc: ")

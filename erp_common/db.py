@@ -218,6 +218,19 @@ def is_connection_failure(exc: BaseException) -> bool:
             and isinstance(exc.args[0], int) and exc.args[0] in CONNECTION_ERRORS)
 
 
+def domain_error_of(exc: BaseException) -> Optional[errors.DomainError]:
+    """The domain error a database error means to the caller, so that no layer above storage sees
+    the driver's: a conflict the retries did not get past is ABORTED (run it again), a database that
+    does not answer or broke the connection is UNAVAILABLE. None for anything else (a bug: INTERNAL)."""
+    if is_transaction_conflict(exc):
+        log.warning("transaction conflict: %s", exc)
+        return errors.Aborted("a concurrent change conflicted with this one; retry", reason="TRANSACTION_CONFLICT")
+    if isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
+        log.error("database unavailable: %s", exc)
+        return _unavailable(PROBE_INTERVAL_SECONDS)
+    return None
+
+
 # Each database object (one per service process) has its breaker; the probe and every storage call
 # of that process share it.
 PROBE_INTERVAL_SECONDS = 1.0
@@ -344,7 +357,8 @@ def _call_with_connection(db: peewee.Database, fn: Callable[..., T], args: tuple
 def _guarded_call(db: peewee.Database, breaker: CircuitBreaker, permit: Permit, deadline: Optional[float],
                   fn: Callable[..., T], args: tuple) -> T:
     """In the worker thread: a call that waited for a thread while its deadline passed or the
-    breaker opened is not made; a made call tells the breaker how the database answered."""
+    breaker opened is not made; a made call tells the breaker how the database answered, and its
+    database errors leave as domain errors (domain_error_of)."""
     if _past(deadline):
         breaker.release(permit, None)
         raise deadline_passed()
@@ -358,9 +372,30 @@ def _guarded_call(db: peewee.Database, breaker: CircuitBreaker, permit: Permit, 
             breaker.release(permit, None)  # its own deadline cut it short: no verdict on the database
             raise deadline_passed() from exc
         breaker.release(permit, False if is_connection_failure(exc) else True)
+        mapped = domain_error_of(exc)
+        if mapped is not None:
+            raise mapped from exc
         raise
     breaker.release(permit, True)
     return result
+
+
+def _permit(db: peewee.Database) -> tuple[CircuitBreaker, Permit]:
+    breaker = breaker_for(db)
+    try:
+        return breaker, breaker.acquire()
+    except BreakerOpen as exc:
+        raise _unavailable(exc.retry_after) from None
+
+
+def run_guarded(db: peewee.Database, fn: Callable[..., T], *args) -> T:
+    """`run_in_worker` for a caller that is already off the event loop (start-up, before the server
+    answers): on this thread, behind the same circuit breaker, deadline and error mapping."""
+    deadline = call_deadline.get()
+    if _past(deadline):
+        raise deadline_passed()
+    breaker, permit = _permit(db)
+    return _guarded_call(db, breaker, permit, deadline, fn, args)
 
 
 def refuse_unless_closed(db: peewee.Database) -> None:
@@ -383,11 +418,7 @@ async def run_in_worker(db: peewee.Database, fn: Callable[..., T], *args) -> T:
     deadline = call_deadline.get()
     if _past(deadline):
         raise deadline_passed()
-    breaker = breaker_for(db)
-    try:
-        permit = breaker.acquire()
-    except BreakerOpen as exc:
-        raise _unavailable(exc.retry_after) from None
+    breaker, permit = _permit(db)
     try:
         return await asyncio.to_thread(_guarded_call, db, breaker, permit, deadline, fn, args)
     except asyncio.CancelledError:

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from typing import Awaitable, Callable, Iterable, Optional
 
 import grpc
-import peewee
 from google.protobuf.message import DecodeError
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from erp_common import errors, reflection, workers
-from erp_common.db import PROBE_INTERVAL_SECONDS, DatabaseProbe, call_deadline, is_transaction_conflict
+from erp_common.db import DatabaseProbe, call_deadline
 from erp_common.logs import log, request_id_var
 from erp_common.tokens import Principal
 from erp_common.tracing import TracingInterceptor
@@ -151,15 +150,6 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
             status = errors.to_status_proto(exc)
             await context.abort(exc.code, status.message,
                                 trailing_metadata=(("grpc-status-details-bin", status.SerializeToString()),))
-        if is_transaction_conflict(exc):  # a deadlock or lock wait the retries did not get past
-            logger.warning("transaction conflict: %s", exc)
-            err = errors.Aborted("a concurrent change conflicted with this one; retry", reason="TRANSACTION_CONFLICT")
-            return await self._fail(context, err)
-        if isinstance(exc, (peewee.OperationalError, peewee.InterfaceError)):
-            logger.error("database unavailable: %s", exc)
-            err = errors.Unavailable("database unavailable, retry later", reason="DATABASE_UNAVAILABLE",
-                                     retry_after_seconds=PROBE_INTERVAL_SECONDS)
-            return await self._fail(context, err)
         logger.exception("unhandled error")
         await context.abort(grpc.StatusCode.INTERNAL, "internal error")
         return grpc.StatusCode.INTERNAL  # unreachable: abort raises
@@ -281,7 +271,7 @@ class ServingServer:
         self._database_probe: Optional[DatabaseProbe] = None
         self._probe_task: Optional[asyncio.Task] = None
 
-    def follow_database(self, db: peewee.Database, interval: float = 1.0) -> None:
+    def follow_database(self, db, interval: float = 1.0) -> None:
         self._database_probe = DatabaseProbe(db, self._set_services_serving, interval)
 
     async def _set_services_serving(self, serving: bool) -> None:

@@ -3,7 +3,7 @@ each method checks its permission, then protobuf <-> use case."""
 from __future__ import annotations
 
 from auth_svc.api import convert
-from auth_svc.api.calls import client, run
+from auth_svc.api.calls import client
 from auth_svc.usecases import UseCases
 from erp.auth.v1 import admin_service_pb2 as pb
 from erp.auth.v1 import admin_service_pb2_grpc as pb_grpc
@@ -20,33 +20,33 @@ class UserServicer(pb_grpc.UserServiceServicer):
 
     async def ListUsers(self, request: pb.ListUsersRequest, context) -> pb.ListUsersResponse:
         require_permission("auth_user_read")
-        users, token, total = await run(self.uc.db, self.uc.users.list, request.page_size, request.page_token,
+        users, token, total = await self.uc.call(self.uc.users.list, request.page_size, request.page_token,
                                         request.search, request.ordering, _optional_bool(request, "is_active"))
         return pb.ListUsersResponse(users=[convert.user(u) for u in users], next_page_token=token, total_size=total)
 
     async def GetUser(self, request: pb.GetUserRequest, context) -> pb.User:
         require_permission("auth_user_read")
-        return convert.user(await run(self.uc.db, self.uc.users.get, request.id))
+        return convert.user(await self.uc.call(self.uc.users.get, request.id))
 
     async def CreateUser(self, request: pb.CreateUserRequest, context) -> pb.User:
         actor = require_permission("auth_user_create")
         values = convert.new_user_values(request.user)
-        return convert.user(await run(self.uc.db, self.uc.users.create, actor, values, client()))
+        return convert.user(await self.uc.call(self.uc.users.create, actor, values, client()))
 
     async def UpdateUser(self, request: pb.UpdateUserRequest, context) -> pb.User:
         actor = require_permission("auth_user_update")
         changes = convert.changes(request.user, request.update_mask.paths, convert.USER_MASKABLE,
                                   convert.USER_IGNORED)
-        return convert.user(await run(self.uc.db, self.uc.users.update, actor, request.user.id, changes, client()))
+        return convert.user(await self.uc.call(self.uc.users.update, actor, request.user.id, changes, client()))
 
     async def DeleteUser(self, request: pb.DeleteUserRequest, context) -> pb.User:
         actor = require_permission("auth_user_delete")
-        return convert.user(await run(self.uc.db, self.uc.users.delete, actor, request.id, request.hard_delete,
+        return convert.user(await self.uc.call(self.uc.users.delete, actor, request.id, request.hard_delete,
                                       client()))
 
     async def ResetUserMfa(self, request: pb.ResetUserMfaRequest, context) -> pb.User:
         actor = require_permission("auth_user_update")
-        return convert.user(await run(self.uc.db, self.uc.users.reset_mfa, actor, request.id, client()))
+        return convert.user(await self.uc.call(self.uc.users.reset_mfa, actor, request.id, client()))
 
 
 class RoleServicer(pb_grpc.RoleServiceServicer):
@@ -55,28 +55,28 @@ class RoleServicer(pb_grpc.RoleServiceServicer):
 
     async def ListRoles(self, request: pb.ListRolesRequest, context) -> pb.ListRolesResponse:
         require_permission("auth_role_read")
-        roles, token, total = await run(self.uc.db, self.uc.roles.list, request.page_size, request.page_token,
+        roles, token, total = await self.uc.call(self.uc.roles.list, request.page_size, request.page_token,
                                         request.search, request.ordering, _optional_bool(request, "is_active"))
         return pb.ListRolesResponse(roles=[convert.role(r) for r in roles], next_page_token=token, total_size=total)
 
     async def GetRole(self, request: pb.GetRoleRequest, context) -> pb.Role:
         require_permission("auth_role_read")
-        return convert.role(await run(self.uc.db, self.uc.roles.get, request.id))
+        return convert.role(await self.uc.call(self.uc.roles.get, request.id))
 
     async def CreateRole(self, request: pb.CreateRoleRequest, context) -> pb.Role:
         actor = require_permission("auth_role_create")
         values = convert.new_role_values(request.role)
-        return convert.role(await run(self.uc.db, self.uc.roles.create, actor, values, client()))
+        return convert.role(await self.uc.call(self.uc.roles.create, actor, values, client()))
 
     async def UpdateRole(self, request: pb.UpdateRoleRequest, context) -> pb.Role:
         actor = require_permission("auth_role_update")
         changes = convert.changes(request.role, request.update_mask.paths, convert.ROLE_MASKABLE,
                                   convert.ROLE_IGNORED)
-        return convert.role(await run(self.uc.db, self.uc.roles.update, actor, request.role.id, changes, client()))
+        return convert.role(await self.uc.call(self.uc.roles.update, actor, request.role.id, changes, client()))
 
     async def DeleteRole(self, request: pb.DeleteRoleRequest, context) -> pb.Role:
         actor = require_permission("auth_role_delete")
-        return convert.role(await run(self.uc.db, self.uc.roles.delete, actor, request.id, request.hard_delete,
+        return convert.role(await self.uc.call(self.uc.roles.delete, actor, request.id, request.hard_delete,
                                       request.force, client()))
 
 
@@ -86,12 +86,12 @@ class PermissionServicer(pb_grpc.PermissionServiceServicer):
 
     async def ListPermissions(self, request: pb.ListPermissionsRequest, context) -> pb.ListPermissionsResponse:
         require_permission("auth_permission_read")
-        records = await run(self.uc.db, self.uc.permissions.list, request.codename)
+        records = await self.uc.call(self.uc.permissions.list, request.codename)
         return pb.ListPermissionsResponse(permissions=convert.permissions(records))
 
     async def ListMasterPermissions(self, request, context) -> pb.ListMasterPermissionsResponse:
         require_permission("auth_permission_read")
-        grouped = await run(self.uc.db, self.uc.permissions.master_by_entity)
+        grouped = await self.uc.call(self.uc.permissions.master_by_entity)
         return pb.ListMasterPermissionsResponse(entities=[
             pb.EntityPermissions(entity=entity, permissions=convert.permissions(perms)) for entity, perms in grouped])
 
@@ -102,32 +102,32 @@ class GroupPermissionServicer(pb_grpc.GroupPermissionServiceServicer):
 
     async def ListGroupPermissions(self, request, context) -> pb.ListGroupPermissionsResponse:
         require_permission("auth_role_read")
-        groups = await run(self.uc.db, self.uc.permissions.groups_with_permissions)
+        groups = await self.uc.call(self.uc.permissions.groups_with_permissions)
         return pb.ListGroupPermissionsResponse(groups=[convert.group_permissions(g) for g in groups])
 
     async def AssignGroupPermissions(self, request: pb.AssignGroupPermissionsRequest, context) -> pb.GroupPermissions:
         actor = require_permission("auth_role_update")
-        group = await run(self.uc.db, self.uc.permissions.assign, actor, request.group_id,
+        group = await self.uc.call(self.uc.permissions.assign, actor, request.group_id,
                           list(request.permission_ids), request.replace, client())
         return convert.group_permissions(group)
 
     async def ListGroups(self, request, context) -> pb.ListGroupsResponse:
         require_permission("auth_role_read")
-        groups = await run(self.uc.db, self.uc.permissions.groups)
+        groups = await self.uc.call(self.uc.permissions.groups)
         return pb.ListGroupsResponse(groups=[pb.Group(id=i, name=n) for i, n in groups])
 
     async def ListAssignablePermissions(self, request, context) -> pb.ListAssignablePermissionsResponse:
         require_permission("auth_role_read")
-        records = await run(self.uc.db, self.uc.permissions.list)
+        records = await self.uc.call(self.uc.permissions.list)
         return pb.ListAssignablePermissionsResponse(permissions=convert.permissions(records))
 
     async def GetGroupPermissions(self, request: pb.GetGroupPermissionsRequest, context) -> pb.GroupPermissions:
         require_permission("auth_role_read")
-        return convert.group_permissions(await run(self.uc.db, self.uc.permissions.of_group, request.group_id))
+        return convert.group_permissions(await self.uc.call(self.uc.permissions.of_group, request.group_id))
 
     async def RemoveGroupPermissions(self, request: pb.RemoveGroupPermissionsRequest, context) -> pb.GroupPermissions:
         actor = require_permission("auth_role_update")
-        group = await run(self.uc.db, self.uc.permissions.remove_all, actor, request.group_id, client())
+        group = await self.uc.call(self.uc.permissions.remove_all, actor, request.group_id, client())
         return convert.group_permissions(group)
 
 
@@ -137,8 +137,8 @@ class AuditServicer(pb_grpc.AuditServiceServicer):
 
     async def ListAuditLogs(self, request: pb.ListAuditLogsRequest, context) -> pb.ListAuditLogsResponse:
         require_permission("auth_audit_read")
-        entries, token, total = await run(
-            self.uc.db, self.uc.audit_logs.list, request.page_size, request.page_token, request.event_type,
+        entries, token, total = await self.uc.call(
+            self.uc.audit_logs.list, request.page_size, request.page_token, request.event_type,
             request.username, convert.to_datetime(request, "start_time"), convert.to_datetime(request, "end_time"))
         return pb.ListAuditLogsResponse(audit_logs=[convert.audit_log(e) for e in entries], next_page_token=token,
                                         total_size=total)

@@ -25,7 +25,6 @@ from auth_svc.domain.tokens import TokenIssuer
 from auth_svc.hashing import PasswordHasher
 from auth_svc.storage.models import from_epoch
 from auth_svc.usecases.common import Auditor, ClientInfo, Revoker, Stores
-from erp_common.db import run_in_worker
 from erp_common.errors import InvalidArgument, ResourceExhausted, Unauthenticated, invalid
 from erp_common.tokens import TokenVerifier
 
@@ -134,7 +133,7 @@ class Authentication:
         sessions.reset_throttle(_login_key(user.username))
         sid = secrets.token_hex(16)
         pair, refresh_jti = self._pair(user, sid)
-        with self.stores.db.atomic():
+        with self.stores.atomic():
             accounts.record_login(user.id, new_hash)
             sessions.create_session(sid, user.id, client.ip, client.user_agent, refresh_jti, self._session_expiry())
             self.auditor.record(audit.LOGIN_SUCCESS, client, user_id=user.id, username=user.username,
@@ -145,9 +144,9 @@ class Authentication:
     # --- login -----------------------------------------------------------------------------
     async def login(self, username: str, password: str, client: ClientInfo) -> LoginResult:
         with self.hasher.slot() as hashing:
-            user = await run_in_worker(self.stores.db, self._admit_login, username, password, client)
+            user = await self.stores.call(self._admit_login, username, password, client)
             ok, new_hash = await hashing.run(self._check_password, password, user)
-        return await run_in_worker(self.stores.db, self._settle_login, username, client, user, ok, new_hash)
+        return await self.stores.call(self._settle_login, username, client, user, ok, new_hash)
 
     def _admit_login(self, username: str, password: str, client: ClientInfo) -> Optional[UserRecord]:
         _required(username=username, password=password)
@@ -180,7 +179,7 @@ class Authentication:
         """The password was right; the login completes at VerifyMfaLogin. The failure count is not
         reset here, so guessing codes after a known password still runs into the lockout."""
         mfa_token = secrets.token_urlsafe(32)
-        with self.stores.db.atomic():
+        with self.stores.atomic():
             if new_hash:
                 self.stores.accounts.record_login(user.id, new_hash)
             self.stores.sessions.create_challenge(_challenge_hash(mfa_token), user.id, client.ip, client.user_agent,

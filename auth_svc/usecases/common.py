@@ -1,4 +1,5 @@
-"""What every use case shares: the stores, the caller's client, the audit writer and session revocation."""
+"""What every use case shares: the stores (auth's unit of work), the caller's client, the audit writer
+and session revocation."""
 from __future__ import annotations
 
 import datetime
@@ -17,10 +18,11 @@ from auth_svc.storage.audit import AuditRepository
 from auth_svc.storage.credentials import CredentialRepository
 from auth_svc.storage.models import utcnow
 from auth_svc.storage.sessions import SessionRepository
-from erp_common.db import in_transaction
 from erp_common.errors import PermissionDenied
 from erp_common.secrets import DataKeyring
 from erp_common.tokens import Principal
+from erp_common.unit_of_work import UnitOfWork
+from erp_common.unit_of_work import transactional as in_one_transaction
 
 # Tokens are verified with this much clock leeway, so a revocation must outlive them by as much.
 VERIFIER_LEEWAY_SECONDS = 5
@@ -47,7 +49,7 @@ def audits_refusals(method: F) -> F:
         try:
             return method(self, *args, **kwargs)
         except Refusal as refusal:
-            in_transaction(self.stores.db, lambda: self.auditor.refusal(refusal))
+            self.stores.atomically(lambda: self.auditor.refusal(refusal))
             raise
     return run  # type: ignore[return-value]
 
@@ -58,11 +60,8 @@ def transactional(method: F) -> F:
     an entry for a change that never happened. READ COMMITTED, so that replacing one role's
     permissions or one user's roles takes no gap locks that deadlock with the same change to a
     neighbouring role or user; one the database aborted in a conflict anyway runs again
-    (erp_common.db.in_transaction). A refusal is audited once the transaction rolled back."""
-    @functools.wraps(method)
-    def run(self, *args, **kwargs):
-        return in_transaction(self.stores.db, lambda: method(self, *args, **kwargs), read_committed=True)
-    return audits_refusals(run)  # type: ignore[return-value]
+    (erp_common.unit_of_work). A refusal is audited once the transaction rolled back."""
+    return audits_refusals(in_one_transaction(method, read_committed=True))
 
 
 @dataclass(frozen=True)
@@ -74,10 +73,9 @@ class ClientInfo:
 
 
 @dataclass(frozen=True)
-class Stores:
-    """The repositories over the one auth database."""
+class Stores(UnitOfWork):
+    """The unit of work of auth: the repositories over the one auth database."""
 
-    db: peewee.Database
     accounts: AccountRepository
     sessions: SessionRepository
     credentials: CredentialRepository
@@ -141,7 +139,7 @@ class Revoker:
         expire = utcnow() + datetime.timedelta(seconds=self._lifetime)
         ended = self._stores.sessions.revoke(list(sids), reason, expire)
         # Inside a use case's transaction the feed must not poll before the revocation is visible.
-        self._stores.db.after_commit(self._notify)
+        self._stores.after_commit(self._notify)
         return ended
 
     def rights_changed(self, user_ids: Iterable[int], reason: str) -> None:
@@ -151,7 +149,7 @@ class Revoker:
         if users:
             expire = utcnow() + datetime.timedelta(seconds=self._lifetime)
             self._stores.sessions.publish_rights([(u.id, u.permissions) for u in users], reason, expire)
-            self._stores.db.after_commit(self._notify)
+            self._stores.after_commit(self._notify)
 
     def revoke_user(self, user_id: int, reason: str, include_api_keys: bool) -> int:
         """Every live session of the user and, for a disabled or deleted user, the tokens of their API keys."""

@@ -33,13 +33,13 @@ def auth_state(mariadb, tmp_path):
 
 
 def _row(app, user_id: int) -> models.MfaTotp:
-    with app.usecases.db.connection_context():
+    with app.usecases.stores.db.connection_context():
         return models.MfaTotp.get(models.MfaTotp.user == user_id)
 
 
 def test_totp_secrets_are_sealed_and_rotated(auth_state):
     config, app = auth_state
-    credentials, db = app.usecases.stores.credentials, app.usecases.db
+    credentials, db = app.usecases.stores.credentials, app.usecases.stores.db
     keyring_file = config.keys_dir / "data-keys.json"
     assert stat.S_IMODE(keyring_file.stat().st_mode) == 0o600
     assert stat.S_IMODE(config.keys_dir.stat().st_mode) == 0o700

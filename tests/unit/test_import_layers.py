@@ -2,7 +2,9 @@
 
 Each service is layered `api -> usecases -> storage -> domain` (STYLE.md); a module may import its own
 layer or a lower one, never a higher one, and no layer imports the service's composition root
-(`server`, `__main__`). The domain is plain Python: no gRPC, no database driver. `erp_common` serves
+(`server`, `__main__`). The domain is plain Python: no gRPC, no database driver. Storage errors become
+domain errors inside storage, so neither an API layer nor the shared interceptor (`erp_common.server`)
+imports the database driver. `erp_common` serves
 both services and depends on neither; the services do not import each other; and nothing that runs in
 production (`auth_svc`, `master_svc`, `erp_common`, `edge`, `tools`) imports the test harness.
 Every import counts, including those inside functions.
@@ -21,7 +23,10 @@ LAYERS = ("domain", "storage", "usecases", "api")
 COMPOSITION_ROOTS = ("server", "__main__")
 PRODUCTION = (*SERVICES, "erp_common", "edge", "tools")
 TEST_ONLY = ("erp_testing", "tests")
-DOMAIN_FORBIDDEN = ("grpc", "peewee", "pymysql", "playhouse")
+DATABASE_DRIVER = ("peewee", "pymysql", "playhouse")
+DOMAIN_FORBIDDEN = ("grpc", *DATABASE_DRIVER)
+# Modules that see no database driver besides the API layers.
+ABOVE_STORAGE = ("erp_common.server",)
 
 
 def imported_modules(path: Path, package: str) -> set[str]:
@@ -71,6 +76,8 @@ def violations(root: Path) -> list[str]:
 
                 if head in TEST_ONLY:
                     flag("production code imports the test harness")
+                elif head in DATABASE_DRIVER and (module in ABOVE_STORAGE or (own and LAYERS[own[1]] == "api")):
+                    flag("storage errors are domain errors before they reach the API")
                 elif top == "erp_common" and head in (*SERVICES, "edge", "tools"):
                     flag("erp_common depends on no service or edge")
                 elif top in SERVICES and head in SERVICES and head != top:
@@ -113,6 +120,8 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
         ("tools/mesh.py", "from erp_testing.ports import free_port\n", "test harness"),
         ("erp_common/db.py", "import master_svc.config\n", "erp_common depends on no service"),
         ("master_svc/api/s.py", "from auth_svc.domain import tokens\n", "do not import each other"),
+        ("auth_svc/api/calls.py", "import peewee\n", "domain errors before they reach the API"),
+        ("erp_common/server.py", "def f():\n    from peewee import OperationalError\n", "before they reach the API"),
     ],
 )
 def test_the_checker_catches_each_kind_of_violation(tmp_path, name, text, reason):
