@@ -8,7 +8,7 @@ import time
 
 from auth_svc.config import AuthConfig
 from auth_svc.keystore import KeyStore, created_at
-from erp_common import logs, workers
+from erp_common import logs, settings, workers
 
 
 def _when(epoch: float) -> str:
@@ -31,6 +31,7 @@ def main() -> None:
     args = parser.parse_args()
     config = AuthConfig.from_env()
     logs.setup(config.log_level)
+    settings.report_deprecated()
     keystore = KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds)
     if args.command == "migrate":
         from auth_svc.server import announce_generated_password, prepare

@@ -1,19 +1,12 @@
 """Auth service settings, read once from ERP_* environment variables. Defaults suit `make run`."""
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from erp_common.secrets import value_or_file
+from erp_common.settings import ROOT, Env, Shared, auth_listen_addr
 from erp_common.workers import default_count, parse_count
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name, default)
-
 
 # bcrypt's own range. Production keeps the default 12 (about a quarter of a second per hash here);
 # lower costs are for test runs only. Outside the range no hash can be made, so refuse at start-up
@@ -21,23 +14,11 @@ def _env(name: str, default: str) -> str:
 BCRYPT_ROUNDS_RANGE = range(4, 32)
 
 
-def _bcrypt_rounds() -> int:
-    rounds = int(_env("ERP_BCRYPT_ROUNDS", "12"))
+def _bcrypt_rounds(env: Env) -> int:
+    rounds = env.int("ERP_BCRYPT_ROUNDS", 12)
     if rounds not in BCRYPT_ROUNDS_RANGE:
         raise ValueError(f"ERP_BCRYPT_ROUNDS={rounds}: bcrypt's cost must be 4 to 31 (production: 12 or more)")
     return rounds
-
-
-def _hash_threads() -> int:
-    """Hashing threads of one worker process: the usable cores shared among the ERP_WORKERS processes."""
-    return max(1, default_count() // parse_count(_env("ERP_WORKERS", "")))
-
-
-def _positive(name: str, default: int) -> int:
-    value = int(_env(name, str(default)))
-    if value < 1:
-        raise ValueError(f"{name}={value}: must be 1 or more")
-    return value
 
 
 @dataclass(frozen=True)
@@ -70,38 +51,45 @@ class AuthConfig:
     workers: int
 
     @classmethod
-    def from_env(cls) -> "AuthConfig":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "AuthConfig":
+        """From `environ` (default: this process's environment)."""
+        return cls.read(Env(environ))
+
+    @classmethod
+    def read(cls, env: Env) -> "AuthConfig":
+        shared = Shared.read(env)
+        workers = parse_count(env.str("ERP_WORKERS", ""))
+        # Password hashing's own pool (auth_svc/hashing.py), per worker process: the cores shared
+        # among the workers, and twice as many hashes waiting; a login beyond gets 429 + Retry-After.
+        hash_threads = max(1, default_count() // workers)
         return cls(
-            grpc_addr=_env("ERP_AUTH_GRPC_ADDR", "127.0.0.1:50051"),
-            metrics_addr=_env("ERP_AUTH_METRICS_ADDR", "127.0.0.1:9451"),
-            db_url=_env("ERP_AUTH_DB_URL", f"sqlite:///{ROOT / 'var' / 'auth.sqlite3'}"),
-            keys_dir=Path(_env("ERP_KEYS_DIR", str(ROOT / "var" / "keys"))),
+            grpc_addr=auth_listen_addr(env),
+            metrics_addr=env.str("ERP_AUTH_METRICS_ADDR", "127.0.0.1:9451"),
+            db_url=env.str("ERP_AUTH_DB_URL", f"sqlite:///{ROOT / 'var' / 'auth.sqlite3'}"),
+            keys_dir=env.path("ERP_KEYS_DIR", ROOT / "var" / "keys"),
             # The AES-GCM keys of the TOTP secrets (a file, e.g. a mounted Secret, which must exist); unset,
             # keys_dir/data-keys.json, made on first start (auth_svc.server.open_data_keyring).
-            data_keys_file=Path(_env("ERP_DATA_KEYS_FILE", "")) if _env("ERP_DATA_KEYS_FILE", "") else None,
-            jwt_issuer=_env("ERP_JWT_ISSUER", "auth_service"),
-            jwt_audience=_env("ERP_JWT_AUDIENCE", "erp"),
-            access_ttl=int(_env("ERP_JWT_ACCESS_TTL", "3600")),
-            refresh_ttl=int(_env("ERP_JWT_REFRESH_TTL", "604800")),
-            bcrypt_rounds=_bcrypt_rounds(),
-            # Password hashing's own pool (auth_svc/hashing.py), per worker process: the cores shared
-            # among the workers, and twice as many hashes waiting; a login beyond gets 429 + Retry-After.
-            hash_workers=_positive("ERP_HASH_WORKERS", _hash_threads()),
-            hash_queue=int(_env("ERP_HASH_QUEUE", str(2 * _hash_threads()))),
-            admin_password=_env("ERP_ADMIN_PASSWORD", ""),
-            edge_secret=value_or_file(_env("ERP_EDGE_SHARED_SECRET", ""), _env("ERP_EDGE_SHARED_SECRET_FILE", "")),
-            refresh_reuse_grace=int(_env("ERP_REFRESH_REUSE_GRACE", "10")),
-            lockout_threshold=int(_env("ERP_LOCKOUT_THRESHOLD", "5")),
-            lockout_base_seconds=int(_env("ERP_LOCKOUT_BASE_SECONDS", "60")),
-            lockout_max_seconds=int(_env("ERP_LOCKOUT_MAX_SECONDS", "900")),
-            ip_rate_limit_per_minute=int(_env("ERP_LOGIN_IP_RATE_PER_MINUTE", "60")),
-            mfa_token_ttl=int(_env("ERP_MFA_TOKEN_TTL", "300")),
-            api_key_token_ttl=int(_env("ERP_API_KEY_TOKEN_TTL", "900")),
-            revocation_poll_seconds=float(_env("ERP_REVOCATION_POLL_SECONDS", "0.5")),
+            data_keys_file=env.optional_path("ERP_DATA_KEYS_FILE"),
+            jwt_issuer=shared.jwt_issuer,
+            jwt_audience=shared.jwt_audience,
+            access_ttl=env.int("ERP_JWT_ACCESS_TTL", 3600),
+            refresh_ttl=env.int("ERP_JWT_REFRESH_TTL", 604800),
+            bcrypt_rounds=_bcrypt_rounds(env),
+            hash_workers=env.int("ERP_HASH_WORKERS", hash_threads, minimum=1),
+            hash_queue=env.int("ERP_HASH_QUEUE", 2 * hash_threads),
+            admin_password=env.str("ERP_ADMIN_PASSWORD", ""),
+            edge_secret=shared.edge_secret,
+            refresh_reuse_grace=env.int("ERP_REFRESH_REUSE_GRACE", 10),
+            lockout_threshold=env.int("ERP_LOCKOUT_THRESHOLD", 5),
+            lockout_base_seconds=env.int("ERP_LOCKOUT_BASE_SECONDS", 60),
+            lockout_max_seconds=env.int("ERP_LOCKOUT_MAX_SECONDS", 900),
+            ip_rate_limit_per_minute=env.int("ERP_LOGIN_IP_RATE_PER_MINUTE", 60),
+            mfa_token_ttl=env.int("ERP_MFA_TOKEN_TTL", 300),
+            api_key_token_ttl=env.int("ERP_API_KEY_TOKEN_TTL", 900),
+            revocation_poll_seconds=env.float("ERP_REVOCATION_POLL_SECONDS", 0.5),
             # Longer than the Envoy edge caches the JWK set (300 s): no verifier meets an unknown kid.
-            key_activation_seconds=int(_env("ERP_KEY_ACTIVATION_SECONDS", "360")),
-            log_level=_env("ERP_LOG_LEVEL", "INFO"),
-            otlp_endpoint=_env("OTEL_EXPORTER_OTLP_ENDPOINT", ""),
-            workers=parse_count(_env("ERP_WORKERS", "")),
+            key_activation_seconds=env.int("ERP_KEY_ACTIVATION_SECONDS", 360),
+            log_level=env.str("ERP_LOG_LEVEL", "INFO"),
+            otlp_endpoint=shared.otlp_endpoint,
+            workers=workers,
         )
-

@@ -39,6 +39,7 @@ from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from tools.ports import free_port
 from bench.common import ADMIN_PASSWORD, bench_mesh, drive
+from bench.edge_config import CEILING_PATH, write_config
 from tools.mesh import GATEWAY_BIN
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -112,13 +113,12 @@ def _grpc_frame(message) -> bytes:
     return b"\x00" + len(data).to_bytes(4, "big") + data
 
 
-def _start_edges(mesh, work: Path, edge_env: dict, envoy_workers: int) -> list[subprocess.Popen]:
+def _start_edges(mesh, work: Path, edge_env: dict, ceiling: Path, envoy_workers: int) -> list[subprocess.Popen]:
     """Envoy (with the bench-only ceiling route) and, when built, the Go gateway; each answering."""
     edges: list[subprocess.Popen] = []
     try:
         config = work / "envoy.yaml"
-        subprocess.run([sys.executable, str(ROOT / "edge" / "render.py"), "--out", str(config)], env=edge_env,
-                       check=True)
+        write_config(edge_env, ceiling, config)
         concurrency = ["--concurrency", str(envoy_workers)] if envoy_workers else []
         edges.append(subprocess.Popen([str(Path(sys.executable).parent / "envoy"), "-c", str(config),
                                        "--log-level", "warn", "--use-dynamic-base-id", *concurrency], env=edge_env,
@@ -197,7 +197,7 @@ def _measure(mesh, args: argparse.Namespace, workers: int, work: Path) -> list[R
     ceiling = work / "ceiling.json"
     ceiling.write_text(json.dumps(json_format.MessageToDict(
         page, preserving_proto_field_name=True, always_print_fields_with_no_presence=True), separators=(",", ":")))
-    edges = _start_edges(mesh, work, {**mesh.env(), "ERP_EDGE_BENCH_BODY_FILE": str(ceiling)}, args.envoy_workers)
+    edges = _start_edges(mesh, work, mesh.env(), ceiling, args.envoy_workers)
     echo, echo_addr = _echo_server(workers, work)
     try:
         auth_header = {"authorization": f"Bearer {token}"}
@@ -226,7 +226,7 @@ def _measure(mesh, args: argparse.Namespace, workers: int, work: Path) -> list[R
              dict(h2c, body=bodies["roles"])),
             ("Envoy REST (JSON) list", f"http://{mesh.edge_addr}{LIST_PATH}", dict(connections=c, headers=auth_header)),
             ("Envoy native gRPC list", f"http://{mesh.edge_addr}{LIST_RPC}", dict(h2c, body=bodies["list"])),
-            ("Envoy ceiling (direct resp.)", f"http://{mesh.edge_addr}/api/bench/ceiling",
+            ("Envoy ceiling (direct resp.)", f"http://{mesh.edge_addr}{CEILING_PATH}",
              dict(connections=c, headers=auth_header)),
         ]
         if GATEWAY_BIN.exists():

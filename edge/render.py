@@ -2,7 +2,7 @@
 
     python edge/render.py --out var/envoy.yaml
 
-ERP_AUTH_GRPC_ADDR / ERP_MASTER_GRPC_ADDR may list several replicas (comma separated); Envoy
+ERP_AUTH_UPSTREAMS / ERP_MASTER_UPSTREAMS may list several replicas (comma separated); Envoy
 balances round robin over them, health-checks each with grpc.health.v1 and ejects outliers.
 """
 from __future__ import annotations
@@ -17,7 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from edge import docs  # noqa: E402
 from edge.config import EdgeConfig  # noqa: E402
+from erp_common.settings import report_deprecated  # noqa: E402
 
 # The gRPC -> HTTP status table decides the code; this names it in the body of Envoy's own replies.
 LOCAL_REPLY_STATUS = {
@@ -131,20 +133,6 @@ def jwt_public_rules() -> str:
     lines = [f"- match: {{path: {path}}}" for path in PUBLIC_REST_PATHS + PUBLIC_GRPC_METHODS + (DOCS_PREFIX,)]
     lines.append(f"- match: {{prefix: {DOCS_PREFIX}/}}")
     return _indent(lines, 14)
-
-
-def bench_routes(config: EdgeConfig) -> str:
-    """The edge's ceiling for bench/: the full filter chain (JWT included), answered by Envoy itself."""
-    if config.bench_body_file is None:
-        return ""
-    return _indent([
-        "- name: bench-ceiling",
-        "  match: {path: /api/bench/ceiling}",
-        f"  direct_response: {{status: 200, body: {{filename: {config.bench_body_file.resolve()}}}}}",
-        "  response_headers_to_add:",
-        "  - header: {key: content-type, value: application/json}",
-        "    append_action: OVERWRITE_IF_EXISTS_OR_ADD",
-    ], 14)
 
 
 def cors_origins(origins: list[str]) -> str:
@@ -268,12 +256,11 @@ def render(config: EdgeConfig) -> str:
     template = string.Template((ROOT / "edge" / "envoy.yaml.tmpl").read_text())
     edge_host, edge_port = _split(config.http_addr)
     admin_host, admin_port = _split(config.admin_addr)
-    from edge import docs
     return template.substitute(
         ADMIN_HOST=admin_host, ADMIN_PORT=admin_port, EDGE_HOST=edge_host, EDGE_PORT=edge_port,
         LOCAL_REPLY_MAPPERS=local_reply_mappers(), CORS_ORIGINS=cors_origins(config.cors_origins),
         CORS_MAX_AGE=config.cors_max_age, EDGE_SECRET=config.edge_secret,
-        DOCS_ROUTES=docs.routes(config.docs_dir, DOCS_PREFIX), BENCH_ROUTES=bench_routes(config),
+        DOCS_ROUTES=docs.routes(config.docs_dir, DOCS_PREFIX),
         JWT_PUBLIC_RULES=jwt_public_rules(), JWKS_CACHE_SECONDS=config.jwks_cache_seconds,
         JWKS_REFETCH_SECONDS=config.jwks_refetch_seconds,
         LOGIN_BURST=config.login_rate_per_minute, REFRESH_BURST=config.refresh_rate_per_minute,
@@ -284,6 +271,7 @@ def render(config: EdgeConfig) -> str:
         TRACING=tracing(config.otlp_endpoint), TRACING_CLUSTER=tracing_cluster(config.otlp_endpoint),
         TRUSTED_HOPS=config.trusted_hops, REQUEST_TIMEOUT=f"{config.request_timeout:g}",
         REQUEST_HEADERS_TIMEOUT=f"{min(10.0, config.request_timeout):g}",
+        UPSTREAM_TIMEOUT=f"{config.upstream_timeout:g}",
     )
 
 
@@ -294,8 +282,10 @@ def main() -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # holds the edge secret
+    config = EdgeConfig.from_env()
+    report_deprecated()
     with os.fdopen(fd, "w") as f:
-        f.write(render(EdgeConfig.from_env()))
+        f.write(render(config))
 
 
 if __name__ == "__main__":

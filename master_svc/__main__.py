@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from erp_common import logs, workers
+from erp_common import logs, settings, workers
 from master_svc.config import MasterConfig
 
 
@@ -24,6 +24,7 @@ def main() -> None:
     args = parser.parse_args()
     config = MasterConfig.from_env()
     logs.setup(config.log_level)
+    settings.report_deprecated()
     if args.command == "migrate":
         from master_svc.server import prepare
         prepare(config)

@@ -5,7 +5,9 @@
                                                         loop as `run` (pid and log files in var/run, var/log)
     python -m tools.mesh down                           stops that supervisor and waits for the ports to close
 
-Addresses come from the ERP_*_ADDR variables (DESIGN.md's ports when unset) and the state directory
+Addresses come from the ERP_*_ADDR variables (DESIGN.md's ports when unset; ERP_AUTH_LISTEN_ADDR /
+ERP_MASTER_LISTEN_ADDR may list several replicas, which the edges and master_svc then dial as
+ERP_*_UPSTREAMS) and the state directory
 (SQLite files, keys, logs, pid files) from ERP_MESH_DIR (default var/). The test harness uses `Mesh`
 directly with free ports and a throwaway MariaDB.
 """
@@ -31,6 +33,8 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from erp_common.secrets import ensure_secret_file, private_append, private_dir
+from erp_common.settings import (DEPRECATED_NAMES, Env, auth_listen_addr, master_listen_addr, report_deprecated,
+                                 split_list)
 from tools.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,12 +42,14 @@ VAR = ROOT / "var"
 PY = sys.executable
 GATEWAY_BIN = ROOT / "edge" / "gateway" / "erp-gateway"
 
-# Each address of a Mesh and the ERP_* variable every component reads it from.
+# Each address of a Mesh and the ERP_* variable the component that listens there reads it from.
 ADDRESS_VARS = {
-    "auth_addr": "ERP_AUTH_GRPC_ADDR", "master_addr": "ERP_MASTER_GRPC_ADDR", "edge_addr": "ERP_EDGE_HTTP_ADDR",
+    "auth_addr": "ERP_AUTH_LISTEN_ADDR", "master_addr": "ERP_MASTER_LISTEN_ADDR", "edge_addr": "ERP_EDGE_HTTP_ADDR",
     "admin_addr": "ERP_EDGE_ADMIN_ADDR", "gateway_addr": "ERP_GATEWAY_HTTP_ADDR",
     "auth_metrics_addr": "ERP_AUTH_METRICS_ADDR", "master_metrics_addr": "ERP_MASTER_METRICS_ADDR",
 }
+# The services' replicas, as their clients (master_svc, the edges) dial them.
+UPSTREAM_VARS = {"auth_addr": "ERP_AUTH_UPSTREAMS", "master_addr": "ERP_MASTER_UPSTREAMS"}
 STOP_TIMEOUT = 20.0  # per process, after SIGTERM, before SIGKILL
 
 
@@ -118,6 +124,9 @@ class Mesh:
         """The mesh `make run`/`up`/`down` start: the ERP_*_ADDR variables where set, DESIGN.md's
         ports otherwise; state under ERP_MESH_DIR (default var/)."""
         addrs = {name: os.environ[var] for name, var in ADDRESS_VARS.items() if os.environ.get(var, "").strip()}
+        settings = Env()
+        addrs.update(auth_addr=auth_listen_addr(settings), master_addr=master_listen_addr(settings))
+        report_deprecated()
         return cls(**addrs, state_dir=Path(os.environ.get("ERP_MESH_DIR") or VAR), **kwargs)
 
     @classmethod
@@ -138,6 +147,7 @@ class Mesh:
         ensure_secret_file(secret_file)
         env = {k: v for k, v in os.environ.items() if not k.startswith("ERP_")}
         env.update({var: getattr(self, name) for name, var in ADDRESS_VARS.items()})
+        env.update({var: getattr(self, name) for name, var in UPSTREAM_VARS.items()})
         env.update({
             "PYTHONUNBUFFERED": "1",
             "ERP_KEYS_DIR": str(self.state_dir / "keys"),
@@ -145,7 +155,8 @@ class Mesh:
             "ERP_AUTH_DB_URL": f"sqlite:///{self.state_dir / 'auth.sqlite3'}",
             "ERP_MASTER_DB_URL": f"sqlite:///{self.state_dir / 'master.sqlite3'}",
         })
-        env.update({k: v for k, v in os.environ.items() if k.startswith("ERP_")})
+        # The caller's own settings win, except the deprecated addresses, which from_env translated.
+        env.update({k: v for k, v in os.environ.items() if k.startswith("ERP_") and k not in DEPRECATED_NAMES})
         env.update(self.extra_env)
         return env
 
@@ -167,11 +178,11 @@ class Mesh:
         return p
 
     def _start_replicas(self, service: str, env: dict, foreground: bool, timeout: float) -> None:
-        grpc_var, metrics_var = (f"ERP_{service.split('_')[0].upper()}_{kind}_ADDR" for kind in ("GRPC", "METRICS"))
-        metrics = _split_list(env[metrics_var])
+        listen_var, metrics_var = (f"ERP_{service.split('_')[0].upper()}_{kind}_ADDR" for kind in ("LISTEN", "METRICS"))
+        metrics = split_list(env[metrics_var])
         # One after the other: the first applies migrations and creates the signing key.
-        for i, addr in enumerate(_split_list(env[grpc_var])):
-            replica_env = dict(env, **{grpc_var: addr, metrics_var: metrics[i] if i < len(metrics) else ""})
+        for i, addr in enumerate(split_list(env[listen_var])):
+            replica_env = dict(env, **{listen_var: addr, metrics_var: metrics[i] if i < len(metrics) else ""})
             p = self._spawn(service if i == 0 else f"{service}-{i + 1}", [PY, "-m", service], replica_env,
                             foreground)
             wait_grpc_health(addr, p, timeout)
@@ -230,11 +241,7 @@ class Mesh:
         names = ["auth_addr", "master_addr", "auth_metrics_addr", "master_metrics_addr"]
         names += ["edge_addr", "admin_addr"] if "envoy" in self.edges else []
         names += ["gateway_addr"] if "gateway" in self.edges else []
-        return [a for name in names for a in _split_list(getattr(self, name))]
-
-
-def _split_list(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
+        return [a for name in names for a in split_list(getattr(self, name))]
 
 
 def _tee(proc: subprocess.Popen, name: str, log_path: Path) -> None:

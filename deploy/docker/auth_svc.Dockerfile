@@ -28,7 +28,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app:/app/gen/python \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    ERP_AUTH_GRPC_ADDR=0.0.0.0:50051 \
+    ERP_AUTH_LISTEN_ADDR=0.0.0.0:50051 \
     ERP_AUTH_METRICS_ADDR=0.0.0.0:9451 \
     ERP_KEYS_DIR=/var/lib/erp/keys
 RUN groupadd --system --gid 10001 erp \

@@ -52,8 +52,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     ERP_EDGE_HTTP_ADDR=0.0.0.0:8000 \
     ERP_EDGE_ADMIN_ADDR=127.0.0.1:9901 \
-    ERP_AUTH_GRPC_ADDR=auth:50051 \
-    ERP_MASTER_GRPC_ADDR=master:50052 \
+    ERP_AUTH_UPSTREAMS=auth:50051 \
+    ERP_MASTER_UPSTREAMS=master:50052 \
     ERP_EDGE_CONFIG_OUT=/tmp/envoy.yaml \
     ERP_DOCS_DIR=/app/var/docs
 RUN groupadd --system --gid 10001 erp \

@@ -67,8 +67,8 @@ RUN /opt/venv/bin/python -m edge.docs build --node-modules /docs/node_modules --
 
 FROM ${STATIC_IMAGE} AS runtime
 ENV ERP_GATEWAY_HTTP_ADDR=0.0.0.0:8080 \
-    ERP_AUTH_GRPC_ADDR=auth:50051 \
-    ERP_MASTER_GRPC_ADDR=master:50052 \
+    ERP_AUTH_UPSTREAMS=auth:50051 \
+    ERP_MASTER_UPSTREAMS=master:50052 \
     ERP_DOCS_DIR=/srv/erp/docs
 COPY --from=docs /build/docs /srv/erp/docs
 COPY --from=build /out/erp-gateway /usr/local/bin/erp-gateway

@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
 # ERP master_svc image: `python -m master_svc` (gRPC :50052, Prometheus metrics :9452).
 # Build from the repo root:  docker build -f deploy/docker/master_svc.Dockerfile -t erp/master:0.1.0 .
-# It needs ERP_AUTH_GRPC_ADDR (e.g. auth:50051) to fetch JWKS and revocations from auth_svc.
+# It needs ERP_AUTH_UPSTREAMS (e.g. auth:50051) to fetch JWKS and revocations from auth_svc.
 # No secret is baked in: the DB URL arrives at run time (ERP_MASTER_DB_URL or ERP_MASTER_DB_URL_FILE).
 
 # Base images: build arguments defaulting to the public tags (pin the digest too when you publish);
@@ -27,9 +27,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app:/app/gen/python \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    ERP_MASTER_GRPC_ADDR=0.0.0.0:50052 \
+    ERP_MASTER_LISTEN_ADDR=0.0.0.0:50052 \
     ERP_MASTER_METRICS_ADDR=0.0.0.0:9452 \
-    ERP_AUTH_GRPC_ADDR=auth:50051
+    ERP_AUTH_UPSTREAMS=auth:50051
 RUN groupadd --system --gid 10001 erp \
  && useradd --system --uid 10001 --gid erp --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin erp
 COPY --from=deps /opt/venv /opt/venv

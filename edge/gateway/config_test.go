@@ -21,7 +21,7 @@ func TestConfigDefaults(t *testing.T) {
 		HTTPAddr: "127.0.0.1:8080", AuthAddrs: []string{"127.0.0.1:50051"}, MasterAddrs: []string{"127.0.0.1:50052"},
 		MaxBodyBytes: 1048576, JWTIssuer: "auth_service", JWTAudience: "erp",
 		CORSOrigins:     []string{"http://localhost:3000", "http://127.0.0.1:3000"},
-		UpstreamTimeout: 30 * time.Second, DocsDir: "var/docs", TrustedHops: 0, RequestTimeout: 30 * time.Second,
+		UpstreamTimeout: 15 * time.Second, DocsDir: "var/docs", TrustedHops: 0, RequestTimeout: 30 * time.Second,
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Fatalf("got %+v\nwant %+v", cfg, want)
@@ -37,7 +37,7 @@ func TestConfigFromEnv(t *testing.T) {
 		"ERP_CORS_ORIGINS":            " https://erp.example.com/ ,http://localhost:5173,, ",
 		"ERP_MAX_BODY_BYTES":          "2048",
 		"ERP_EDGE_SHARED_SECRET_FILE": secretFile,
-		"ERP_MASTER_GRPC_ADDR":        "m1:50052, m2:50052",
+		"ERP_MASTER_UPSTREAMS":        "m1:50052, m2:50052",
 	}
 	cfg, err := loadConfig(envOf(env))
 	if err != nil {
@@ -54,12 +54,30 @@ func TestConfigFromEnv(t *testing.T) {
 	for _, bad := range []map[string]string{
 		{"ERP_MAX_BODY_BYTES": "lots"},
 		{"ERP_MAX_BODY_BYTES": "0"},
-		{"ERP_AUTH_GRPC_ADDR": " , "},
+		{"ERP_AUTH_UPSTREAMS": " , "},
+		{"ERP_EDGE_UPSTREAM_TIMEOUT": "0"},
 		{"ERP_EDGE_SHARED_SECRET_FILE": filepath.Join(t.TempDir(), "missing")},
 	} {
 		if _, err := loadConfig(envOf(bad)); err == nil {
 			t.Errorf("%v: accepted", bad)
 		}
+	}
+}
+
+func TestDeprecatedAddressNamesAreReadWhereTheNewOnesAreUnset(t *testing.T) {
+	cfg, err := loadConfig(envOf(map[string]string{
+		"ERP_AUTH_GRPC_ADDR": "a1:50051,a2:50051", "ERP_MASTER_GRPC_ADDR": "old:50052", "ERP_MASTER_UPSTREAMS": "new:50052",
+		"ERP_EDGE_UPSTREAM_TIMEOUT": "2.5",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(cfg.AuthAddrs, []string{"a1:50051", "a2:50051"}) || !reflect.DeepEqual(cfg.MasterAddrs, []string{"new:50052"}) {
+		t.Fatalf("auth %v master %v", cfg.AuthAddrs, cfg.MasterAddrs)
+	}
+	want := [][2]string{{"ERP_AUTH_GRPC_ADDR", "ERP_AUTH_UPSTREAMS"}, {"ERP_MASTER_GRPC_ADDR", "ERP_MASTER_UPSTREAMS"}}
+	if !reflect.DeepEqual(cfg.Deprecated, want) || cfg.UpstreamTimeout != 2500*time.Millisecond {
+		t.Fatalf("deprecated %v, upstream timeout %v", cfg.Deprecated, cfg.UpstreamTimeout)
 	}
 }
 

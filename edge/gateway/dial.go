@@ -17,7 +17,7 @@ import (
 // every A record of a headless Service) instead of pick_first's single one.
 const roundRobin = `{"loadBalancingConfig":[{"round_robin":{}}]}`
 
-// splitAddrs reads ERP_*_GRPC_ADDR, which may list several replicas, comma separated (as for Envoy).
+// splitAddrs reads ERP_*_UPSTREAMS, which may list several replicas, comma separated (as for Envoy).
 func splitAddrs(value string) []string {
 	var addrs []string
 	for _, a := range strings.Split(value, ",") {

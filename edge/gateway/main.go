@@ -27,6 +27,10 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	for _, d := range cfg.Deprecated {
+		slog.Warn(d[0]+" is deprecated and read as "+d[1]+": set "+d[1]+" instead "+
+			"(listen and dial addresses are separate settings)", "name", d[0], "read_as", d[1])
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 

@@ -104,8 +104,8 @@ def overlay(tmp: Path, edge_port: int) -> list[Path]:
             doc = copy.deepcopy(doc)
             if doc["kind"] == "ConfigMap":
                 config = doc["data"]
-                config["ERP_AUTH_GRPC_ADDR"] = "auth-pod-0:50051,auth-pod-1:50051"
-                config["ERP_MASTER_GRPC_ADDR"] = "master-pod-0:50052,master-pod-1:50052"
+                config["ERP_AUTH_UPSTREAMS"] = "auth-pod-0:50051,auth-pod-1:50051"
+                config["ERP_MASTER_UPSTREAMS"] = "master-pod-0:50052,master-pod-1:50052"
                 # The test reaches the edge directly, with no proxy in front appending a hop.
                 config["ERP_EDGE_TRUSTED_HOPS"] = "0"
                 continue

@@ -106,7 +106,7 @@ def test_grpc_services_use_native_grpc_probes(name):
     for probe in ["readinessProbe", "livenessProbe", "startupProbe"]:
         assert container[probe]["grpc"]["port"] == port, f"{name}.{probe}"
     env = {e["name"]: e for e in container["env"]}
-    listen = env[f"ERP_{name.upper()}_GRPC_ADDR"]["value"]
+    listen = env[f"ERP_{name.upper()}_LISTEN_ADDR"]["value"]
     assert listen == f"0.0.0.0:{port}", "the pod must listen on all interfaces for the kubelet probe"
 
 
@@ -151,9 +151,9 @@ def test_services():
 
 def test_clients_reach_auth_and_master_through_dns():
     data = of_kind("ConfigMap")["erp-config"]["data"]
-    assert data["ERP_AUTH_GRPC_ADDR"].split(".")[0] == "auth" and data["ERP_AUTH_GRPC_ADDR"].endswith(":50051")
-    assert data["ERP_MASTER_GRPC_ADDR"].split(".")[0] == "master"
-    assert data["ERP_MASTER_GRPC_ADDR"].endswith(":50052")
+    assert data["ERP_AUTH_UPSTREAMS"].split(".")[0] == "auth" and data["ERP_AUTH_UPSTREAMS"].endswith(":50051")
+    assert data["ERP_MASTER_UPSTREAMS"].split(".")[0] == "master"
+    assert data["ERP_MASTER_UPSTREAMS"].endswith(":50052")
     assert all(k.startswith("ERP_") for k in data)
     assert not [k for k in data if any(w in k for w in ("PASSWORD", "SECRET", "DB_URL", "TOKEN"))]
 

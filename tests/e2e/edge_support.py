@@ -70,7 +70,7 @@ class EdgesOnly:
         self.dir = Path(tempfile.mkdtemp(prefix="erp-edges-"))
         self.addrs = {"envoy": addr(), "gateway": addr()}
         self.edges = edges
-        self.env = dict(base.env(), ERP_MASTER_GRPC_ADDR=master_addr, ERP_EDGE_HTTP_ADDR=self.addrs["envoy"],
+        self.env = dict(base.env(), ERP_MASTER_UPSTREAMS=master_addr, ERP_EDGE_HTTP_ADDR=self.addrs["envoy"],
                         ERP_EDGE_ADMIN_ADDR=addr(), ERP_GATEWAY_HTTP_ADDR=self.addrs["gateway"], **env)
         self.procs: list[subprocess.Popen] = []
 

