@@ -19,16 +19,11 @@ from auth_svc.revocation_feed import RevocationFeed
 from auth_svc.storage import migrations, models
 from auth_svc.usecases import Stores, UseCases
 from erp.auth.v1 import admin_service_pb2, admin_service_pb2_grpc, auth_service_pb2, auth_service_pb2_grpc
+from erp_common import contract, metrics, tracing, workers
 from erp_common import db as dbutil
-from erp_common import metrics, tracing, workers
 from erp_common.revocation import RevocationList
 from erp_common.secrets import DataKeyring, write_secret_file
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
-
-AUTH = "/erp.auth.v1.AuthService/"
-PUBLIC_METHODS = {AUTH + m for m in ("Login", "GetLoginPage", "SubmitLoginPage", "VerifyMfaLogin", "RefreshToken",
-                                     "GetJwks", "ExchangeToken", "WatchRevocations", "ListRevocations")}
-
 
 @dataclass
 class AuthApp:
@@ -125,7 +120,7 @@ def create_server(config: AuthConfig, app: AuthApp) -> AuthServer:
             admin[name].full_name for name in ("UserService", "RoleService", "PermissionService",
                                                "GroupPermissionService", "AuditService")]
 
-    interceptor = ServiceInterceptor(authenticate, PUBLIC_METHODS, edge_secret=config.edge_secret,
+    interceptor = ServiceInterceptor(authenticate, contract.access_rules("auth"), edge_secret=config.edge_secret,
                                      observers=[metrics.observe_rpc, observe_login])
     return AuthServer(build_server(config.grpc_addr, register, interceptor), app.feed, Housekeeping(usecases.stores))
 

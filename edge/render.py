@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import string
 import sys
 import urllib.parse
@@ -19,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from edge import docs  # noqa: E402
 from edge.config import EdgeConfig  # noqa: E402
+from erp_common import contract  # noqa: E402
 from erp_common.settings import report_deprecated  # noqa: E402
 
 # The gRPC -> HTTP status table decides the code; this names it in the body of Envoy's own replies.
@@ -29,25 +31,14 @@ LOCAL_REPLY_STATUS = {
     501: "UNIMPLEMENTED", 502: "UNAVAILABLE", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED",
 }
 
-# The only routes reachable without a token (the seed's public endpoints). Everything else needs a
-# valid access token before any service sees the request. Paths are matched after errors.lua drops
-# the trailing slash; docs.py serves everything under DOCS_PREFIX.
-PUBLIC_REST_PATHS = (
-    "/api/auth/login", "/api/auth/login_page", "/api/auth/login/mfa", "/api/auth/refresh", "/api/auth/token",
-    "/api/auth/.well-known/jwks.json", "/api/health", "/favicon.ico",
-)
-PUBLIC_GRPC_METHODS = tuple(f"/erp.auth.v1.AuthService/{m}" for m in (
-    "Login", "GetLoginPage", "SubmitLoginPage", "VerifyMfaLogin", "RefreshToken", "ExchangeToken", "GetJwks"))
+# The only routes reachable without a token: those of the contract's public RPCs (their
+# `(erp.options.v1.access)`, read by erp_common.contract), the health check and the favicon. Everything
+# else needs a valid access token before any service sees the request. Paths are matched after
+# errors.lua drops the trailing slash; docs.py serves everything under DOCS_PREFIX.
+PUBLIC_REST_PATHS = (*dict.fromkeys(route.path for rpc in contract.public_rpcs() for route in rpc.routes),
+                     "/api/health", "/favicon.ico")
+PUBLIC_GRPC_METHODS = tuple(rpc.path for rpc in contract.public_rpcs())
 DOCS_PREFIX = "/api/docs"
-
-SERVICES = [
-    "erp.auth.v1.AuthService", "erp.auth.v1.UserService", "erp.auth.v1.RoleService",
-    "erp.auth.v1.PermissionService", "erp.auth.v1.GroupPermissionService", "erp.auth.v1.AuditService",
-    "erp.master.v1.ContinentService", "erp.master.v1.CountryService", "erp.master.v1.StateService",
-    "erp.master.v1.DistrictService", "erp.master.v1.CityService", "erp.master.v1.PlantService",
-    "erp.master.v1.SiteService", "erp.master.v1.WardService", "erp.master.v1.ZoneService",
-    "erp.master.v1.EquipmentTypeService", "erp.master.v1.ChangeFeedService",
-]
 
 
 def _indent(lines: list[str], spaces: int) -> str:
@@ -130,9 +121,23 @@ def local_reply_mappers() -> str:
 
 
 def jwt_public_rules() -> str:
+    templated = [path for path in PUBLIC_REST_PATHS if "{" in path]
+    if templated:
+        raise ValueError(f"a public route must be a literal path (jwt_authn matches it exactly): {templated}")
     lines = [f"- match: {{path: {path}}}" for path in PUBLIC_REST_PATHS + PUBLIC_GRPC_METHODS + (DOCS_PREFIX,)]
     lines.append(f"- match: {{prefix: {DOCS_PREFIX}/}}")
     return _indent(lines, 14)
+
+
+def internal_methods_regex() -> str:
+    """The RPCs only services may call (`internal: true`): the edge answers them 404 itself."""
+    return "^(" + "|".join(re.escape(rpc.path) for rpc in contract.internal_rpcs()) + ")$"
+
+
+def upstream_clusters(config: EdgeConfig) -> str:
+    """One cluster per upstream the contract names, at the addresses configured for it."""
+    addrs = {"auth": config.auth_addrs, "master": config.master_addrs}
+    return "\n".join(cluster(name, addrs[name]) for name in contract.upstreams())
 
 
 def cors_origins(origins: list[str]) -> str:
@@ -266,8 +271,8 @@ def render(config: EdgeConfig) -> str:
         LOGIN_BURST=config.login_rate_per_minute, REFRESH_BURST=config.refresh_rate_per_minute,
         LUA_FILE=ROOT / "edge" / "errors.lua", MAX_BODY_BYTES=config.max_body_bytes,
         JWT_ISSUER=config.jwt_issuer, JWT_AUDIENCE=config.jwt_audience,
-        DESCRIPTOR=ROOT / "gen" / "envoy" / "erp.binpb", SERVICES=", ".join(SERVICES),
-        UPSTREAM_CLUSTERS=cluster("auth", config.auth_addrs) + "\n" + cluster("master", config.master_addrs),
+        DESCRIPTOR=ROOT / "gen" / "envoy" / "erp.binpb", SERVICES=", ".join(contract.services()),
+        INTERNAL_METHODS=internal_methods_regex(), UPSTREAM_CLUSTERS=upstream_clusters(config),
         TRACING=tracing(config.otlp_endpoint), TRACING_CLUSTER=tracing_cluster(config.otlp_endpoint),
         TRUSTED_HOPS=config.trusted_hops, REQUEST_TIMEOUT=f"{config.request_timeout:g}",
         REQUEST_HEADERS_TIMEOUT=f"{min(10.0, config.request_timeout):g}",

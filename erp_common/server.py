@@ -10,13 +10,13 @@ import signal
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Iterable, Optional
+from typing import Awaitable, Callable, Iterable, Mapping, Optional
 
 import grpc
 from google.protobuf.message import DecodeError
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from erp_common import errors, reflection, workers
+from erp_common import contract, errors, reflection, workers
 from erp_common.db import DatabaseProbe, call_deadline
 from erp_common.logs import log, request_id_var
 from erp_common.tokens import Principal
@@ -103,16 +103,32 @@ def _peer_ip(peer: str) -> str:
 class ServiceInterceptor(grpc.aio.ServerInterceptor):
     """Wraps every handler: request id, identity, domain errors -> status, access log."""
 
-    # An empty edge secret means none is configured: no edge header is trusted.
-    def __init__(self, authenticate: Authenticator, public_methods: Iterable[str], edge_secret: str = "",  # nosec B107
+    # `access` is the contract's rule for each RPC this server serves (erp_common.contract.access_rules);
+    # an RPC it does not name needs a token unless health or reflection. An empty edge secret means
+    # none is configured: no edge header is trusted.
+    def __init__(self, authenticate: Authenticator, access: Mapping[str, contract.Access],
+                 edge_secret: str = "",  # nosec B107
                  observers: Iterable[Callable[[str, grpc.StatusCode, float], None]] = ()):
         self._authenticate = authenticate
-        self._public = frozenset(public_methods)
+        self._access = dict(access)
         self._edge_secret = edge_secret
         self._observers = tuple(observers)
 
     def _is_public(self, method: str) -> bool:
-        return method in self._public or method.startswith(ALWAYS_PUBLIC_PREFIXES)
+        access = self._access.get(method)
+        if access is None:
+            return method.startswith(ALWAYS_PUBLIC_PREFIXES)
+        return not access.needs_token
+
+    def _authorize(self, method: str) -> None:
+        """The contract's rule beyond a valid token: the RPC's permission, or the service credential."""
+        access = self._access.get(method)
+        if access is None:
+            return
+        if access.rule == contract.PERMISSION:
+            require_permission(access.permission)
+        elif access.rule == contract.INTERNAL:
+            require_service()
 
     def _context_for(self, method: str, context: grpc.aio.ServicerContext) -> CallContext:
         md = {k: v for k, v in context.invocation_metadata() if isinstance(v, str)}
@@ -143,6 +159,7 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
                     raise
         if isinstance(request, Undecodable):
             raise request.error()
+        self._authorize(method)
         return call
 
     async def _fail(self, context, exc: BaseException) -> grpc.StatusCode:

@@ -5,7 +5,7 @@ import asyncio
 import os
 
 from erp_common import db as dbutil
-from erp_common import metrics, tracing, workers
+from erp_common import contract, metrics, tracing, workers
 from erp_common.revocation import RevocationList
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
 from master_svc.api.servicer import register_all
@@ -32,8 +32,8 @@ def create_server(config: MasterConfig, repo: MasterRepository) -> ServingServer
         principal = verifier.cached_principal(token) or await asyncio.to_thread(verifier.principal, token)
         return revocations.check(principal)
 
-    interceptor = ServiceInterceptor(authenticate, public_methods=(), edge_secret=config.edge_secret,
-                                     observers=[metrics.observe_rpc])
+    interceptor = ServiceInterceptor(authenticate, contract.access_rules("master"),
+                                     edge_secret=config.edge_secret, observers=[metrics.observe_rpc])
     return build_server(config.grpc_addr,
                         lambda server: register_all(server, repo, config.change_feed_heartbeat_seconds), interceptor)
 

@@ -1,10 +1,14 @@
-"""The permission catalogue: `master_{entity}_{action}` and `auth_{entity}_{action}`."""
+"""The permission catalogue: `master_{entity}_{action}` and `auth_{entity}_{action}`. The master
+entities are those the contract's services declare (`(erp.options.v1.entity)`, in proto order, which
+is also the order the permissions are created in); every permission an RPC needs is in the catalogue
+(tests/contract/test_registry.py)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-MASTER_ENTITIES = ("continent", "country", "state", "district", "city",
-                   "plant", "site", "ward", "zone", "equipment_type")
+from erp_common import contract
+
+MASTER_ENTITIES = contract.entities("master")
 AUTH_ENTITIES = ("user", "role", "permission", "audit", "apikey")
 ACTIONS = ("create", "read", "update", "delete")
 ADMIN_ROLE = "administrators"

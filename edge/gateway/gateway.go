@@ -21,10 +21,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	authgw "github.com/erp-mesh/erp/gen/gateway/erp/auth/v1"
-	mastergw "github.com/erp-mesh/erp/gen/gateway/erp/master/v1"
 	authv1 "github.com/erp-mesh/erp/gen/go/erp/auth/v1"
-	masterv1 "github.com/erp-mesh/erp/gen/go/erp/master/v1"
 )
 
 // upstreams are the two services behind the edge.
@@ -157,104 +154,13 @@ func isPrintableASCII(s string) bool {
 	return true
 }
 
-// registerServices wires every REST-bound service onto mux over the two shared connections.
-func registerServices(ctx context.Context, mux *runtime.ServeMux, up upstreams) error {
-	type registration struct {
-		name string
-		fn   func() error
-	}
-	regs := []registration{
-		{"AuthService", func() error {
-			return authgw.RegisterAuthServiceHandlerClient(ctx, mux, authv1.NewAuthServiceClient(up.auth))
-		}},
-		{"UserService", func() error {
-			return authgw.RegisterUserServiceHandlerClient(ctx, mux, authv1.NewUserServiceClient(up.auth))
-		}},
-		{"RoleService", func() error {
-			return authgw.RegisterRoleServiceHandlerClient(ctx, mux, authv1.NewRoleServiceClient(up.auth))
-		}},
-		{"PermissionService", func() error {
-			return authgw.RegisterPermissionServiceHandlerClient(ctx, mux, authv1.NewPermissionServiceClient(up.auth))
-		}},
-		{"GroupPermissionService", func() error {
-			return authgw.RegisterGroupPermissionServiceHandlerClient(ctx, mux, authv1.NewGroupPermissionServiceClient(up.auth))
-		}},
-		{"AuditService", func() error {
-			return authgw.RegisterAuditServiceHandlerClient(ctx, mux, authv1.NewAuditServiceClient(up.auth))
-		}},
-		{"ContinentService", func() error {
-			return mastergw.RegisterContinentServiceHandlerClient(ctx, mux, masterv1.NewContinentServiceClient(up.master))
-		}},
-		{"CountryService", func() error {
-			return mastergw.RegisterCountryServiceHandlerClient(ctx, mux, masterv1.NewCountryServiceClient(up.master))
-		}},
-		{"StateService", func() error {
-			return mastergw.RegisterStateServiceHandlerClient(ctx, mux, masterv1.NewStateServiceClient(up.master))
-		}},
-		{"DistrictService", func() error {
-			return mastergw.RegisterDistrictServiceHandlerClient(ctx, mux, masterv1.NewDistrictServiceClient(up.master))
-		}},
-		{"CityService", func() error {
-			return mastergw.RegisterCityServiceHandlerClient(ctx, mux, masterv1.NewCityServiceClient(up.master))
-		}},
-		{"PlantService", func() error {
-			return mastergw.RegisterPlantServiceHandlerClient(ctx, mux, masterv1.NewPlantServiceClient(up.master))
-		}},
-		{"SiteService", func() error {
-			return mastergw.RegisterSiteServiceHandlerClient(ctx, mux, masterv1.NewSiteServiceClient(up.master))
-		}},
-		{"WardService", func() error {
-			return mastergw.RegisterWardServiceHandlerClient(ctx, mux, masterv1.NewWardServiceClient(up.master))
-		}},
-		{"ZoneService", func() error {
-			return mastergw.RegisterZoneServiceHandlerClient(ctx, mux, masterv1.NewZoneServiceClient(up.master))
-		}},
-		{"EquipmentTypeService", func() error {
-			return mastergw.RegisterEquipmentTypeServiceHandlerClient(ctx, mux, masterv1.NewEquipmentTypeServiceClient(up.master))
-		}},
-		{"ChangeFeedService", func() error {
-			return mastergw.RegisterChangeFeedServiceHandlerClient(ctx, mux, masterv1.NewChangeFeedServiceClient(up.master))
-		}},
-	}
-	for _, reg := range regs {
-		if err := reg.fn(); err != nil {
-			return fmt.Errorf("register %s: %w", reg.name, err)
-		}
-	}
-	return registerExportRoutes(mux, up.master)
-}
-
-// exportRoute is a literal GET route that a templated route of the same service would shadow.
+// exportRoute is a literal GET route that a templated route of the same service would shadow
+// (registry.go, shadowedLiteralRoutes).
 type exportRoute struct {
-	path   string
-	method string
-	newReq func() proto.Message
-}
-
-// exportRoutes: runtime.ServeMux tries the most recently registered pattern first, and the
-// generated code registers GetX (`/api/master/countries/{id}`) after ExportX
-// (`/api/master/countries/export.csv`), so `export.csv` would reach GetX as an id. Registering
-// these again after everything else puts the literal first.
-var exportRoutes = []exportRoute{
-	{"/api/master/continents/export.csv", masterv1.ContinentService_ExportContinents_FullMethodName, func() proto.Message { return &masterv1.ExportContinentsRequest{} }},
-	{"/api/master/countries/export.csv", masterv1.CountryService_ExportCountries_FullMethodName, func() proto.Message { return &masterv1.ExportCountriesRequest{} }},
-	{"/api/master/states/export.csv", masterv1.StateService_ExportStates_FullMethodName, func() proto.Message { return &masterv1.ExportStatesRequest{} }},
-	{"/api/master/districts/export.csv", masterv1.DistrictService_ExportDistricts_FullMethodName, func() proto.Message { return &masterv1.ExportDistrictsRequest{} }},
-	{"/api/master/cities/export.csv", masterv1.CityService_ExportCities_FullMethodName, func() proto.Message { return &masterv1.ExportCitiesRequest{} }},
-	{"/api/master/plants/export.csv", masterv1.PlantService_ExportPlants_FullMethodName, func() proto.Message { return &masterv1.ExportPlantsRequest{} }},
-	{"/api/master/sites/export.csv", masterv1.SiteService_ExportSites_FullMethodName, func() proto.Message { return &masterv1.ExportSitesRequest{} }},
-	{"/api/master/wards/export.csv", masterv1.WardService_ExportWards_FullMethodName, func() proto.Message { return &masterv1.ExportWardsRequest{} }},
-	{"/api/master/zones/export.csv", masterv1.ZoneService_ExportZones_FullMethodName, func() proto.Message { return &masterv1.ExportZonesRequest{} }},
-	{"/api/master/equipment-types/export.csv", masterv1.EquipmentTypeService_ExportEquipmentTypes_FullMethodName, func() proto.Message { return &masterv1.ExportEquipmentTypesRequest{} }},
-}
-
-func registerExportRoutes(mux *runtime.ServeMux, conn grpc.ClientConnInterface) error {
-	for _, route := range exportRoutes {
-		if err := mux.HandlePath(http.MethodGet, route.path, exportHandler(mux, conn, route)); err != nil {
-			return fmt.Errorf("register %s: %w", route.path, err)
-		}
-	}
-	return nil
+	path     string
+	method   string
+	upstream string
+	newReq   func() proto.Message
 }
 
 // exportHandler does what the generated handler for an Export RPC does (query parameters into
@@ -336,17 +242,21 @@ func healthHandler(up upstreams, secret string) runtime.HandlerFunc {
 // newHandler assembles the edge: the transcoding mux wrapped in the middlewares (the last
 // wrapped runs first). Streaming responses end when ctx does.
 func newHandler(ctx context.Context, cfg config, up upstreams, verifier *tokenVerifier, accessLogOut io.Writer) (http.Handler, error) {
+	reg, err := loadRegistry()
+	if err != nil {
+		return nil, err
+	}
 	mux := newMux(cfg)
-	if err := registerServices(ctx, mux, up); err != nil {
+	if err := reg.registerServices(ctx, mux, up); err != nil {
 		return nil, err
 	}
 	if err := mux.HandlePath(http.MethodGet, "/api/health", healthHandler(up, cfg.EdgeSecret)); err != nil {
 		return nil, err
 	}
 	var h http.Handler = mux
-	h = withUpstreamTimeout(cfg.UpstreamTimeout, ctx, h)
+	h = withUpstreamTimeout(cfg.UpstreamTimeout, ctx, reg, h)
 	h = limitBody(cfg.MaxBodyBytes, h)
-	h = authenticate(verifier, h)
+	h = authenticate(verifier, reg, h)
 	h = docsHandler(cfg.DocsDir, h)
 	h = stripIdentityHeaders(h)
 	h = stripTrailingSlash(h)

@@ -246,26 +246,6 @@ func stripIdentityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// isPublicRoute lists the routes that need no access token (path already without trailing slash).
-func isPublicRoute(method, path string) bool {
-	if path == "/api/docs" || strings.HasPrefix(path, "/api/docs/") {
-		return true
-	}
-	switch method {
-	case http.MethodGet:
-		switch path {
-		case "/api/auth/login_page", "/api/auth/refresh", "/api/auth/.well-known/jwks.json", "/api/health", "/favicon.ico":
-			return true
-		}
-	case http.MethodPost:
-		switch path {
-		case "/api/auth/login", "/api/auth/login_page", "/api/auth/login/mfa", "/api/auth/refresh", "/api/auth/token":
-			return true
-		}
-	}
-	return false
-}
-
 // bearerToken extracts the token of an `Authorization: Bearer <token>` header.
 func bearerToken(r *http.Request) (string, bool) {
 	scheme, token, found := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
@@ -277,9 +257,9 @@ func bearerToken(r *http.Request) (string, bool) {
 }
 
 // authenticate rejects every non-public request without a valid access token before any service is called.
-func authenticate(v *tokenVerifier, next http.Handler) http.Handler {
+func authenticate(v *tokenVerifier, reg *registry, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isPublicRoute(r.Method, r.URL.Path) {
+		if reg.isPublic(r.Method, r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -368,9 +348,9 @@ func limitBody(max int64, next http.Handler) http.Handler {
 
 // withUpstreamTimeout bounds every call except the streaming change feed, which instead ends
 // when shutdown is done (so that a graceful shutdown is not held up by open feeds).
-func withUpstreamTimeout(timeout time.Duration, shutdown context.Context, next http.Handler) http.Handler {
+func withUpstreamTimeout(timeout time.Duration, shutdown context.Context, reg *registry, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if isStreamingRoute(r.URL.Path) {
+		if reg.isStreaming(r.URL.Path) {
 			// The request is complete (a GET); a read deadline left on the connection would end the
 			// feed at the server's ReadTimeout.
 			_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
@@ -389,8 +369,4 @@ func withUpstreamTimeout(timeout time.Duration, shutdown context.Context, next h
 		defer cancel()
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
-}
-
-func isStreamingRoute(path string) bool {
-	return path == "/api/master/changes"
 }

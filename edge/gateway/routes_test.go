@@ -37,7 +37,11 @@ func TestExportLiteralBeatsGetByID(t *testing.T) {
 	e := startEdge(t)
 	e.up.reply = replyByMethod
 	tok := e.token(t)
-	for _, route := range exportRoutes {
+	exports := mustRegistry(t).exports
+	if len(exports) != 10 {
+		t.Fatalf("%d export routes, want one per master entity (10)", len(exports))
+	}
+	for _, route := range exports {
 		for _, path := range []string{route.path, route.path + "/", route.path + "?search=a&show_deleted=true"} {
 			resp, body := e.do(t, http.MethodGet, path, nil, withToken(tok))
 			if resp.StatusCode != http.StatusOK {
@@ -74,7 +78,7 @@ func TestExportLiteralBeatsGetByID(t *testing.T) {
 }
 
 // TestEveryShadowedLiteralRouteIsOverridden reads the http rules from the descriptors: any
-// literal path that a templated path of the same verb also matches must be in exportRoutes.
+// literal path that a templated path of the same verb also matches must be among the registry's export routes.
 func TestEveryShadowedLiteralRouteIsOverridden(t *testing.T) {
 	type rule struct{ verb, path string }
 	var rules []rule
@@ -111,7 +115,8 @@ func TestEveryShadowedLiteralRouteIsOverridden(t *testing.T) {
 		}
 	}
 	overridden := map[string]bool{}
-	for _, r := range exportRoutes {
+	exports := mustRegistry(t).exports
+	for _, r := range exports {
 		overridden[r.path] = true
 	}
 	matches := func(template, path string) bool {
@@ -135,13 +140,13 @@ func TestEveryShadowedLiteralRouteIsOverridden(t *testing.T) {
 			if tpl.verb == lit.verb && strings.Contains(tpl.path, "{") && matches(tpl.path, lit.path) {
 				shadowed++
 				if !overridden[lit.path] {
-					t.Errorf("%s %s is shadowed by %s and not in exportRoutes", lit.verb, lit.path, tpl.path)
+					t.Errorf("%s %s is shadowed by %s and not registered again", lit.verb, lit.path, tpl.path)
 				}
 			}
 		}
 	}
-	if shadowed != len(exportRoutes) {
-		t.Errorf("%d shadowed literal routes, %d overrides", shadowed, len(exportRoutes))
+	if shadowed != len(exports) {
+		t.Errorf("%d shadowed literal routes, %d overrides", shadowed, len(exports))
 	}
 }
 

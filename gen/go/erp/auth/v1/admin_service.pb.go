@@ -7,6 +7,7 @@
 package authv1
 
 import (
+	_ "github.com/erp-mesh/erp/gen/go/erp/options/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -2228,7 +2229,7 @@ var File_erp_auth_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1ferp/auth/v1/admin_service.proto\x12\verp.auth.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb2\x04\n" +
+	"\x1ferp/auth/v1/admin_service.proto\x12\verp.auth.v1\x1a\x1cerp/options/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb2\x04\n" +
 	"\x04User\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\x05B\x04\xe2A\x01\bR\x02id\x12 \n" +
 	"\busername\x18\x02 \x01(\tB\x04\xe2A\x01\x02R\busername\x12\x14\n" +
@@ -2403,39 +2404,39 @@ const file_erp_auth_v1_admin_service_proto_rawDesc = "" +
 	"audit_logs\x18\x01 \x03(\v2\x15.erp.auth.v1.AuditLogR\tauditLogs\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize2\x88\x05\n" +
-	"\vUserService\x12c\n" +
-	"\tListUsers\x12\x1d.erp.auth.v1.ListUsersRequest\x1a\x1e.erp.auth.v1.ListUsersResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/auth/users\x12W\n" +
-	"\aGetUser\x12\x1b.erp.auth.v1.GetUserRequest\x1a\x11.erp.auth.v1.User\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/users/{id}\x12^\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize2\x89\x06\n" +
+	"\vUserService\x12w\n" +
+	"\tListUsers\x12\x1d.erp.auth.v1.ListUsersRequest\x1a\x1e.erp.auth.v1.ListUsersResponse\"+\xa2\xbb\x18\x10\x1a\x0eauth_user_read\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/auth/users\x12k\n" +
+	"\aGetUser\x12\x1b.erp.auth.v1.GetUserRequest\x1a\x11.erp.auth.v1.User\"0\xa2\xbb\x18\x10\x1a\x0eauth_user_read\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/users/{id}\x12t\n" +
 	"\n" +
-	"CreateUser\x12\x1e.erp.auth.v1.CreateUserRequest\x1a\x11.erp.auth.v1.User\"\x1d\x82\xd3\xe4\x93\x02\x17:\x04user\"\x0f/api/auth/users\x12\x8b\x01\n" +
+	"CreateUser\x12\x1e.erp.auth.v1.CreateUserRequest\x1a\x11.erp.auth.v1.User\"3\xa2\xbb\x18\x12\x1a\x10auth_user_create\x82\xd3\xe4\x93\x02\x17:\x04user\"\x0f/api/auth/users\x12\xa1\x01\n" +
 	"\n" +
-	"UpdateUser\x12\x1e.erp.auth.v1.UpdateUserRequest\x1a\x11.erp.auth.v1.User\"J\x82\xd3\xe4\x93\x02D:\x04userZ!:\x04user2\x19/api/auth/users/{user.id}\x1a\x19/api/auth/users/{user.id}\x12]\n" +
+	"UpdateUser\x12\x1e.erp.auth.v1.UpdateUserRequest\x1a\x11.erp.auth.v1.User\"`\xa2\xbb\x18\x12\x1a\x10auth_user_update\x82\xd3\xe4\x93\x02D:\x04userZ!:\x04user2\x19/api/auth/users/{user.id}\x1a\x19/api/auth/users/{user.id}\x12s\n" +
 	"\n" +
-	"DeleteUser\x12\x1e.erp.auth.v1.DeleteUserRequest\x1a\x11.erp.auth.v1.User\"\x1c\x82\xd3\xe4\x93\x02\x16*\x14/api/auth/users/{id}\x12n\n" +
-	"\fResetUserMfa\x12 .erp.auth.v1.ResetUserMfaRequest\x1a\x11.erp.auth.v1.User\")\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/api/auth/users/{id}/mfa/reset2\x98\x04\n" +
-	"\vRoleService\x12c\n" +
-	"\tListRoles\x12\x1d.erp.auth.v1.ListRolesRequest\x1a\x1e.erp.auth.v1.ListRolesResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/auth/roles\x12W\n" +
-	"\aGetRole\x12\x1b.erp.auth.v1.GetRoleRequest\x1a\x11.erp.auth.v1.Role\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/roles/{id}\x12^\n" +
+	"DeleteUser\x12\x1e.erp.auth.v1.DeleteUserRequest\x1a\x11.erp.auth.v1.User\"2\xa2\xbb\x18\x12\x1a\x10auth_user_delete\x82\xd3\xe4\x93\x02\x16*\x14/api/auth/users/{id}\x12\x84\x01\n" +
+	"\fResetUserMfa\x12 .erp.auth.v1.ResetUserMfaRequest\x1a\x11.erp.auth.v1.User\"?\xa2\xbb\x18\x12\x1a\x10auth_user_update\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/api/auth/users/{id}/mfa/reset2\x82\x05\n" +
+	"\vRoleService\x12w\n" +
+	"\tListRoles\x12\x1d.erp.auth.v1.ListRolesRequest\x1a\x1e.erp.auth.v1.ListRolesResponse\"+\xa2\xbb\x18\x10\x1a\x0eauth_role_read\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/auth/roles\x12k\n" +
+	"\aGetRole\x12\x1b.erp.auth.v1.GetRoleRequest\x1a\x11.erp.auth.v1.Role\"0\xa2\xbb\x18\x10\x1a\x0eauth_role_read\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/roles/{id}\x12t\n" +
 	"\n" +
-	"CreateRole\x12\x1e.erp.auth.v1.CreateRoleRequest\x1a\x11.erp.auth.v1.Role\"\x1d\x82\xd3\xe4\x93\x02\x17:\x04role\"\x0f/api/auth/roles\x12\x8b\x01\n" +
+	"CreateRole\x12\x1e.erp.auth.v1.CreateRoleRequest\x1a\x11.erp.auth.v1.Role\"3\xa2\xbb\x18\x12\x1a\x10auth_role_create\x82\xd3\xe4\x93\x02\x17:\x04role\"\x0f/api/auth/roles\x12\xa1\x01\n" +
 	"\n" +
-	"UpdateRole\x12\x1e.erp.auth.v1.UpdateRoleRequest\x1a\x11.erp.auth.v1.Role\"J\x82\xd3\xe4\x93\x02D:\x04roleZ!:\x04role2\x19/api/auth/roles/{role.id}\x1a\x19/api/auth/roles/{role.id}\x12]\n" +
+	"UpdateRole\x12\x1e.erp.auth.v1.UpdateRoleRequest\x1a\x11.erp.auth.v1.Role\"`\xa2\xbb\x18\x12\x1a\x10auth_role_update\x82\xd3\xe4\x93\x02D:\x04roleZ!:\x04role2\x19/api/auth/roles/{role.id}\x1a\x19/api/auth/roles/{role.id}\x12s\n" +
 	"\n" +
-	"DeleteRole\x12\x1e.erp.auth.v1.DeleteRoleRequest\x1a\x11.erp.auth.v1.Role\"\x1c\x82\xd3\xe4\x93\x02\x16*\x14/api/auth/roles/{id}2\xa7\x02\n" +
-	"\x11PermissionService\x12{\n" +
-	"\x0fListPermissions\x12#.erp.auth.v1.ListPermissionsRequest\x1a$.erp.auth.v1.ListPermissionsResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/api/auth/permissions\x12\x94\x01\n" +
-	"\x15ListMasterPermissions\x12).erp.auth.v1.ListMasterPermissionsRequest\x1a*.erp.auth.v1.ListMasterPermissionsResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/auth/permissions/master2\x98\a\n" +
-	"\x16GroupPermissionService\x12\x90\x01\n" +
-	"\x14ListGroupPermissions\x12(.erp.auth.v1.ListGroupPermissionsRequest\x1a).erp.auth.v1.ListGroupPermissionsResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/api/auth/group-permissions\x12\x8b\x01\n" +
-	"\x16AssignGroupPermissions\x12*.erp.auth.v1.AssignGroupPermissionsRequest\x1a\x1d.erp.auth.v1.GroupPermissions\"&\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/api/auth/group-permissions\x12y\n" +
+	"DeleteRole\x12\x1e.erp.auth.v1.DeleteRoleRequest\x1a\x11.erp.auth.v1.Role\"2\xa2\xbb\x18\x12\x1a\x10auth_role_delete\x82\xd3\xe4\x93\x02\x16*\x14/api/auth/roles/{id}2\xdc\x02\n" +
+	"\x11PermissionService\x12\x95\x01\n" +
+	"\x0fListPermissions\x12#.erp.auth.v1.ListPermissionsRequest\x1a$.erp.auth.v1.ListPermissionsResponse\"7\xa2\xbb\x18\x16\x1a\x14auth_permission_read\x82\xd3\xe4\x93\x02\x17\x12\x15/api/auth/permissions\x12\xae\x01\n" +
+	"\x15ListMasterPermissions\x12).erp.auth.v1.ListMasterPermissionsRequest\x1a*.erp.auth.v1.ListMasterPermissionsResponse\">\xa2\xbb\x18\x16\x1a\x14auth_permission_read\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/auth/permissions/master2\x95\b\n" +
+	"\x16GroupPermissionService\x12\xa4\x01\n" +
+	"\x14ListGroupPermissions\x12(.erp.auth.v1.ListGroupPermissionsRequest\x1a).erp.auth.v1.ListGroupPermissionsResponse\"7\xa2\xbb\x18\x10\x1a\x0eauth_role_read\x82\xd3\xe4\x93\x02\x1d\x12\x1b/api/auth/group-permissions\x12\xa1\x01\n" +
+	"\x16AssignGroupPermissions\x12*.erp.auth.v1.AssignGroupPermissionsRequest\x1a\x1d.erp.auth.v1.GroupPermissions\"<\xa2\xbb\x18\x12\x1a\x10auth_role_update\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/api/auth/group-permissions\x12\x8d\x01\n" +
 	"\n" +
-	"ListGroups\x12\x1e.erp.auth.v1.ListGroupsRequest\x1a\x1f.erp.auth.v1.ListGroupsResponse\"*\x82\xd3\xe4\x93\x02$\x12\"/api/auth/group-permissions/groups\x12\xab\x01\n" +
-	"\x19ListAssignablePermissions\x12-.erp.auth.v1.ListAssignablePermissionsRequest\x1a..erp.auth.v1.ListAssignablePermissionsResponse\"/\x82\xd3\xe4\x93\x02)\x12'/api/auth/group-permissions/permissions\x12\x96\x01\n" +
-	"\x13GetGroupPermissions\x12'.erp.auth.v1.GetGroupPermissionsRequest\x1a\x1d.erp.auth.v1.GroupPermissions\"7\x82\xd3\xe4\x93\x021\x12//api/auth/group-permissions/by-group/{group_id}\x12\x9a\x01\n" +
-	"\x16RemoveGroupPermissions\x12*.erp.auth.v1.RemoveGroupPermissionsRequest\x1a\x1d.erp.auth.v1.GroupPermissions\"5\x82\xd3\xe4\x93\x02/*-/api/auth/group-permissions/remove/{group_id}2\x84\x01\n" +
-	"\fAuditService\x12t\n" +
-	"\rListAuditLogs\x12!.erp.auth.v1.ListAuditLogsRequest\x1a\".erp.auth.v1.ListAuditLogsResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/audit-logsB3Z1github.com/erp-mesh/erp/gen/go/erp/auth/v1;authv1b\x06proto3"
+	"ListGroups\x12\x1e.erp.auth.v1.ListGroupsRequest\x1a\x1f.erp.auth.v1.ListGroupsResponse\">\xa2\xbb\x18\x10\x1a\x0eauth_role_read\x82\xd3\xe4\x93\x02$\x12\"/api/auth/group-permissions/groups\x12\xbf\x01\n" +
+	"\x19ListAssignablePermissions\x12-.erp.auth.v1.ListAssignablePermissionsRequest\x1a..erp.auth.v1.ListAssignablePermissionsResponse\"C\xa2\xbb\x18\x10\x1a\x0eauth_role_read\x82\xd3\xe4\x93\x02)\x12'/api/auth/group-permissions/permissions\x12\xaa\x01\n" +
+	"\x13GetGroupPermissions\x12'.erp.auth.v1.GetGroupPermissionsRequest\x1a\x1d.erp.auth.v1.GroupPermissions\"K\xa2\xbb\x18\x10\x1a\x0eauth_role_read\x82\xd3\xe4\x93\x021\x12//api/auth/group-permissions/by-group/{group_id}\x12\xb0\x01\n" +
+	"\x16RemoveGroupPermissions\x12*.erp.auth.v1.RemoveGroupPermissionsRequest\x1a\x1d.erp.auth.v1.GroupPermissions\"K\xa2\xbb\x18\x12\x1a\x10auth_role_update\x82\xd3\xe4\x93\x02/*-/api/auth/group-permissions/remove/{group_id}2\x9a\x01\n" +
+	"\fAuditService\x12\x89\x01\n" +
+	"\rListAuditLogs\x12!.erp.auth.v1.ListAuditLogsRequest\x1a\".erp.auth.v1.ListAuditLogsResponse\"1\xa2\xbb\x18\x11\x1a\x0fauth_audit_read\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/audit-logsB;\xa2\xbb\x18\x04authZ1github.com/erp-mesh/erp/gen/go/erp/auth/v1;authv1b\x06proto3"
 
 var (
 	file_erp_auth_v1_admin_service_proto_rawDescOnce sync.Once

@@ -7,6 +7,7 @@
 package authv1
 
 import (
+	_ "github.com/erp-mesh/erp/gen/go/erp/options/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -2131,7 +2132,7 @@ var File_erp_auth_v1_auth_service_proto protoreflect.FileDescriptor
 
 const file_erp_auth_v1_auth_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1eerp/auth/v1/auth_service.proto\x12\verp.auth.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x87\x01\n" +
+	"\x1eerp/auth/v1/auth_service.proto\x12\verp.auth.v1\x1a\x1cerp/options/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x87\x01\n" +
 	"\tTokenUser\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x05R\x02id\x12\x1a\n" +
 	"\busername\x18\x02 \x01(\tR\busername\x12\x14\n" +
@@ -2272,28 +2273,28 @@ const file_erp_auth_v1_auth_service_proto_rawDesc = "" +
 	"\x16ListRevocationsRequest\x12\x16\n" +
 	"\x06cursor\x18\x01 \x01(\x03R\x06cursor\"T\n" +
 	"\x17ListRevocationsResponse\x129\n" +
-	"\vrevocations\x18\x01 \x03(\v2\x17.erp.auth.v1.RevocationR\vrevocations2\xbd\x0f\n" +
-	"\vAuthService\x12Z\n" +
-	"\x05Login\x12\x19.erp.auth.v1.LoginRequest\x1a\x1a.erp.auth.v1.LoginResponse\"\x1a\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/api/auth/login\x12d\n" +
-	"\fGetLoginPage\x12 .erp.auth.v1.GetLoginPageRequest\x1a\x14.google.api.HttpBody\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/login_page\x12p\n" +
-	"\x0fSubmitLoginPage\x12#.erp.auth.v1.SubmitLoginPageRequest\x1a\x14.google.api.HttpBody\"\"\x82\xd3\xe4\x93\x02\x1c:\x04form\"\x14/api/auth/login_page\x12p\n" +
-	"\x0eVerifyMfaLogin\x12\".erp.auth.v1.VerifyMfaLoginRequest\x1a\x1a.erp.auth.v1.LoginResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/api/auth/login/mfa\x12\x86\x01\n" +
-	"\fRefreshToken\x12 .erp.auth.v1.RefreshTokenRequest\x1a!.erp.auth.v1.RefreshTokenResponse\"1\x82\xd3\xe4\x93\x02+:\x01*Z\x13\x12\x11/api/auth/refresh\"\x11/api/auth/refresh\x12^\n" +
-	"\x06Logout\x12\x1a.erp.auth.v1.LogoutRequest\x1a\x1b.erp.auth.v1.LogoutResponse\"\x1b\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/api/auth/logout\x12k\n" +
-	"\tLogoutAll\x12\x1d.erp.auth.v1.LogoutAllRequest\x1a\x1e.erp.auth.v1.LogoutAllResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/api/auth/logout-all\x12o\n" +
-	"\fListSessions\x12 .erp.auth.v1.ListSessionsRequest\x1a!.erp.auth.v1.ListSessionsResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/api/auth/sessions\x12m\n" +
-	"\aGetJwks\x12\x1b.erp.auth.v1.GetJwksRequest\x1a\x1c.erp.auth.v1.GetJwksResponse\"'\x82\xd3\xe4\x93\x02!\x12\x1f/api/auth/.well-known/jwks.json\x12r\n" +
-	"\rExchangeToken\x12!.erp.auth.v1.ExchangeTokenRequest\x1a\".erp.auth.v1.ExchangeTokenResponse\"\x1a\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/api/auth/token\x12k\n" +
-	"\tEnrollMfa\x12\x1d.erp.auth.v1.EnrollMfaRequest\x1a\x1e.erp.auth.v1.EnrollMfaResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/api/auth/mfa/enroll\x12o\n" +
+	"\vrevocations\x18\x01 \x03(\v2\x17.erp.auth.v1.RevocationR\vrevocations2\xc0\x10\n" +
+	"\vAuthService\x12`\n" +
+	"\x05Login\x12\x19.erp.auth.v1.LoginRequest\x1a\x1a.erp.auth.v1.LoginResponse\" \xa2\xbb\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/api/auth/login\x12j\n" +
+	"\fGetLoginPage\x12 .erp.auth.v1.GetLoginPageRequest\x1a\x14.google.api.HttpBody\"\"\xa2\xbb\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x16\x12\x14/api/auth/login_page\x12v\n" +
+	"\x0fSubmitLoginPage\x12#.erp.auth.v1.SubmitLoginPageRequest\x1a\x14.google.api.HttpBody\"(\xa2\xbb\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x1c:\x04form\"\x14/api/auth/login_page\x12v\n" +
+	"\x0eVerifyMfaLogin\x12\".erp.auth.v1.VerifyMfaLoginRequest\x1a\x1a.erp.auth.v1.LoginResponse\"$\xa2\xbb\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/api/auth/login/mfa\x12\x8c\x01\n" +
+	"\fRefreshToken\x12 .erp.auth.v1.RefreshTokenRequest\x1a!.erp.auth.v1.RefreshTokenResponse\"7\xa2\xbb\x18\x02\b\x01\x82\xd3\xe4\x93\x02+:\x01*Z\x13\x12\x11/api/auth/refresh\"\x11/api/auth/refresh\x12d\n" +
+	"\x06Logout\x12\x1a.erp.auth.v1.LogoutRequest\x1a\x1b.erp.auth.v1.LogoutResponse\"!\xa2\xbb\x18\x02\x10\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/api/auth/logout\x12q\n" +
+	"\tLogoutAll\x12\x1d.erp.auth.v1.LogoutAllRequest\x1a\x1e.erp.auth.v1.LogoutAllResponse\"%\xa2\xbb\x18\x02\x10\x01\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/api/auth/logout-all\x12u\n" +
+	"\fListSessions\x12 .erp.auth.v1.ListSessionsRequest\x1a!.erp.auth.v1.ListSessionsResponse\" \xa2\xbb\x18\x02\x10\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/api/auth/sessions\x12s\n" +
+	"\aGetJwks\x12\x1b.erp.auth.v1.GetJwksRequest\x1a\x1c.erp.auth.v1.GetJwksResponse\"-\xa2\xbb\x18\x02\b\x01\x82\xd3\xe4\x93\x02!\x12\x1f/api/auth/.well-known/jwks.json\x12x\n" +
+	"\rExchangeToken\x12!.erp.auth.v1.ExchangeTokenRequest\x1a\".erp.auth.v1.ExchangeTokenResponse\" \xa2\xbb\x18\x02\b\x01\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/api/auth/token\x12q\n" +
+	"\tEnrollMfa\x12\x1d.erp.auth.v1.EnrollMfaRequest\x1a\x1e.erp.auth.v1.EnrollMfaResponse\"%\xa2\xbb\x18\x02\x10\x01\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/api/auth/mfa/enroll\x12u\n" +
 	"\n" +
-	"ConfirmMfa\x12\x1e.erp.auth.v1.ConfirmMfaRequest\x1a\x1f.erp.auth.v1.ConfirmMfaResponse\" \x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/api/auth/mfa/confirm\x12o\n" +
+	"ConfirmMfa\x12\x1e.erp.auth.v1.ConfirmMfaRequest\x1a\x1f.erp.auth.v1.ConfirmMfaResponse\"&\xa2\xbb\x18\x02\x10\x01\x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/api/auth/mfa/confirm\x12u\n" +
 	"\n" +
-	"DisableMfa\x12\x1e.erp.auth.v1.DisableMfaRequest\x1a\x1f.erp.auth.v1.DisableMfaResponse\" \x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/api/auth/mfa/disable\x12x\n" +
-	"\fCreateApiKey\x12 .erp.auth.v1.CreateApiKeyRequest\x1a!.erp.auth.v1.CreateApiKeyResponse\"#\x82\xd3\xe4\x93\x02\x1d:\aapi_key\"\x12/api/auth/api-keys\x12l\n" +
-	"\vListApiKeys\x12\x1f.erp.auth.v1.ListApiKeysRequest\x1a .erp.auth.v1.ListApiKeysResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/api/auth/api-keys\x12f\n" +
-	"\fRevokeApiKey\x12 .erp.auth.v1.RevokeApiKeyRequest\x1a\x13.erp.auth.v1.ApiKey\"\x1f\x82\xd3\xe4\x93\x02\x19*\x17/api/auth/api-keys/{id}\x12a\n" +
-	"\x10WatchRevocations\x12$.erp.auth.v1.WatchRevocationsRequest\x1a%.erp.auth.v1.WatchRevocationsResponse0\x01\x12\\\n" +
-	"\x0fListRevocations\x12#.erp.auth.v1.ListRevocationsRequest\x1a$.erp.auth.v1.ListRevocationsResponseB3Z1github.com/erp-mesh/erp/gen/go/erp/auth/v1;authv1b\x06proto3"
+	"DisableMfa\x12\x1e.erp.auth.v1.DisableMfaRequest\x1a\x1f.erp.auth.v1.DisableMfaResponse\"&\xa2\xbb\x18\x02\x10\x01\x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/api/auth/mfa/disable\x12\x90\x01\n" +
+	"\fCreateApiKey\x12 .erp.auth.v1.CreateApiKeyRequest\x1a!.erp.auth.v1.CreateApiKeyResponse\";\xa2\xbb\x18\x14\x1a\x12auth_apikey_create\x82\xd3\xe4\x93\x02\x1d:\aapi_key\"\x12/api/auth/api-keys\x12r\n" +
+	"\vListApiKeys\x12\x1f.erp.auth.v1.ListApiKeysRequest\x1a .erp.auth.v1.ListApiKeysResponse\" \xa2\xbb\x18\x02\x10\x01\x82\xd3\xe4\x93\x02\x14\x12\x12/api/auth/api-keys\x12l\n" +
+	"\fRevokeApiKey\x12 .erp.auth.v1.RevokeApiKeyRequest\x1a\x13.erp.auth.v1.ApiKey\"%\xa2\xbb\x18\x02\x10\x01\x82\xd3\xe4\x93\x02\x19*\x17/api/auth/api-keys/{id}\x12i\n" +
+	"\x10WatchRevocations\x12$.erp.auth.v1.WatchRevocationsRequest\x1a%.erp.auth.v1.WatchRevocationsResponse\"\x06\xa2\xbb\x18\x02 \x010\x01\x12d\n" +
+	"\x0fListRevocations\x12#.erp.auth.v1.ListRevocationsRequest\x1a$.erp.auth.v1.ListRevocationsResponse\"\x06\xa2\xbb\x18\x02 \x01B;\xa2\xbb\x18\x04authZ1github.com/erp-mesh/erp/gen/go/erp/auth/v1;authv1b\x06proto3"
 
 var (
 	file_erp_auth_v1_auth_service_proto_rawDescOnce sync.Once

@@ -7,6 +7,7 @@
 package masterv1
 
 import (
+	_ "github.com/erp-mesh/erp/gen/go/erp/options/v1"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	httpbody "google.golang.org/genproto/googleapis/api/httpbody"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -7534,7 +7535,7 @@ var File_erp_master_v1_master_service_proto protoreflect.FileDescriptor
 
 const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"\n" +
-	"\"erp/master/v1/master_service.proto\x12\rerp.master.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x96\x04\n" +
+	"\"erp/master/v1/master_service.proto\x12\rerp.master.v1\x1a\x1cerp/options/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x19google/api/httpbody.proto\x1a\x19google/api/resource.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x96\x04\n" +
 	"\tContinent\x12\x14\n" +
 	"\x02id\x18\x01 \x01(\tB\x04\xe2A\x01\bR\x02id\x12!\n" +
 	"\tunique_id\x18\x02 \x01(\tB\x04\xe2A\x01\x03R\buniqueId\x12\x18\n" +
@@ -8276,115 +8277,116 @@ const file_erp_master_v1_master_service_proto_rawDesc = "" +
 	"maxChanges\"\x8e\x01\n" +
 	"\x14WatchChangesResponse\x12-\n" +
 	"\x06change\x18\x01 \x01(\v2\x15.erp.master.v1.ChangeR\x06change\x12G\n" +
-	"\x0eheartbeat_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\rheartbeatTime2\xa3\b\n" +
-	"\x10ContinentService\x12}\n" +
-	"\x0eListContinents\x12$.erp.master.v1.ListContinentsRequest\x1a%.erp.master.v1.ListContinentsResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/api/master/continents\x12{\n" +
-	"\x10ExportContinents\x12&.erp.master.v1.ExportContinentsRequest\x1a\x14.google.api.HttpBody\")\x82\xd3\xe4\x93\x02#\x12!/api/master/continents/export.csv\x12q\n" +
-	"\fGetContinent\x12\".erp.master.v1.GetContinentRequest\x1a\x18.erp.master.v1.Continent\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/api/master/continents/{id}\x12}\n" +
-	"\x0fCreateContinent\x12%.erp.master.v1.CreateContinentRequest\x1a\x18.erp.master.v1.Continent\")\x82\xd3\xe4\x93\x02#:\tcontinent\"\x16/api/master/continents\x12\x8e\x01\n" +
-	"\x10ReplaceContinent\x12&.erp.master.v1.ReplaceContinentRequest\x1a\x18.erp.master.v1.Continent\"8\x82\xd3\xe4\x93\x022:\tcontinent\x1a%/api/master/continents/{continent.id}\x12\x8c\x01\n" +
-	"\x0fUpdateContinent\x12%.erp.master.v1.UpdateContinentRequest\x1a\x18.erp.master.v1.Continent\"8\x82\xd3\xe4\x93\x022:\tcontinent2%/api/master/continents/{continent.id}\x12w\n" +
-	"\x0fDeleteContinent\x12%.erp.master.v1.DeleteContinentRequest\x1a\x18.erp.master.v1.Continent\"#\x82\xd3\xe4\x93\x02\x1d*\x1b/api/master/continents/{id}\x12\x87\x01\n" +
-	"\x11UndeleteContinent\x12'.erp.master.v1.UndeleteContinentRequest\x1a\x18.erp.master.v1.Continent\"/\x82\xd3\xe4\x93\x02):\x01*\"$/api/master/continents/{id}/undelete2\xe6\a\n" +
-	"\x0eCountryService\x12y\n" +
-	"\rListCountries\x12#.erp.master.v1.ListCountriesRequest\x1a$.erp.master.v1.ListCountriesResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/api/master/countries\x12x\n" +
-	"\x0fExportCountries\x12%.erp.master.v1.ExportCountriesRequest\x1a\x14.google.api.HttpBody\"(\x82\xd3\xe4\x93\x02\"\x12 /api/master/countries/export.csv\x12j\n" +
+	"\x0eheartbeat_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x04\xe2A\x01\x03R\rheartbeatTime2\x99\n" +
 	"\n" +
-	"GetCountry\x12 .erp.master.v1.GetCountryRequest\x1a\x16.erp.master.v1.Country\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/api/master/countries/{id}\x12t\n" +
-	"\rCreateCountry\x12#.erp.master.v1.CreateCountryRequest\x1a\x16.erp.master.v1.Country\"&\x82\xd3\xe4\x93\x02 :\acountry\"\x15/api/master/countries\x12\x83\x01\n" +
-	"\x0eReplaceCountry\x12$.erp.master.v1.ReplaceCountryRequest\x1a\x16.erp.master.v1.Country\"3\x82\xd3\xe4\x93\x02-:\acountry\x1a\"/api/master/countries/{country.id}\x12\x81\x01\n" +
-	"\rUpdateCountry\x12#.erp.master.v1.UpdateCountryRequest\x1a\x16.erp.master.v1.Country\"3\x82\xd3\xe4\x93\x02-:\acountry2\"/api/master/countries/{country.id}\x12p\n" +
-	"\rDeleteCountry\x12#.erp.master.v1.DeleteCountryRequest\x1a\x16.erp.master.v1.Country\"\"\x82\xd3\xe4\x93\x02\x1c*\x1a/api/master/countries/{id}\x12\x80\x01\n" +
-	"\x0fUndeleteCountry\x12%.erp.master.v1.UndeleteCountryRequest\x1a\x16.erp.master.v1.Country\".\x82\xd3\xe4\x93\x02(:\x01*\"#/api/master/countries/{id}/undelete2\x8c\a\n" +
-	"\fStateService\x12m\n" +
+	"\x10ContinentService\x12\x98\x01\n" +
+	"\x0eListContinents\x12$.erp.master.v1.ListContinentsRequest\x1a%.erp.master.v1.ListContinentsResponse\"9\xa2\xbb\x18\x17\x1a\x15master_continent_read\x82\xd3\xe4\x93\x02\x18\x12\x16/api/master/continents\x12\x96\x01\n" +
+	"\x10ExportContinents\x12&.erp.master.v1.ExportContinentsRequest\x1a\x14.google.api.HttpBody\"D\xa2\xbb\x18\x17\x1a\x15master_continent_read\x82\xd3\xe4\x93\x02#\x12!/api/master/continents/export.csv\x12\x8c\x01\n" +
+	"\fGetContinent\x12\".erp.master.v1.GetContinentRequest\x1a\x18.erp.master.v1.Continent\">\xa2\xbb\x18\x17\x1a\x15master_continent_read\x82\xd3\xe4\x93\x02\x1d\x12\x1b/api/master/continents/{id}\x12\x9a\x01\n" +
+	"\x0fCreateContinent\x12%.erp.master.v1.CreateContinentRequest\x1a\x18.erp.master.v1.Continent\"F\xa2\xbb\x18\x19\x1a\x17master_continent_create\x82\xd3\xe4\x93\x02#:\tcontinent\"\x16/api/master/continents\x12\xab\x01\n" +
+	"\x10ReplaceContinent\x12&.erp.master.v1.ReplaceContinentRequest\x1a\x18.erp.master.v1.Continent\"U\xa2\xbb\x18\x19\x1a\x17master_continent_update\x82\xd3\xe4\x93\x022:\tcontinent\x1a%/api/master/continents/{continent.id}\x12\xa9\x01\n" +
+	"\x0fUpdateContinent\x12%.erp.master.v1.UpdateContinentRequest\x1a\x18.erp.master.v1.Continent\"U\xa2\xbb\x18\x19\x1a\x17master_continent_update\x82\xd3\xe4\x93\x022:\tcontinent2%/api/master/continents/{continent.id}\x12\x94\x01\n" +
+	"\x0fDeleteContinent\x12%.erp.master.v1.DeleteContinentRequest\x1a\x18.erp.master.v1.Continent\"@\xa2\xbb\x18\x19\x1a\x17master_continent_delete\x82\xd3\xe4\x93\x02\x1d*\x1b/api/master/continents/{id}\x12\xa4\x01\n" +
+	"\x11UndeleteContinent\x12'.erp.master.v1.UndeleteContinentRequest\x1a\x18.erp.master.v1.Continent\"L\xa2\xbb\x18\x19\x1a\x17master_continent_delete\x82\xd3\xe4\x93\x02):\x01*\"$/api/master/continents/{id}/undelete\x1a\r\xa2\xbb\x18\tcontinent2\xca\t\n" +
+	"\x0eCountryService\x12\x92\x01\n" +
+	"\rListCountries\x12#.erp.master.v1.ListCountriesRequest\x1a$.erp.master.v1.ListCountriesResponse\"6\xa2\xbb\x18\x15\x1a\x13master_country_read\x82\xd3\xe4\x93\x02\x17\x12\x15/api/master/countries\x12\x91\x01\n" +
+	"\x0fExportCountries\x12%.erp.master.v1.ExportCountriesRequest\x1a\x14.google.api.HttpBody\"A\xa2\xbb\x18\x15\x1a\x13master_country_read\x82\xd3\xe4\x93\x02\"\x12 /api/master/countries/export.csv\x12\x83\x01\n" +
 	"\n" +
-	"ListStates\x12 .erp.master.v1.ListStatesRequest\x1a!.erp.master.v1.ListStatesResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/api/master/states\x12o\n" +
-	"\fExportStates\x12\".erp.master.v1.ExportStatesRequest\x1a\x14.google.api.HttpBody\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/master/states/export.csv\x12a\n" +
-	"\bGetState\x12\x1e.erp.master.v1.GetStateRequest\x1a\x14.erp.master.v1.State\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/api/master/states/{id}\x12i\n" +
-	"\vCreateState\x12!.erp.master.v1.CreateStateRequest\x1a\x14.erp.master.v1.State\"!\x82\xd3\xe4\x93\x02\x1b:\x05state\"\x12/api/master/states\x12v\n" +
-	"\fReplaceState\x12\".erp.master.v1.ReplaceStateRequest\x1a\x14.erp.master.v1.State\",\x82\xd3\xe4\x93\x02&:\x05state\x1a\x1d/api/master/states/{state.id}\x12t\n" +
-	"\vUpdateState\x12!.erp.master.v1.UpdateStateRequest\x1a\x14.erp.master.v1.State\",\x82\xd3\xe4\x93\x02&:\x05state2\x1d/api/master/states/{state.id}\x12g\n" +
-	"\vDeleteState\x12!.erp.master.v1.DeleteStateRequest\x1a\x14.erp.master.v1.State\"\x1f\x82\xd3\xe4\x93\x02\x19*\x17/api/master/states/{id}\x12w\n" +
-	"\rUndeleteState\x12#.erp.master.v1.UndeleteStateRequest\x1a\x14.erp.master.v1.State\"+\x82\xd3\xe4\x93\x02%:\x01*\" /api/master/states/{id}/undelete2\xfe\a\n" +
-	"\x0fDistrictService\x12y\n" +
-	"\rListDistricts\x12#.erp.master.v1.ListDistrictsRequest\x1a$.erp.master.v1.ListDistrictsResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/api/master/districts\x12x\n" +
-	"\x0fExportDistricts\x12%.erp.master.v1.ExportDistrictsRequest\x1a\x14.google.api.HttpBody\"(\x82\xd3\xe4\x93\x02\"\x12 /api/master/districts/export.csv\x12m\n" +
-	"\vGetDistrict\x12!.erp.master.v1.GetDistrictRequest\x1a\x17.erp.master.v1.District\"\"\x82\xd3\xe4\x93\x02\x1c\x12\x1a/api/master/districts/{id}\x12x\n" +
-	"\x0eCreateDistrict\x12$.erp.master.v1.CreateDistrictRequest\x1a\x17.erp.master.v1.District\"'\x82\xd3\xe4\x93\x02!:\bdistrict\"\x15/api/master/districts\x12\x88\x01\n" +
-	"\x0fReplaceDistrict\x12%.erp.master.v1.ReplaceDistrictRequest\x1a\x17.erp.master.v1.District\"5\x82\xd3\xe4\x93\x02/:\bdistrict\x1a#/api/master/districts/{district.id}\x12\x86\x01\n" +
-	"\x0eUpdateDistrict\x12$.erp.master.v1.UpdateDistrictRequest\x1a\x17.erp.master.v1.District\"5\x82\xd3\xe4\x93\x02/:\bdistrict2#/api/master/districts/{district.id}\x12s\n" +
-	"\x0eDeleteDistrict\x12$.erp.master.v1.DeleteDistrictRequest\x1a\x17.erp.master.v1.District\"\"\x82\xd3\xe4\x93\x02\x1c*\x1a/api/master/districts/{id}\x12\x83\x01\n" +
-	"\x10UndeleteDistrict\x12&.erp.master.v1.UndeleteDistrictRequest\x1a\x17.erp.master.v1.District\".\x82\xd3\xe4\x93\x02(:\x01*\"#/api/master/districts/{id}/undelete2\xf4\x06\n" +
-	"\vCityService\x12m\n" +
+	"GetCountry\x12 .erp.master.v1.GetCountryRequest\x1a\x16.erp.master.v1.Country\";\xa2\xbb\x18\x15\x1a\x13master_country_read\x82\xd3\xe4\x93\x02\x1c\x12\x1a/api/master/countries/{id}\x12\x8f\x01\n" +
+	"\rCreateCountry\x12#.erp.master.v1.CreateCountryRequest\x1a\x16.erp.master.v1.Country\"A\xa2\xbb\x18\x17\x1a\x15master_country_create\x82\xd3\xe4\x93\x02 :\acountry\"\x15/api/master/countries\x12\x9e\x01\n" +
+	"\x0eReplaceCountry\x12$.erp.master.v1.ReplaceCountryRequest\x1a\x16.erp.master.v1.Country\"N\xa2\xbb\x18\x17\x1a\x15master_country_update\x82\xd3\xe4\x93\x02-:\acountry\x1a\"/api/master/countries/{country.id}\x12\x9c\x01\n" +
+	"\rUpdateCountry\x12#.erp.master.v1.UpdateCountryRequest\x1a\x16.erp.master.v1.Country\"N\xa2\xbb\x18\x17\x1a\x15master_country_update\x82\xd3\xe4\x93\x02-:\acountry2\"/api/master/countries/{country.id}\x12\x8b\x01\n" +
+	"\rDeleteCountry\x12#.erp.master.v1.DeleteCountryRequest\x1a\x16.erp.master.v1.Country\"=\xa2\xbb\x18\x17\x1a\x15master_country_delete\x82\xd3\xe4\x93\x02\x1c*\x1a/api/master/countries/{id}\x12\x9b\x01\n" +
+	"\x0fUndeleteCountry\x12%.erp.master.v1.UndeleteCountryRequest\x1a\x16.erp.master.v1.Country\"I\xa2\xbb\x18\x17\x1a\x15master_country_delete\x82\xd3\xe4\x93\x02(:\x01*\"#/api/master/countries/{id}/undelete\x1a\v\xa2\xbb\x18\acountry2\xe0\b\n" +
+	"\fStateService\x12\x84\x01\n" +
 	"\n" +
-	"ListCities\x12 .erp.master.v1.ListCitiesRequest\x1a!.erp.master.v1.ListCitiesResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/api/master/cities\x12o\n" +
-	"\fExportCities\x12\".erp.master.v1.ExportCitiesRequest\x1a\x14.google.api.HttpBody\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/master/cities/export.csv\x12^\n" +
-	"\aGetCity\x12\x1d.erp.master.v1.GetCityRequest\x1a\x13.erp.master.v1.City\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/api/master/cities/{id}\x12e\n" +
+	"ListStates\x12 .erp.master.v1.ListStatesRequest\x1a!.erp.master.v1.ListStatesResponse\"1\xa2\xbb\x18\x13\x1a\x11master_state_read\x82\xd3\xe4\x93\x02\x14\x12\x12/api/master/states\x12\x86\x01\n" +
+	"\fExportStates\x12\".erp.master.v1.ExportStatesRequest\x1a\x14.google.api.HttpBody\"<\xa2\xbb\x18\x13\x1a\x11master_state_read\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/master/states/export.csv\x12x\n" +
+	"\bGetState\x12\x1e.erp.master.v1.GetStateRequest\x1a\x14.erp.master.v1.State\"6\xa2\xbb\x18\x13\x1a\x11master_state_read\x82\xd3\xe4\x93\x02\x19\x12\x17/api/master/states/{id}\x12\x82\x01\n" +
+	"\vCreateState\x12!.erp.master.v1.CreateStateRequest\x1a\x14.erp.master.v1.State\":\xa2\xbb\x18\x15\x1a\x13master_state_create\x82\xd3\xe4\x93\x02\x1b:\x05state\"\x12/api/master/states\x12\x8f\x01\n" +
+	"\fReplaceState\x12\".erp.master.v1.ReplaceStateRequest\x1a\x14.erp.master.v1.State\"E\xa2\xbb\x18\x15\x1a\x13master_state_update\x82\xd3\xe4\x93\x02&:\x05state\x1a\x1d/api/master/states/{state.id}\x12\x8d\x01\n" +
+	"\vUpdateState\x12!.erp.master.v1.UpdateStateRequest\x1a\x14.erp.master.v1.State\"E\xa2\xbb\x18\x15\x1a\x13master_state_update\x82\xd3\xe4\x93\x02&:\x05state2\x1d/api/master/states/{state.id}\x12\x80\x01\n" +
+	"\vDeleteState\x12!.erp.master.v1.DeleteStateRequest\x1a\x14.erp.master.v1.State\"8\xa2\xbb\x18\x15\x1a\x13master_state_delete\x82\xd3\xe4\x93\x02\x19*\x17/api/master/states/{id}\x12\x90\x01\n" +
+	"\rUndeleteState\x12#.erp.master.v1.UndeleteStateRequest\x1a\x14.erp.master.v1.State\"D\xa2\xbb\x18\x15\x1a\x13master_state_delete\x82\xd3\xe4\x93\x02%:\x01*\" /api/master/states/{id}/undelete\x1a\t\xa2\xbb\x18\x05state2\xeb\t\n" +
+	"\x0fDistrictService\x12\x93\x01\n" +
+	"\rListDistricts\x12#.erp.master.v1.ListDistrictsRequest\x1a$.erp.master.v1.ListDistrictsResponse\"7\xa2\xbb\x18\x16\x1a\x14master_district_read\x82\xd3\xe4\x93\x02\x17\x12\x15/api/master/districts\x12\x92\x01\n" +
+	"\x0fExportDistricts\x12%.erp.master.v1.ExportDistrictsRequest\x1a\x14.google.api.HttpBody\"B\xa2\xbb\x18\x16\x1a\x14master_district_read\x82\xd3\xe4\x93\x02\"\x12 /api/master/districts/export.csv\x12\x87\x01\n" +
+	"\vGetDistrict\x12!.erp.master.v1.GetDistrictRequest\x1a\x17.erp.master.v1.District\"<\xa2\xbb\x18\x16\x1a\x14master_district_read\x82\xd3\xe4\x93\x02\x1c\x12\x1a/api/master/districts/{id}\x12\x94\x01\n" +
+	"\x0eCreateDistrict\x12$.erp.master.v1.CreateDistrictRequest\x1a\x17.erp.master.v1.District\"C\xa2\xbb\x18\x18\x1a\x16master_district_create\x82\xd3\xe4\x93\x02!:\bdistrict\"\x15/api/master/districts\x12\xa4\x01\n" +
+	"\x0fReplaceDistrict\x12%.erp.master.v1.ReplaceDistrictRequest\x1a\x17.erp.master.v1.District\"Q\xa2\xbb\x18\x18\x1a\x16master_district_update\x82\xd3\xe4\x93\x02/:\bdistrict\x1a#/api/master/districts/{district.id}\x12\xa2\x01\n" +
+	"\x0eUpdateDistrict\x12$.erp.master.v1.UpdateDistrictRequest\x1a\x17.erp.master.v1.District\"Q\xa2\xbb\x18\x18\x1a\x16master_district_update\x82\xd3\xe4\x93\x02/:\bdistrict2#/api/master/districts/{district.id}\x12\x8f\x01\n" +
+	"\x0eDeleteDistrict\x12$.erp.master.v1.DeleteDistrictRequest\x1a\x17.erp.master.v1.District\">\xa2\xbb\x18\x18\x1a\x16master_district_delete\x82\xd3\xe4\x93\x02\x1c*\x1a/api/master/districts/{id}\x12\x9f\x01\n" +
+	"\x10UndeleteDistrict\x12&.erp.master.v1.UndeleteDistrictRequest\x1a\x17.erp.master.v1.District\"J\xa2\xbb\x18\x18\x1a\x16master_district_delete\x82\xd3\xe4\x93\x02(:\x01*\"#/api/master/districts/{id}/undelete\x1a\f\xa2\xbb\x18\bdistrict2\xbd\b\n" +
+	"\vCityService\x12\x83\x01\n" +
 	"\n" +
-	"CreateCity\x12 .erp.master.v1.CreateCityRequest\x1a\x13.erp.master.v1.City\" \x82\xd3\xe4\x93\x02\x1a:\x04city\"\x12/api/master/cities\x12q\n" +
-	"\vReplaceCity\x12!.erp.master.v1.ReplaceCityRequest\x1a\x13.erp.master.v1.City\"*\x82\xd3\xe4\x93\x02$:\x04city\x1a\x1c/api/master/cities/{city.id}\x12o\n" +
+	"ListCities\x12 .erp.master.v1.ListCitiesRequest\x1a!.erp.master.v1.ListCitiesResponse\"0\xa2\xbb\x18\x12\x1a\x10master_city_read\x82\xd3\xe4\x93\x02\x14\x12\x12/api/master/cities\x12\x85\x01\n" +
+	"\fExportCities\x12\".erp.master.v1.ExportCitiesRequest\x1a\x14.google.api.HttpBody\";\xa2\xbb\x18\x12\x1a\x10master_city_read\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/master/cities/export.csv\x12t\n" +
+	"\aGetCity\x12\x1d.erp.master.v1.GetCityRequest\x1a\x13.erp.master.v1.City\"5\xa2\xbb\x18\x12\x1a\x10master_city_read\x82\xd3\xe4\x93\x02\x19\x12\x17/api/master/cities/{id}\x12}\n" +
 	"\n" +
-	"UpdateCity\x12 .erp.master.v1.UpdateCityRequest\x1a\x13.erp.master.v1.City\"*\x82\xd3\xe4\x93\x02$:\x04city2\x1c/api/master/cities/{city.id}\x12d\n" +
+	"CreateCity\x12 .erp.master.v1.CreateCityRequest\x1a\x13.erp.master.v1.City\"8\xa2\xbb\x18\x14\x1a\x12master_city_create\x82\xd3\xe4\x93\x02\x1a:\x04city\"\x12/api/master/cities\x12\x89\x01\n" +
+	"\vReplaceCity\x12!.erp.master.v1.ReplaceCityRequest\x1a\x13.erp.master.v1.City\"B\xa2\xbb\x18\x14\x1a\x12master_city_update\x82\xd3\xe4\x93\x02$:\x04city\x1a\x1c/api/master/cities/{city.id}\x12\x87\x01\n" +
 	"\n" +
-	"DeleteCity\x12 .erp.master.v1.DeleteCityRequest\x1a\x13.erp.master.v1.City\"\x1f\x82\xd3\xe4\x93\x02\x19*\x17/api/master/cities/{id}\x12t\n" +
-	"\fUndeleteCity\x12\".erp.master.v1.UndeleteCityRequest\x1a\x13.erp.master.v1.City\"+\x82\xd3\xe4\x93\x02%:\x01*\" /api/master/cities/{id}/undelete2\x8c\a\n" +
-	"\fPlantService\x12m\n" +
+	"UpdateCity\x12 .erp.master.v1.UpdateCityRequest\x1a\x13.erp.master.v1.City\"B\xa2\xbb\x18\x14\x1a\x12master_city_update\x82\xd3\xe4\x93\x02$:\x04city2\x1c/api/master/cities/{city.id}\x12|\n" +
 	"\n" +
-	"ListPlants\x12 .erp.master.v1.ListPlantsRequest\x1a!.erp.master.v1.ListPlantsResponse\"\x1a\x82\xd3\xe4\x93\x02\x14\x12\x12/api/master/plants\x12o\n" +
-	"\fExportPlants\x12\".erp.master.v1.ExportPlantsRequest\x1a\x14.google.api.HttpBody\"%\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/master/plants/export.csv\x12a\n" +
-	"\bGetPlant\x12\x1e.erp.master.v1.GetPlantRequest\x1a\x14.erp.master.v1.Plant\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/api/master/plants/{id}\x12i\n" +
-	"\vCreatePlant\x12!.erp.master.v1.CreatePlantRequest\x1a\x14.erp.master.v1.Plant\"!\x82\xd3\xe4\x93\x02\x1b:\x05plant\"\x12/api/master/plants\x12v\n" +
-	"\fReplacePlant\x12\".erp.master.v1.ReplacePlantRequest\x1a\x14.erp.master.v1.Plant\",\x82\xd3\xe4\x93\x02&:\x05plant\x1a\x1d/api/master/plants/{plant.id}\x12t\n" +
-	"\vUpdatePlant\x12!.erp.master.v1.UpdatePlantRequest\x1a\x14.erp.master.v1.Plant\",\x82\xd3\xe4\x93\x02&:\x05plant2\x1d/api/master/plants/{plant.id}\x12g\n" +
-	"\vDeletePlant\x12!.erp.master.v1.DeletePlantRequest\x1a\x14.erp.master.v1.Plant\"\x1f\x82\xd3\xe4\x93\x02\x19*\x17/api/master/plants/{id}\x12w\n" +
-	"\rUndeletePlant\x12#.erp.master.v1.UndeletePlantRequest\x1a\x14.erp.master.v1.Plant\"+\x82\xd3\xe4\x93\x02%:\x01*\" /api/master/plants/{id}/undelete2\xe7\x06\n" +
-	"\vSiteService\x12i\n" +
-	"\tListSites\x12\x1f.erp.master.v1.ListSitesRequest\x1a .erp.master.v1.ListSitesResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/api/master/sites\x12l\n" +
-	"\vExportSites\x12!.erp.master.v1.ExportSitesRequest\x1a\x14.google.api.HttpBody\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/master/sites/export.csv\x12]\n" +
-	"\aGetSite\x12\x1d.erp.master.v1.GetSiteRequest\x1a\x13.erp.master.v1.Site\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/api/master/sites/{id}\x12d\n" +
+	"DeleteCity\x12 .erp.master.v1.DeleteCityRequest\x1a\x13.erp.master.v1.City\"7\xa2\xbb\x18\x14\x1a\x12master_city_delete\x82\xd3\xe4\x93\x02\x19*\x17/api/master/cities/{id}\x12\x8c\x01\n" +
+	"\fUndeleteCity\x12\".erp.master.v1.UndeleteCityRequest\x1a\x13.erp.master.v1.City\"C\xa2\xbb\x18\x14\x1a\x12master_city_delete\x82\xd3\xe4\x93\x02%:\x01*\" /api/master/cities/{id}/undelete\x1a\b\xa2\xbb\x18\x04city2\xe0\b\n" +
+	"\fPlantService\x12\x84\x01\n" +
 	"\n" +
-	"CreateSite\x12 .erp.master.v1.CreateSiteRequest\x1a\x13.erp.master.v1.Site\"\x1f\x82\xd3\xe4\x93\x02\x19:\x04site\"\x11/api/master/sites\x12p\n" +
-	"\vReplaceSite\x12!.erp.master.v1.ReplaceSiteRequest\x1a\x13.erp.master.v1.Site\")\x82\xd3\xe4\x93\x02#:\x04site\x1a\x1b/api/master/sites/{site.id}\x12n\n" +
+	"ListPlants\x12 .erp.master.v1.ListPlantsRequest\x1a!.erp.master.v1.ListPlantsResponse\"1\xa2\xbb\x18\x13\x1a\x11master_plant_read\x82\xd3\xe4\x93\x02\x14\x12\x12/api/master/plants\x12\x86\x01\n" +
+	"\fExportPlants\x12\".erp.master.v1.ExportPlantsRequest\x1a\x14.google.api.HttpBody\"<\xa2\xbb\x18\x13\x1a\x11master_plant_read\x82\xd3\xe4\x93\x02\x1f\x12\x1d/api/master/plants/export.csv\x12x\n" +
+	"\bGetPlant\x12\x1e.erp.master.v1.GetPlantRequest\x1a\x14.erp.master.v1.Plant\"6\xa2\xbb\x18\x13\x1a\x11master_plant_read\x82\xd3\xe4\x93\x02\x19\x12\x17/api/master/plants/{id}\x12\x82\x01\n" +
+	"\vCreatePlant\x12!.erp.master.v1.CreatePlantRequest\x1a\x14.erp.master.v1.Plant\":\xa2\xbb\x18\x15\x1a\x13master_plant_create\x82\xd3\xe4\x93\x02\x1b:\x05plant\"\x12/api/master/plants\x12\x8f\x01\n" +
+	"\fReplacePlant\x12\".erp.master.v1.ReplacePlantRequest\x1a\x14.erp.master.v1.Plant\"E\xa2\xbb\x18\x15\x1a\x13master_plant_update\x82\xd3\xe4\x93\x02&:\x05plant\x1a\x1d/api/master/plants/{plant.id}\x12\x8d\x01\n" +
+	"\vUpdatePlant\x12!.erp.master.v1.UpdatePlantRequest\x1a\x14.erp.master.v1.Plant\"E\xa2\xbb\x18\x15\x1a\x13master_plant_update\x82\xd3\xe4\x93\x02&:\x05plant2\x1d/api/master/plants/{plant.id}\x12\x80\x01\n" +
+	"\vDeletePlant\x12!.erp.master.v1.DeletePlantRequest\x1a\x14.erp.master.v1.Plant\"8\xa2\xbb\x18\x15\x1a\x13master_plant_delete\x82\xd3\xe4\x93\x02\x19*\x17/api/master/plants/{id}\x12\x90\x01\n" +
+	"\rUndeletePlant\x12#.erp.master.v1.UndeletePlantRequest\x1a\x14.erp.master.v1.Plant\"D\xa2\xbb\x18\x15\x1a\x13master_plant_delete\x82\xd3\xe4\x93\x02%:\x01*\" /api/master/plants/{id}/undelete\x1a\t\xa2\xbb\x18\x05plant2\xaf\b\n" +
+	"\vSiteService\x12\x7f\n" +
+	"\tListSites\x12\x1f.erp.master.v1.ListSitesRequest\x1a .erp.master.v1.ListSitesResponse\"/\xa2\xbb\x18\x12\x1a\x10master_site_read\x82\xd3\xe4\x93\x02\x13\x12\x11/api/master/sites\x12\x82\x01\n" +
+	"\vExportSites\x12!.erp.master.v1.ExportSitesRequest\x1a\x14.google.api.HttpBody\":\xa2\xbb\x18\x12\x1a\x10master_site_read\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/master/sites/export.csv\x12s\n" +
+	"\aGetSite\x12\x1d.erp.master.v1.GetSiteRequest\x1a\x13.erp.master.v1.Site\"4\xa2\xbb\x18\x12\x1a\x10master_site_read\x82\xd3\xe4\x93\x02\x18\x12\x16/api/master/sites/{id}\x12|\n" +
 	"\n" +
-	"UpdateSite\x12 .erp.master.v1.UpdateSiteRequest\x1a\x13.erp.master.v1.Site\")\x82\xd3\xe4\x93\x02#:\x04site2\x1b/api/master/sites/{site.id}\x12c\n" +
+	"CreateSite\x12 .erp.master.v1.CreateSiteRequest\x1a\x13.erp.master.v1.Site\"7\xa2\xbb\x18\x14\x1a\x12master_site_create\x82\xd3\xe4\x93\x02\x19:\x04site\"\x11/api/master/sites\x12\x88\x01\n" +
+	"\vReplaceSite\x12!.erp.master.v1.ReplaceSiteRequest\x1a\x13.erp.master.v1.Site\"A\xa2\xbb\x18\x14\x1a\x12master_site_update\x82\xd3\xe4\x93\x02#:\x04site\x1a\x1b/api/master/sites/{site.id}\x12\x86\x01\n" +
 	"\n" +
-	"DeleteSite\x12 .erp.master.v1.DeleteSiteRequest\x1a\x13.erp.master.v1.Site\"\x1e\x82\xd3\xe4\x93\x02\x18*\x16/api/master/sites/{id}\x12s\n" +
-	"\fUndeleteSite\x12\".erp.master.v1.UndeleteSiteRequest\x1a\x13.erp.master.v1.Site\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/api/master/sites/{id}/undelete2\xe7\x06\n" +
-	"\vWardService\x12i\n" +
-	"\tListWards\x12\x1f.erp.master.v1.ListWardsRequest\x1a .erp.master.v1.ListWardsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/api/master/wards\x12l\n" +
-	"\vExportWards\x12!.erp.master.v1.ExportWardsRequest\x1a\x14.google.api.HttpBody\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/master/wards/export.csv\x12]\n" +
-	"\aGetWard\x12\x1d.erp.master.v1.GetWardRequest\x1a\x13.erp.master.v1.Ward\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/api/master/wards/{id}\x12d\n" +
+	"UpdateSite\x12 .erp.master.v1.UpdateSiteRequest\x1a\x13.erp.master.v1.Site\"A\xa2\xbb\x18\x14\x1a\x12master_site_update\x82\xd3\xe4\x93\x02#:\x04site2\x1b/api/master/sites/{site.id}\x12{\n" +
 	"\n" +
-	"CreateWard\x12 .erp.master.v1.CreateWardRequest\x1a\x13.erp.master.v1.Ward\"\x1f\x82\xd3\xe4\x93\x02\x19:\x04ward\"\x11/api/master/wards\x12p\n" +
-	"\vReplaceWard\x12!.erp.master.v1.ReplaceWardRequest\x1a\x13.erp.master.v1.Ward\")\x82\xd3\xe4\x93\x02#:\x04ward\x1a\x1b/api/master/wards/{ward.id}\x12n\n" +
+	"DeleteSite\x12 .erp.master.v1.DeleteSiteRequest\x1a\x13.erp.master.v1.Site\"6\xa2\xbb\x18\x14\x1a\x12master_site_delete\x82\xd3\xe4\x93\x02\x18*\x16/api/master/sites/{id}\x12\x8b\x01\n" +
+	"\fUndeleteSite\x12\".erp.master.v1.UndeleteSiteRequest\x1a\x13.erp.master.v1.Site\"B\xa2\xbb\x18\x14\x1a\x12master_site_delete\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/api/master/sites/{id}/undelete\x1a\b\xa2\xbb\x18\x04site2\xaf\b\n" +
+	"\vWardService\x12\x7f\n" +
+	"\tListWards\x12\x1f.erp.master.v1.ListWardsRequest\x1a .erp.master.v1.ListWardsResponse\"/\xa2\xbb\x18\x12\x1a\x10master_ward_read\x82\xd3\xe4\x93\x02\x13\x12\x11/api/master/wards\x12\x82\x01\n" +
+	"\vExportWards\x12!.erp.master.v1.ExportWardsRequest\x1a\x14.google.api.HttpBody\":\xa2\xbb\x18\x12\x1a\x10master_ward_read\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/master/wards/export.csv\x12s\n" +
+	"\aGetWard\x12\x1d.erp.master.v1.GetWardRequest\x1a\x13.erp.master.v1.Ward\"4\xa2\xbb\x18\x12\x1a\x10master_ward_read\x82\xd3\xe4\x93\x02\x18\x12\x16/api/master/wards/{id}\x12|\n" +
 	"\n" +
-	"UpdateWard\x12 .erp.master.v1.UpdateWardRequest\x1a\x13.erp.master.v1.Ward\")\x82\xd3\xe4\x93\x02#:\x04ward2\x1b/api/master/wards/{ward.id}\x12c\n" +
+	"CreateWard\x12 .erp.master.v1.CreateWardRequest\x1a\x13.erp.master.v1.Ward\"7\xa2\xbb\x18\x14\x1a\x12master_ward_create\x82\xd3\xe4\x93\x02\x19:\x04ward\"\x11/api/master/wards\x12\x88\x01\n" +
+	"\vReplaceWard\x12!.erp.master.v1.ReplaceWardRequest\x1a\x13.erp.master.v1.Ward\"A\xa2\xbb\x18\x14\x1a\x12master_ward_update\x82\xd3\xe4\x93\x02#:\x04ward\x1a\x1b/api/master/wards/{ward.id}\x12\x86\x01\n" +
 	"\n" +
-	"DeleteWard\x12 .erp.master.v1.DeleteWardRequest\x1a\x13.erp.master.v1.Ward\"\x1e\x82\xd3\xe4\x93\x02\x18*\x16/api/master/wards/{id}\x12s\n" +
-	"\fUndeleteWard\x12\".erp.master.v1.UndeleteWardRequest\x1a\x13.erp.master.v1.Ward\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/api/master/wards/{id}/undelete2\xe7\x06\n" +
-	"\vZoneService\x12i\n" +
-	"\tListZones\x12\x1f.erp.master.v1.ListZonesRequest\x1a .erp.master.v1.ListZonesResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/api/master/zones\x12l\n" +
-	"\vExportZones\x12!.erp.master.v1.ExportZonesRequest\x1a\x14.google.api.HttpBody\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/master/zones/export.csv\x12]\n" +
-	"\aGetZone\x12\x1d.erp.master.v1.GetZoneRequest\x1a\x13.erp.master.v1.Zone\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/api/master/zones/{id}\x12d\n" +
+	"UpdateWard\x12 .erp.master.v1.UpdateWardRequest\x1a\x13.erp.master.v1.Ward\"A\xa2\xbb\x18\x14\x1a\x12master_ward_update\x82\xd3\xe4\x93\x02#:\x04ward2\x1b/api/master/wards/{ward.id}\x12{\n" +
 	"\n" +
-	"CreateZone\x12 .erp.master.v1.CreateZoneRequest\x1a\x13.erp.master.v1.Zone\"\x1f\x82\xd3\xe4\x93\x02\x19:\x04zone\"\x11/api/master/zones\x12p\n" +
-	"\vReplaceZone\x12!.erp.master.v1.ReplaceZoneRequest\x1a\x13.erp.master.v1.Zone\")\x82\xd3\xe4\x93\x02#:\x04zone\x1a\x1b/api/master/zones/{zone.id}\x12n\n" +
+	"DeleteWard\x12 .erp.master.v1.DeleteWardRequest\x1a\x13.erp.master.v1.Ward\"6\xa2\xbb\x18\x14\x1a\x12master_ward_delete\x82\xd3\xe4\x93\x02\x18*\x16/api/master/wards/{id}\x12\x8b\x01\n" +
+	"\fUndeleteWard\x12\".erp.master.v1.UndeleteWardRequest\x1a\x13.erp.master.v1.Ward\"B\xa2\xbb\x18\x14\x1a\x12master_ward_delete\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/api/master/wards/{id}/undelete\x1a\b\xa2\xbb\x18\x04ward2\xaf\b\n" +
+	"\vZoneService\x12\x7f\n" +
+	"\tListZones\x12\x1f.erp.master.v1.ListZonesRequest\x1a .erp.master.v1.ListZonesResponse\"/\xa2\xbb\x18\x12\x1a\x10master_zone_read\x82\xd3\xe4\x93\x02\x13\x12\x11/api/master/zones\x12\x82\x01\n" +
+	"\vExportZones\x12!.erp.master.v1.ExportZonesRequest\x1a\x14.google.api.HttpBody\":\xa2\xbb\x18\x12\x1a\x10master_zone_read\x82\xd3\xe4\x93\x02\x1e\x12\x1c/api/master/zones/export.csv\x12s\n" +
+	"\aGetZone\x12\x1d.erp.master.v1.GetZoneRequest\x1a\x13.erp.master.v1.Zone\"4\xa2\xbb\x18\x12\x1a\x10master_zone_read\x82\xd3\xe4\x93\x02\x18\x12\x16/api/master/zones/{id}\x12|\n" +
 	"\n" +
-	"UpdateZone\x12 .erp.master.v1.UpdateZoneRequest\x1a\x13.erp.master.v1.Zone\")\x82\xd3\xe4\x93\x02#:\x04zone2\x1b/api/master/zones/{zone.id}\x12c\n" +
+	"CreateZone\x12 .erp.master.v1.CreateZoneRequest\x1a\x13.erp.master.v1.Zone\"7\xa2\xbb\x18\x14\x1a\x12master_zone_create\x82\xd3\xe4\x93\x02\x19:\x04zone\"\x11/api/master/zones\x12\x88\x01\n" +
+	"\vReplaceZone\x12!.erp.master.v1.ReplaceZoneRequest\x1a\x13.erp.master.v1.Zone\"A\xa2\xbb\x18\x14\x1a\x12master_zone_update\x82\xd3\xe4\x93\x02#:\x04zone\x1a\x1b/api/master/zones/{zone.id}\x12\x86\x01\n" +
 	"\n" +
-	"DeleteZone\x12 .erp.master.v1.DeleteZoneRequest\x1a\x13.erp.master.v1.Zone\"\x1e\x82\xd3\xe4\x93\x02\x18*\x16/api/master/zones/{id}\x12s\n" +
-	"\fUndeleteZone\x12\".erp.master.v1.UndeleteZoneRequest\x1a\x13.erp.master.v1.Zone\"*\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/api/master/zones/{id}/undelete2\xc9\t\n" +
-	"\x14EquipmentTypeService\x12\x8e\x01\n" +
-	"\x12ListEquipmentTypes\x12(.erp.master.v1.ListEquipmentTypesRequest\x1a).erp.master.v1.ListEquipmentTypesResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/api/master/equipment-types\x12\x88\x01\n" +
-	"\x14ExportEquipmentTypes\x12*.erp.master.v1.ExportEquipmentTypesRequest\x1a\x14.google.api.HttpBody\".\x82\xd3\xe4\x93\x02(\x12&/api/master/equipment-types/export.csv\x12\x82\x01\n" +
-	"\x10GetEquipmentType\x12&.erp.master.v1.GetEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"(\x82\xd3\xe4\x93\x02\"\x12 /api/master/equipment-types/{id}\x12\x93\x01\n" +
-	"\x13CreateEquipmentType\x12).erp.master.v1.CreateEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"3\x82\xd3\xe4\x93\x02-:\x0eequipment_type\"\x1b/api/master/equipment-types\x12\xa9\x01\n" +
-	"\x14ReplaceEquipmentType\x12*.erp.master.v1.ReplaceEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"G\x82\xd3\xe4\x93\x02A:\x0eequipment_type\x1a//api/master/equipment-types/{equipment_type.id}\x12\xa7\x01\n" +
-	"\x13UpdateEquipmentType\x12).erp.master.v1.UpdateEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"G\x82\xd3\xe4\x93\x02A:\x0eequipment_type2//api/master/equipment-types/{equipment_type.id}\x12\x88\x01\n" +
-	"\x13DeleteEquipmentType\x12).erp.master.v1.DeleteEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"(\x82\xd3\xe4\x93\x02\"* /api/master/equipment-types/{id}\x12\x98\x01\n" +
-	"\x15UndeleteEquipmentType\x12+.erp.master.v1.UndeleteEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"4\x82\xd3\xe4\x93\x02.:\x01*\")/api/master/equipment-types/{id}/undelete2\x8b\x01\n" +
-	"\x11ChangeFeedService\x12v\n" +
-	"\fWatchChanges\x12\".erp.master.v1.WatchChangesRequest\x1a#.erp.master.v1.WatchChangesResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/api/master/changes0\x01B7Z5github.com/erp-mesh/erp/gen/go/erp/master/v1;masterv1b\x06proto3"
+	"UpdateZone\x12 .erp.master.v1.UpdateZoneRequest\x1a\x13.erp.master.v1.Zone\"A\xa2\xbb\x18\x14\x1a\x12master_zone_update\x82\xd3\xe4\x93\x02#:\x04zone2\x1b/api/master/zones/{zone.id}\x12{\n" +
+	"\n" +
+	"DeleteZone\x12 .erp.master.v1.DeleteZoneRequest\x1a\x13.erp.master.v1.Zone\"6\xa2\xbb\x18\x14\x1a\x12master_zone_delete\x82\xd3\xe4\x93\x02\x18*\x16/api/master/zones/{id}\x12\x8b\x01\n" +
+	"\fUndeleteZone\x12\".erp.master.v1.UndeleteZoneRequest\x1a\x13.erp.master.v1.Zone\"B\xa2\xbb\x18\x14\x1a\x12master_zone_delete\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/api/master/zones/{id}/undelete\x1a\b\xa2\xbb\x18\x04zone2\xe7\v\n" +
+	"\x14EquipmentTypeService\x12\xae\x01\n" +
+	"\x12ListEquipmentTypes\x12(.erp.master.v1.ListEquipmentTypesRequest\x1a).erp.master.v1.ListEquipmentTypesResponse\"C\xa2\xbb\x18\x1c\x1a\x1amaster_equipment_type_read\x82\xd3\xe4\x93\x02\x1d\x12\x1b/api/master/equipment-types\x12\xa8\x01\n" +
+	"\x14ExportEquipmentTypes\x12*.erp.master.v1.ExportEquipmentTypesRequest\x1a\x14.google.api.HttpBody\"N\xa2\xbb\x18\x1c\x1a\x1amaster_equipment_type_read\x82\xd3\xe4\x93\x02(\x12&/api/master/equipment-types/export.csv\x12\xa2\x01\n" +
+	"\x10GetEquipmentType\x12&.erp.master.v1.GetEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"H\xa2\xbb\x18\x1c\x1a\x1amaster_equipment_type_read\x82\xd3\xe4\x93\x02\"\x12 /api/master/equipment-types/{id}\x12\xb5\x01\n" +
+	"\x13CreateEquipmentType\x12).erp.master.v1.CreateEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"U\xa2\xbb\x18\x1e\x1a\x1cmaster_equipment_type_create\x82\xd3\xe4\x93\x02-:\x0eequipment_type\"\x1b/api/master/equipment-types\x12\xcb\x01\n" +
+	"\x14ReplaceEquipmentType\x12*.erp.master.v1.ReplaceEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"i\xa2\xbb\x18\x1e\x1a\x1cmaster_equipment_type_update\x82\xd3\xe4\x93\x02A:\x0eequipment_type\x1a//api/master/equipment-types/{equipment_type.id}\x12\xc9\x01\n" +
+	"\x13UpdateEquipmentType\x12).erp.master.v1.UpdateEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"i\xa2\xbb\x18\x1e\x1a\x1cmaster_equipment_type_update\x82\xd3\xe4\x93\x02A:\x0eequipment_type2//api/master/equipment-types/{equipment_type.id}\x12\xaa\x01\n" +
+	"\x13DeleteEquipmentType\x12).erp.master.v1.DeleteEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"J\xa2\xbb\x18\x1e\x1a\x1cmaster_equipment_type_delete\x82\xd3\xe4\x93\x02\"* /api/master/equipment-types/{id}\x12\xba\x01\n" +
+	"\x15UndeleteEquipmentType\x12+.erp.master.v1.UndeleteEquipmentTypeRequest\x1a\x1c.erp.master.v1.EquipmentType\"V\xa2\xbb\x18\x1e\x1a\x1cmaster_equipment_type_delete\x82\xd3\xe4\x93\x02.:\x01*\")/api/master/equipment-types/{id}/undelete\x1a\x12\xa2\xbb\x18\x0eequipment_type2\x91\x01\n" +
+	"\x11ChangeFeedService\x12|\n" +
+	"\fWatchChanges\x12\".erp.master.v1.WatchChangesRequest\x1a#.erp.master.v1.WatchChangesResponse\"!\xa2\xbb\x18\x02\x10\x01\x82\xd3\xe4\x93\x02\x15\x12\x13/api/master/changes0\x01BA\xa2\xbb\x18\x06masterZ5github.com/erp-mesh/erp/gen/go/erp/master/v1;masterv1b\x06proto3"
 
 var (
 	file_erp_master_v1_master_service_proto_rawDescOnce sync.Once
