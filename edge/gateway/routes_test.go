@@ -119,25 +119,13 @@ func TestEveryShadowedLiteralRouteIsOverridden(t *testing.T) {
 	for _, r := range exports {
 		overridden[r.path] = true
 	}
-	matches := func(template, path string) bool {
-		ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
-		if len(ts) != len(ps) {
-			return false
-		}
-		for i := range ts {
-			if !strings.HasPrefix(ts[i], "{") && ts[i] != ps[i] {
-				return false
-			}
-		}
-		return true
-	}
 	shadowed := 0
 	for _, lit := range rules {
 		if strings.Contains(lit.path, "{") {
 			continue
 		}
 		for _, tpl := range rules {
-			if tpl.verb == lit.verb && strings.Contains(tpl.path, "{") && matches(tpl.path, lit.path) {
+			if tpl.verb == lit.verb && strings.Contains(tpl.path, "{") && templateMatches(tpl.path, lit.path) {
 				shadowed++
 				if !overridden[lit.path] {
 					t.Errorf("%s %s is shadowed by %s and not registered again", lit.verb, lit.path, tpl.path)

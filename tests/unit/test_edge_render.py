@@ -3,6 +3,7 @@ reads on failure, writes only when no replica got them) and that Envoy itself ac
 (`envoy --mode validate`, no sockets opened)."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import yaml
 
 from edge.config import EdgeConfig
 from edge.render import PUBLIC_GRPC_METHODS, PUBLIC_REST_PATHS, render
+from erp_common import contract
 
 ENVOY = Path(sys.executable).parent / "envoy"
 
@@ -119,6 +121,33 @@ def test_upstreams_are_health_checked_and_guarded(rendered):
         c = clusters[name]
         assert c["health_checks"][0]["grpc_health_check"] == {}
         assert c["outlier_detection"]["consecutive_5xx"] > 0 and c["circuit_breakers"]["thresholds"]
+
+
+def _first_route(rendered: dict, path: str) -> dict:
+    """The route Envoy picks for a native gRPC path (routes with header conditions left aside)."""
+    for route in routes(rendered).values():
+        match = route["match"]
+        if "headers" in match:
+            continue
+        if ("path" in match and match["path"] == path) or ("prefix" in match and path.startswith(match["prefix"])) \
+                or ("safe_regex" in match and re.fullmatch(match["safe_regex"]["regex"], path)):
+            return route
+    raise AssertionError(f"no route for {path}")
+
+
+def test_every_rpc_reaches_the_upstream_the_contract_names(rendered):
+    """The template's per-package routes agree with each file's (erp.options.v1.upstream), the
+    transcoder knows every service, and the internal RPCs end at the edge with a 404."""
+    for rpc in contract.rpcs():
+        route = _first_route(rendered, rpc.path)
+        if rpc.access.rule == contract.INTERNAL:
+            assert route["name"] == "internal-only" and route["direct_response"]["status"] == 404, rpc.path
+        else:
+            assert route["route"]["cluster"] == rpc.upstream, rpc.path
+    transcoder = http_filter(rendered, "envoy.filters.http.grpc_json_transcoder")
+    assert transcoder["services"] == contract.services()
+    clusters = [c["name"] for c in rendered["static_resources"]["clusters"]]
+    assert [c for c in clusters if c in contract.upstreams()] == contract.upstreams() == ["auth", "master"]
 
 
 def test_docs_routes_say_how_to_build_them_when_missing(rendered):
