@@ -19,8 +19,8 @@ from auth_svc.revocation_feed import RevocationFeed
 from auth_svc.storage import migrations, models
 from auth_svc.usecases import Stores, UseCases
 from erp.auth.v1 import admin_service_pb2, admin_service_pb2_grpc, auth_service_pb2, auth_service_pb2_grpc
-from erp_common import contract, metrics, tracing, workers
-from erp_common import db as dbutil
+from erp_common import contract, db_connect, metrics, tracing, workers
+from erp_common import migrations as schema
 from erp_common.revocation import RevocationList
 from erp_common.secrets import DataKeyring, write_secret_file
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
@@ -55,7 +55,7 @@ def open_data_keyring(config: AuthConfig) -> DataKeyring:
 
 
 def open_database(config: AuthConfig):
-    database = dbutil.connect(config.db_url)
+    database = db_connect.connect(config.db_url)
     models.database.initialize(database)
     return database
 
@@ -63,7 +63,7 @@ def open_database(config: AuthConfig):
 def prepare(config: AuthConfig) -> AuthApp:
     """Migrations, keys, bootstrap and the revocations in force, before the server starts."""
     database = open_database(config)
-    dbutil.migrate(database, migrations.MIGRATIONS)
+    schema.migrate(database, migrations.MIGRATIONS)
     keyring = open_data_keyring(config)
     migrations.encrypt_totp_secrets(database, keyring)
     keys = KeyStore(config.keys_dir, activation_seconds=config.key_activation_seconds)
@@ -134,7 +134,7 @@ def serve(config: AuthConfig) -> int:
 
     def prepare_once() -> AuthApp:
         app = prepare(config)
-        dbutil.close_for_fork(app.usecases.stores.db)
+        db_connect.close_for_fork(app.usecases.stores.db)
         if app.generated_password:
             announce_generated_password(config, app.generated_password, prefix="auth_svc: ")
             app.generated_password = None

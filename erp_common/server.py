@@ -17,7 +17,8 @@ from google.protobuf.message import DecodeError
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from erp_common import contract, errors, reflection, workers
-from erp_common.db import DatabaseProbe, call_deadline
+from erp_common.db import call_deadline
+from erp_common.db_probe import DatabaseProbe
 from erp_common.logs import log, request_id_var
 from erp_common.tokens import Principal
 from erp_common.tracing import TracingInterceptor

@@ -1,5 +1,5 @@
 """OpenTelemetry tracing for the services: a SERVER span per unary RPC that continues the caller's W3C
-`traceparent` (Envoy sends one), a CLIENT span per SQL statement inside it (erp_common/db.py), and
+`traceparent` (Envoy sends one), a CLIENT span per SQL statement inside it (erp_common/db_connect.py), and
 OTLP/gRPC export when an endpoint is configured.
 
 Without an endpoint no SDK is installed: the API's no-op tracer still carries an incoming trace id

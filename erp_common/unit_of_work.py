@@ -20,7 +20,8 @@ from typing import Callable, ContextManager, Optional, TypeVar
 
 import peewee
 
-from erp_common.db import in_transaction, run_guarded, run_in_worker
+from erp_common.db import run_guarded, run_in_worker
+from erp_common.transactions import in_transaction
 
 F = TypeVar("F", bound=Callable)
 T = TypeVar("T")
@@ -37,7 +38,7 @@ class UnitOfWork:
         return run_guarded(self.db, fn, *args)
 
     def atomically(self, fn: Callable[[], T], read_committed: bool = False) -> T:
-        """`fn` in one transaction (erp_common.db.in_transaction): it must do nothing outside the
+        """`fn` in one transaction (erp_common.transactions.in_transaction): it must do nothing outside the
         database that a second run would repeat."""
         return in_transaction(self.db, fn, read_committed=read_committed)
 
@@ -52,7 +53,7 @@ class UnitOfWork:
 def transactional(method: Optional[F] = None, *, read_committed: bool = False):
     """Runs a use-case method (of an object whose `stores` is a UnitOfWork) in one transaction, so
     that a change and what records it (an audit entry, an outbox event) commit together.
-    `read_committed` (MySQL) takes no gap locks: see erp_common.db.in_transaction."""
+    `read_committed` (MySQL) takes no gap locks: see erp_common.transactions.in_transaction."""
     def wrap(fn: F) -> F:
         @functools.wraps(fn)
         def run(self, *args, **kwargs):

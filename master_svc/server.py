@@ -4,8 +4,8 @@ from __future__ import annotations
 import asyncio
 import os
 
-from erp_common import db as dbutil
-from erp_common import contract, metrics, tracing, workers
+from erp_common import contract, db_connect, metrics, tracing, workers
+from erp_common import migrations as schema
 from erp_common.revocation import RevocationList
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
 from master_svc.api.servicer import register_all
@@ -16,9 +16,9 @@ from master_svc.storage.repository import MasterRepository
 
 
 def prepare(config: MasterConfig) -> MasterRepository:
-    database = dbutil.connect(config.db_url)
+    database = db_connect.connect(config.db_url)
     models.database.initialize(database)
-    dbutil.migrate(database, migrations.MIGRATIONS)
+    schema.migrate(database, migrations.MIGRATIONS)
     return MasterRepository(database)
 
 
@@ -47,7 +47,7 @@ def serve(config: MasterConfig) -> int:
 
     def prepare_once() -> MasterRepository:
         repo = prepare(config)
-        dbutil.close_for_fork(repo.db)
+        db_connect.close_for_fork(repo.db)
         return repo
 
     return workers.run_service("master_svc", config.workers, config.grpc_addr, config.metrics_addr,

@@ -1,4 +1,4 @@
-"""Schema versions of the auth database, applied in order by erp_common.db.migrate."""
+"""Schema versions of the auth database, applied in order by erp_common.migrations.migrate."""
 from __future__ import annotations
 
 import logging
@@ -9,7 +9,8 @@ from playhouse.migrate import migrate as playhouse_migrate
 
 from auth_svc.domain.accounts import email_key, role_name_key, username_key
 from auth_svc.storage import credentials, models, schema_v1, schema_v2
-from erp_common.db import create_frozen_tables, is_mysql
+from erp_common.db_connect import is_mysql
+from erp_common.migrations import create_frozen_tables
 from erp_common.secrets import DataKeyring
 
 log = logging.getLogger(__name__)

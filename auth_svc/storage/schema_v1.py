@@ -4,7 +4,7 @@ Generated once with peewee 4.5.3 from `auth_svc/storage/models.py` as of commit 
 MySQL/MariaDB); never regenerated from the live models, so a model change never changes version 1.
 A change to the schema is a new migration (storage/migrations.py).
 """
-from erp_common.db import FrozenTables
+from erp_common.migrations import FrozenTables
 
 SQLITE: FrozenTables = (
     ('auth_audit_log', (

@@ -14,7 +14,7 @@ from auth_svc.domain.sessions import SessionRecord
 from auth_svc.domain.throttle import AccountThrottle
 from auth_svc.storage import models
 from auth_svc.storage.models import from_epoch, to_epoch, utcnow
-from erp_common.db import is_mysql
+from erp_common.db_connect import is_mysql
 from erp_common.revocation import RevokedSession
 
 T = TypeVar("T")

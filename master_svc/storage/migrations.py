@@ -1,4 +1,4 @@
-"""Schema versions of the master database, applied in order by erp_common.db.migrate.
+"""Schema versions of the master database, applied in order by erp_common.migrations.migrate.
 
 A version, once released, never changes: a new table or column is a new entry.
 """
@@ -9,7 +9,8 @@ import logging
 import peewee
 from playhouse.migrate import migrate as apply_operations
 
-from erp_common.db import create_frozen_tables, is_mysql
+from erp_common.db_connect import is_mysql
+from erp_common.migrations import create_frozen_tables
 from master_svc.domain.entities import normalize_name
 from master_svc.storage import models, schema_v1, schema_v3
 

@@ -4,7 +4,7 @@ Generated once with peewee 4.5.3 from `master_svc/storage/models.py` as of commi
 MySQL/MariaDB); never regenerated from the live models, so a model change never changes version 3.
 A change to the schema is a new migration (storage/migrations.py).
 """
-from erp_common.db import FrozenTables
+from erp_common.migrations import FrozenTables
 
 SQLITE: FrozenTables = (
     ('master_change', (

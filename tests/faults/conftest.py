@@ -12,7 +12,7 @@ from tests.faults.fault_support import ADMIN_PASSWORD, FaultMesh
 from tools.mesh import GATEWAY_BIN, Mesh
 
 # A hung database must fail a call well inside the callers' deadlines (10 s direct, 15 s at the
-# edge): the URL sets the driver's timeouts below the defaults of erp_common.db.
+# edge): the URL sets the driver's timeouts below the defaults of erp_common.db_connect.
 DB_PARAMS = "?connect_timeout=2&read_timeout=3&write_timeout=3"
 # The project runs its REST checks against each edge; the gateway is one more process.
 EDGES = ("envoy", "gateway") if GATEWAY_BIN.exists() else ("envoy",)

@@ -6,7 +6,8 @@ import datetime
 import peewee
 import pytest
 
-from erp_common import db as dbutil
+from erp_common import db_connect
+from erp_common.migrations import migrate
 from master_svc.storage import migrations, models
 
 NOW = datetime.datetime(2026, 1, 1)
@@ -32,7 +33,7 @@ class _DistrictBefore(models.BaseMaster):
 def database(request, tmp_path):
     url = (request.getfixturevalue("mariadb").create_database(f"migr{id(request) % 100000}")
            if request.param == "mariadb" else f"sqlite:///{tmp_path / 'master.sqlite3'}")
-    database = dbutil.connect(url)
+    database = db_connect.connect(url)
     models.database.initialize(database)
     yield database
     database.close()
@@ -43,7 +44,7 @@ def test_states_and_districts_get_their_ancestors_from_their_parents(database):
         before = [{models.State: _StateBefore, models.District: _DistrictBefore}.get(m, m) for m in models.ALL_MODELS]
         database.create_tables(before)
     # Migration 1 made these tables, back then; 2-4 run on them as they did.
-    dbutil.migrate(database, [(1, "initial schema", lambda db, m: None)] + migrations.MIGRATIONS[1:4])
+    migrate(database, [(1, "initial schema", lambda db, m: None)] + migrations.MIGRATIONS[1:4])
     with database.connection_context():
         rows = dict(created_at=NOW, updated_at=NOW)
         models.Continent.insert(unique_id="asia", name="Asia", live_name_key="asia", **rows).execute()
@@ -54,7 +55,7 @@ def test_states_and_districts_get_their_ancestors_from_their_parents(database):
         _DistrictBefore.insert(unique_id="pune", name="Pune", state_id="mh", scope_key="mh", live_name_key="pune",
                                **rows).execute()
 
-    assert dbutil.migrate(database, migrations.MIGRATIONS) == [5]
+    assert migrate(database, migrations.MIGRATIONS) == [5]
 
     with database.connection_context():
         state = models.State.select().where(models.State.unique_id == "mh").dicts().get()
@@ -64,7 +65,7 @@ def test_states_and_districts_get_their_ancestors_from_their_parents(database):
 
 
 def test_a_new_database_has_the_columns_from_the_first_migration(database):
-    assert dbutil.migrate(database, migrations.MIGRATIONS) == [1, 2, 3, 4, 5]
+    assert migrate(database, migrations.MIGRATIONS) == [1, 2, 3, 4, 5]
     with database.connection_context():
         assert {"continent_id", "country_id"} <= {c.name for c in database.get_columns("master_district")}
         assert "continent_id" in {c.name for c in database.get_columns("master_state")}

@@ -14,7 +14,8 @@ import pytest
 
 from auth_svc.storage import migrations as auth_migrations
 from auth_svc.storage import models as auth_models
-from erp_common import db as dbutil
+from erp_common import db_connect
+from erp_common.migrations import migrate
 from master_svc.storage import migrations as master_migrations
 from master_svc.storage import models as master_models
 
@@ -32,7 +33,7 @@ def live_models(models: ModuleType) -> list[type[peewee.Model]]:
 def column_types(db: peewee.Database, table: str) -> dict[str, tuple[str, bool, bool]]:
     """name -> (declared type, nullable, primary key). SQLite keeps only the type's name: it ignores a
     declared length or precision (a VARCHAR(64) holds any text), so only MySQL compares them."""
-    if dbutil.is_mysql(db):
+    if db_connect.is_mysql(db):
         rows = db.execute_sql("SELECT column_name, column_type, is_nullable, column_key FROM information_schema.columns "
                               "WHERE table_schema = DATABASE() AND table_name = %s", (table,)).fetchall()
         return {name: (ctype.upper(), nullable == "YES", key == "PRI") for name, ctype, nullable, key in rows}
@@ -60,7 +61,7 @@ def new_database(request, tmp_path):
             url = f"sqlite:///{tmp_path / f'db{len(made)}.sqlite3'}"
         else:
             url = request.getfixturevalue("mariadb").create_database("schema")
-        made.append(dbutil.connect(url))
+        made.append(db_connect.connect(url))
         return made[-1]
 
     yield make
@@ -74,7 +75,7 @@ def test_migrations_from_empty_build_the_live_models_schema(service, new_databas
     tables = live_models(models)
     migrated, declared = new_database(), new_database()
     with migrated.bind_ctx(tables):
-        assert dbutil.migrate(migrated, migrations) == [version for version, _, _ in migrations]
+        assert migrate(migrated, migrations) == [version for version, _, _ in migrations]
     with declared.bind_ctx(tables), declared.connection_context():
         declared.create_tables(tables)
     want = schema(declared)
@@ -93,7 +94,7 @@ def test_migrations_do_not_follow_the_models(service, new_database):
     try:
         db = new_database()
         with db.bind_ctx(tables):
-            dbutil.migrate(db, migrations)
+            migrate(db, migrations)
         made = schema(db)
     finally:
         for model in tables:
@@ -112,4 +113,4 @@ def test_frozen_ddl_imports_nothing_of_the_service(service):
                    for node in ast.walk(ast.parse(source.read_text()))
                    if isinstance(node, (ast.Import, ast.ImportFrom))
                    for alias in node.names}
-        assert imports == {"erp_common.db"}, source
+        assert imports == {"erp_common.migrations"}, source
