@@ -206,3 +206,30 @@ def test_a_call_that_waited_for_a_thread_is_not_run_past_its_deadline_or_once_th
     with pytest.raises(errors.Unavailable):
         dbutil._guarded_call(database, breaker, permit, None, ran.append, (2,))
     assert not ran
+
+
+@pytest.mark.parametrize("raised, expected, reason", [
+    (peewee.OperationalError(2003, "Can't connect to MySQL server"), errors.Unavailable, "DATABASE_UNAVAILABLE"),
+    (peewee.InterfaceError(0, ""), errors.Unavailable, "DATABASE_UNAVAILABLE"),
+    (peewee.OperationalError(1213, "Deadlock found when trying to get lock"), errors.Aborted, "TRANSACTION_CONFLICT"),
+    (peewee.OperationalError(1205, "Lock wait timeout exceeded"), errors.Aborted, "TRANSACTION_CONFLICT"),
+])
+def test_database_errors_leave_the_storage_call_as_domain_errors(raised, expected, reason):
+    """What no layer above storage imports the driver for: the gRPC status comes from the domain error."""
+    def fail():
+        raise raised
+
+    with pytest.raises(expected) as mapped:
+        asyncio.run(dbutil.run_in_worker(peewee.SqliteDatabase(":memory:"), fail))
+    assert mapped.value.reason == reason and mapped.value.__cause__ is raised
+    with pytest.raises(expected):
+        dbutil.run_guarded(peewee.SqliteDatabase(":memory:"), fail)
+
+
+def test_any_other_database_error_stays_a_bug():
+    """A constraint nobody translated is a defect (INTERNAL), not an outage to retry."""
+    def fail():
+        raise peewee.IntegrityError(1062, "Duplicate entry")
+
+    with pytest.raises(peewee.IntegrityError):
+        asyncio.run(dbutil.run_in_worker(peewee.SqliteDatabase(":memory:"), fail))
