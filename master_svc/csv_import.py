@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from erp_common.errors import InvalidArgument
 from master_svc.domain.csv_cells import restore
 from master_svc.domain.entities import CSV_OUTPUT_ONLY, EntitySpec, mutable_fields
-from master_svc.storage.repository import MasterRepository
+from master_svc.usecases import UseCases
 
 TRUE, FALSE = {"true", "1", "yes", "y", "t"}, {"false", "0", "no", "n", "f"}
 FLOAT_FIELDS = ("latitude", "longitude")
@@ -103,12 +103,11 @@ def _parse(spec: EntitySpec, reader: csv.DictReader) -> ParsedFile:
     return ParsedFile(rows, problems)
 
 
-def import_csv(repo: MasterRepository, spec: EntitySpec, text: str, actor: str) -> int:
+def import_csv(usecases: UseCases, spec: EntitySpec, text: str, actor: str) -> int:
     """Returns the number of rows created; raises InvalidArgument listing every problem otherwise."""
     parsed = parse_csv(spec, text)
     if not parsed.rows and not parsed.problems:
         parsed.problems.append(("file", "has no data rows"))
     if parsed.problems:
         raise _rejected(parsed.problems)
-    with repo.db.connection_context():
-        return repo.import_rows(spec, parsed.rows, actor)
+    return usecases.call_now(usecases.bulk.import_rows, spec, parsed.rows, actor)

@@ -16,7 +16,7 @@ import pycountry
 
 from master_svc.domain.entities import BY_NAME, normalize_name
 from master_svc.domain.geography import CONTINENT_OF, CONTINENTS
-from master_svc.storage.repository import MasterRepository, SyncResult
+from master_svc.usecases import SyncResult, UseCases
 
 ACTOR = "seed-geo"
 
@@ -94,20 +94,19 @@ def state_rows(country_ids: dict[str, str]) -> list[dict]:
     return rows
 
 
-def seed_geo(repo: MasterRepository, only: Optional[set[str]] = None, out: TextIO = sys.stderr) -> SeedCounts:
+def seed_geo(usecases: UseCases, only: Optional[set[str]] = None, out: TextIO = sys.stderr) -> SeedCounts:
     """Loads the reference geography; `only` limits countries (and their states) to these alpha-2 codes."""
     unknown = sorted((only or set()) - set(CONTINENT_OF))
     if unknown:
         raise ValueError(f"unknown ISO 3166-1 alpha-2 code(s): {', '.join(unknown)}")
-    with repo.db.connection_context():
-        continents = _sync(repo, "continent", "code", [{"name": c.name, "code": c.code} for c in CONTINENTS], out)
-        countries = _sync(repo, "country", "iso_alpha2", country_rows(only, continents.ids), out)
-        states = _sync(repo, "state", "subdivision_code", state_rows(countries.ids), out)
+    continents = _sync(usecases, "continent", "code", [{"name": c.name, "code": c.code} for c in CONTINENTS], out)
+    countries = _sync(usecases, "country", "iso_alpha2", country_rows(only, continents.ids), out)
+    states = _sync(usecases, "state", "subdivision_code", state_rows(countries.ids), out)
     return SeedCounts(continents, countries, states)
 
 
-def _sync(repo: MasterRepository, entity: str, key: str, rows: list[dict], out: TextIO) -> SyncResult:
+def _sync(usecases: UseCases, entity: str, key: str, rows: list[dict], out: TextIO) -> SyncResult:
     bar = Progress(entity + "s" if entity != "country" else "countries", len(rows), out)
-    result = repo.sync(BY_NAME[entity], key, rows, ACTOR, bar.advance)
+    result = usecases.call_now(usecases.bulk.sync, BY_NAME[entity], key, rows, ACTOR, bar.advance)
     bar.finish(result)
     return result

@@ -16,15 +16,16 @@ from google.protobuf import timestamp_pb2
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from erp_common.errors import PermissionDenied, invalid
-from erp_common.db import run_in_worker
 from erp_common.server import reauthenticated_principal, require_principal
+from master_svc.domain import changes
+from master_svc.domain.changes import ChangeRecord
 from master_svc.domain.entities import BY_NAME, ENTITIES
-from master_svc.storage.repository import ChangeRecord, MasterRepository
+from master_svc.usecases import UseCases
 
 POLL_SECONDS = 0.2
 BATCH = 500
-KINDS = {"created": pb.Change.KIND_CREATED, "updated": pb.Change.KIND_UPDATED,
-         "deleted": pb.Change.KIND_DELETED, "undeleted": pb.Change.KIND_UNDELETED}
+KINDS = {changes.CREATED: pb.Change.KIND_CREATED, changes.UPDATED: pb.Change.KIND_UPDATED,
+         changes.DELETED: pb.Change.KIND_DELETED, changes.UNDELETED: pb.Change.KIND_UNDELETED}
 
 
 class ChangeSignal:
@@ -68,15 +69,12 @@ def _heartbeat() -> pb.WatchChangesResponse:
 
 
 class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
-    def __init__(self, repo: MasterRepository, signal: ChangeSignal, heartbeat_seconds: float,
+    def __init__(self, usecases: UseCases, signal: ChangeSignal, heartbeat_seconds: float,
                  poll_seconds: float = POLL_SECONDS):
-        self._repo = repo
+        self._usecases = usecases
         self._signal = signal
         self._heartbeat = heartbeat_seconds
         self._poll = poll_seconds
-
-    def _in_thread(self, fn, *args):
-        return run_in_worker(self._repo.db, fn, *args)
 
     async def WatchChanges(self, request: pb.WatchChangesRequest, context):
         principal = require_principal()
@@ -96,7 +94,7 @@ class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
                                    permission=permission)
         cursor, sent, last_sent = request.cursor, 0, time.monotonic()
         if cursor == -1:
-            cursor = await self._in_thread(self._repo.last_cursor)
+            cursor = await self._usecases.call(self._usecases.changes.last_cursor)
         while True:
             # A logout or a right taken away ends a stream as it ends any other call (within a poll).
             principal = await reauthenticated_principal()
@@ -106,7 +104,7 @@ class ChangeFeedServicer(pb_grpc.ChangeFeedServiceServicer):
                 raise PermissionDenied(f"permission {permission} required", reason="PERMISSION_DENIED",
                                        permission=permission)
             readable = still
-            batch = await self._in_thread(self._repo.changes_after, cursor, readable, BATCH)
+            batch = await self._usecases.call(self._usecases.changes.after, cursor, readable, BATCH)
             for change in batch:
                 yield _message(change)
                 cursor, sent, last_sent = change.cursor, sent + 1, time.monotonic()

@@ -1,13 +1,14 @@
 """The ten masters: their names, parents and extra fields, and the field rules every write obeys.
 
-Everything generic (storage, servicers, CSV) is driven by these specs, so an eleventh master is
-one entry here plus its model and messages.
+Everything generic (use cases, storage, servicers, CSV) is driven by these specs: what sets one
+entity apart (its links to every ancestor, its codes' forms and bounds) is data here, so an eleventh
+master is one entry here plus its messages, model and migration (README: how to add an entity).
 """
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Optional
 
 from erp_common import text
 from erp_common.errors import InvalidArgument
@@ -22,11 +23,23 @@ NAME_KEY_MAX = 200
 FREE_TEXT = ("description", "address")
 
 
+# A master row as the layers pass it around: its fields by name, with `id`, `etag` and `version`.
+Row = dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Parent:
     field: str          # e.g. "country_id"
     entity: str         # permission entity name of the parent, e.g. "country"
     required: bool
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """A rule of one extra field: `problem(value)` says what is wrong with a set value, or ""."""
+
+    field: str
+    problem: Callable[[Any], str]
 
 
 @dataclass(frozen=True)
@@ -39,39 +52,90 @@ class EntitySpec:
     extra: tuple[str, ...] = ()  # extra scalar fields
     # The parent whose id scopes name uniqueness ("country name within a continent").
     scope: str = ""
+    # The links above the scope that a row carries too, nearest first: every geographic level has
+    # all its ancestors (DESIGN.md, the seed's City), filled from the scope parent's own links when
+    # omitted and checked against them when given.
+    upper_links: tuple[str, ...] = ()
+    # Code fields stored upper-case (only ASCII: "ß".upper() is "SS", which would pass for a code).
+    upper_case: tuple[str, ...] = ()
+    # The extra fields' own rules, in the order their problems are reported.
+    rules: tuple[FieldRule, ...] = ()
 
     def permission(self, action: str) -> str:
         return f"master_{self.name}_{action}"
+
+    @property
+    def scope_parent(self) -> Optional[Parent]:
+        return next((p for p in self.parents if p.field == self.scope), None)
+
+
+def _at_most(size: int) -> Callable[[Any], str]:
+    return lambda value: f"Ensure this field has no more than {size} characters." if len(value or "") > size else ""
+
+
+def _between(bound: int) -> Callable[[Any], str]:
+    return lambda value: (f"must be between -{bound} and {bound}"
+                          if value is not None and not -bound <= value <= bound else "")
+
+
+def _letters(size: int) -> Callable[[Any], str]:
+    def problem(value: Any) -> str:
+        if value and (len(value) != size or not value.isascii() or not value.isalpha() or not value.isupper()):
+            return f"must be {size} upper-case letters"
+        return ""
+    return problem
+
+
+def _three_digits(value: Any) -> str:
+    return "must be 3 digits" if value and (len(value) != 3 or not value.isascii() or not value.isdigit()) else ""
+
+
+def _calling_code(value: Any) -> str:
+    if value and not (value.startswith("+") and value.isascii() and value[1:].replace("-", "").isdigit()
+                      and len(value) <= 20):
+        return "must look like +91 or +1-684"
+    return ""
 
 
 ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec("continent", "Continent", "Continents", "continents"),
     EntitySpec("country", "Country", "Countries", "countries",
                (Parent("continent_id", "continent", True),),
-               ("iso_alpha2", "iso_alpha3", "iso_numeric", "phone_code"), scope="continent_id"),
+               ("iso_alpha2", "iso_alpha3", "iso_numeric", "phone_code"), scope="continent_id",
+               upper_case=("iso_alpha2", "iso_alpha3", "iso_numeric"),
+               rules=(FieldRule("iso_alpha2", _letters(2)), FieldRule("iso_alpha3", _letters(3)),
+                      FieldRule("iso_numeric", _three_digits), FieldRule("phone_code", _calling_code))),
     EntitySpec("state", "State", "States", "states",
                (Parent("continent_id", "continent", False), Parent("country_id", "country", True)),
-               ("subdivision_code",), scope="country_id"),
+               ("subdivision_code",), scope="country_id", upper_links=("continent_id",),
+               rules=(FieldRule("subdivision_code", _at_most(10)),)),
     EntitySpec("district", "District", "Districts", "districts",
                (Parent("continent_id", "continent", False), Parent("country_id", "country", False),
                 Parent("state_id", "state", True)),
-               scope="state_id"),
+               scope="state_id", upper_links=("country_id", "continent_id")),
     EntitySpec("city", "City", "Cities", "cities",
                (Parent("continent_id", "continent", False), Parent("country_id", "country", False),
                 Parent("state_id", "state", False), Parent("district_id", "district", True)),
-               scope="district_id"),
+               scope="district_id", upper_links=("state_id", "country_id", "continent_id")),
     EntitySpec("plant", "Plant", "Plants", "plants", (Parent("city_id", "city", False),),
-               ("address", "latitude", "longitude"), scope="city_id"),
+               ("address", "latitude", "longitude"), scope="city_id",
+               rules=(FieldRule("latitude", _between(90)), FieldRule("longitude", _between(180)))),
     EntitySpec("site", "Site", "Sites", "sites", (Parent("plant_id", "plant", False),), scope="plant_id"),
     EntitySpec("ward", "Ward", "Wards", "wards", (Parent("zone_id", "zone", False),), scope="zone_id"),
     EntitySpec("zone", "Zone", "Zones", "zones", (Parent("city_id", "city", False),), scope="city_id"),
-    EntitySpec("equipment_type", "EquipmentType", "EquipmentTypes", "equipment-types", (), ("category",)),
+    EntitySpec("equipment_type", "EquipmentType", "EquipmentTypes", "equipment-types", (), ("category",),
+               rules=(FieldRule("category", _at_most(100)),)),
 )
 
 BY_NAME = {e.name: e for e in ENTITIES}
 
 # Columns of the CSV export; an import reads the same header, ignoring the output-only columns.
 CSV_OUTPUT_ONLY = ("is_deleted", "created_at", "updated_at", "created_by", "updated_by", "unique_id", "etag")
+
+
+def etag(version: int) -> str:
+    """A row's ETag (a weak validator, RFC 9110): its version, which every write advances."""
+    return f'W/"{version}"'
 
 
 def csv_columns(spec: EntitySpec) -> tuple[str, ...]:
@@ -83,20 +147,18 @@ def mutable_fields(spec: EntitySpec) -> tuple[str, ...]:
     return ("name", "code", "description", "is_active") + tuple(p.field for p in spec.parents) + spec.extra
 
 
-# Every geographic level carries all its ancestors (DESIGN.md, the seed's City): the links above
-# its direct parent (the scope), filled from that parent's own links when omitted and checked
-# against them when given.
-UPPER_LINKS: dict[str, tuple[str, ...]] = {
-    "state": ("continent_id",),
-    "district": ("country_id", "continent_id"),
-    "city": ("state_id", "country_id", "continent_id"),
-}
-
 # Which entities reference each entity, and through which field: what PROTECT must look at.
 CHILDREN: dict[str, tuple[tuple[str, str], ...]] = {
     e.name: tuple((child.name, p.field) for child in ENTITIES for p in child.parents if p.entity == e.name)
     for e in ENTITIES
 }
+
+
+def uniqueness_keys(spec: EntitySpec, values: Row, live: bool = True) -> dict[str, Any]:
+    """The stored keys that keep names unique among live siblings (models.BaseMaster): the scoping
+    parent's id and, while the row is live, its name's key (a deleted row's name collides with none)."""
+    scope = values.get(spec.scope) if spec.scope else ""
+    return {"scope_key": scope or "", "live_name_key": normalize_name(values["name"]) if live else None}
 
 
 def normalize_name(name: str) -> str:
@@ -120,12 +182,10 @@ def normalized(spec: EntitySpec, values: dict[str, Any]) -> dict[str, Any]:
             out[key] = value.strip()
         elif isinstance(value, str) and key not in FREE_TEXT and key != "name":
             out[key] = unicodedata.normalize("NFC", value).strip()
-    if spec.name == "country":
-        for key in ("iso_alpha2", "iso_alpha3", "iso_numeric"):
-            if isinstance(out.get(key), str):
-                # Only ASCII is upper-cased: "ß".upper() is "SS", which would pass for a code.
-                value = out[key].strip()
-                out[key] = value.upper() if value.isascii() else value
+    for key in spec.upper_case:
+        if isinstance(out.get(key), str):
+            value = out[key].strip()
+            out[key] = value.upper() if value.isascii() else value
     return out
 
 
@@ -156,27 +216,9 @@ def field_violations(spec: EntitySpec, values: dict[str, Any]) -> list[tuple[str
     for p in spec.parents:
         if p.required and not values.get(p.field):
             problems.append((p.field, "This field is required."))
-    if spec.name == "plant":
-        for field, bound in (("latitude", 90), ("longitude", 180)):
-            value = values.get(field)
-            if value is not None and not -bound <= value <= bound:
-                problems.append((field, f"must be between -{bound} and {bound}"))
-    if spec.name == "country":
-        for field, size in (("iso_alpha2", 2), ("iso_alpha3", 3)):
-            value = values.get(field) or ""
-            if value and (len(value) != size or not value.isascii() or not value.isalpha() or not value.isupper()):
-                problems.append((field, f"must be {size} upper-case letters"))
-        numeric = values.get("iso_numeric") or ""
-        if numeric and (len(numeric) != 3 or not numeric.isascii() or not numeric.isdigit()):
-            problems.append(("iso_numeric", "must be 3 digits"))
-        phone = values.get("phone_code") or ""
-        if phone and not (phone.startswith("+") and phone.isascii() and phone[1:].replace("-", "").isdigit()
-                          and len(phone) <= 20):
-            problems.append(("phone_code", "must look like +91 or +1-684"))
-    if spec.name == "state" and len(values.get("subdivision_code") or "") > 10:
-        problems.append(("subdivision_code", "Ensure this field has no more than 10 characters."))
-    if spec.name == "equipment_type" and len(values.get("category") or "") > 100:
-        problems.append(("category", "Ensure this field has no more than 100 characters."))
+    for rule in spec.rules:
+        if problem := rule.problem(values.get(rule.field)):
+            problems.append((rule.field, problem))
     return problems
 
 

@@ -69,7 +69,7 @@ class Country(BaseMaster):
 
 class State(BaseMaster):
     # The links above the direct parent are nullable only so that migration 5 could add them to
-    # existing rows; the repository always fills them (domain.entities.UPPER_LINKS).
+    # existing rows; the use cases always fill them (EntitySpec.upper_links).
     continent_id = peewee.ForeignKeyField(Continent, field="unique_id", null=True, on_delete="RESTRICT",
                                           column_name="continent_id", backref="states")
     country_id = peewee.ForeignKeyField(Country, field="unique_id", on_delete="RESTRICT",

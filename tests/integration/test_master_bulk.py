@@ -33,7 +33,7 @@ def _cli(url: str, *args: str) -> subprocess.CompletedProcess:
 def fresh_repo(mariadb):
     """A repository on its own empty database; the proxy is pointed back afterwards by whoever needs it."""
     repo = prepare(dataclasses.replace(MasterConfig.from_env(), db_url=mariadb.create_database("bulk")))
-    with repo.db.connection_context():
+    with repo.stores.db.connection_context():
         yield repo
 
 
@@ -68,12 +68,12 @@ def test_seed_subset_twice_gives_the_same_rows(fresh_repo):
 
 
 def test_seed_adopts_rows_an_operator_created_by_name_and_keeps_their_status(fresh_repo):
-    asia = fresh_repo.create(BY_NAME["continent"], {"name": "asia"}, "ops")
-    india = fresh_repo.create(BY_NAME["country"], {"name": " INDIA ", "continent_id": asia["id"]}, "ops")
-    fresh_repo.update(BY_NAME["country"], india["id"], {"is_active": False}, "", "ops")
+    asia = fresh_repo.masters.create(BY_NAME["continent"], {"name": "asia"}, "ops")
+    india = fresh_repo.masters.create(BY_NAME["country"], {"name": " INDIA ", "continent_id": asia["id"]}, "ops")
+    fresh_repo.masters.update(BY_NAME["country"], india["id"], {"is_active": False}, "", "ops")
     result = seed_geo(fresh_repo, {"IN"}, io.StringIO())
     assert result.continents.ids["AS"] == asia["id"] and result.countries.ids["IN"] == india["id"]
-    adopted = fresh_repo.get(BY_NAME["country"], india["id"])
+    adopted = fresh_repo.masters.get(BY_NAME["country"], india["id"])
     assert (adopted["name"], adopted["iso_alpha2"], adopted["is_active"]) == ("India", "IN", False)
 
 
@@ -128,8 +128,8 @@ def test_import_csv_is_all_or_nothing_and_reports_row_numbers(mariadb, tmp_path)
     assert result.returncode == 0, result.stderr
     assert "equipment_type: 2 rows imported" in result.stdout
     repo = prepare(dataclasses.replace(MasterConfig.from_env(), db_url=url))
-    with repo.db.connection_context():
-        rows = repo.live_rows(BY_NAME["equipment_type"])
+    with repo.stores.db.connection_context():
+        rows = repo.bulk.live_rows(BY_NAME["equipment_type"])
         assert sorted(r["name"] for r in rows) == ["Pump", "Valve"]
-        assert repo.get(BY_NAME["equipment_type"], "ET-1")["created_by"] == "loader"
-        assert [c.kind for c in repo.changes_after(0, ["equipment_type"], 10)] == ["created", "created"]
+        assert repo.masters.get(BY_NAME["equipment_type"], "ET-1")["created_by"] == "loader"
+        assert [c.kind for c in repo.changes.after(0, ["equipment_type"], 10)] == ["created", "created"]

@@ -54,8 +54,8 @@ def test_export_is_a_safe_attachment_that_imports_back_exactly(edge, admin_token
     result = _cli(url, "import-csv", "equipment_type", str(exported))
     assert result.returncode == 0, result.stderr
     repo = prepare(dataclasses.replace(MasterConfig.from_env(), db_url=url))
-    with repo.db.connection_context():
-        imported = {r["unique_id"]: (r["name"], r["description"]) for r in repo.live_rows(BY_NAME["equipment_type"])}
+    with repo.stores.db.connection_context():
+        imported = {r["unique_id"]: (r["name"], r["description"]) for r in repo.bulk.live_rows(BY_NAME["equipment_type"])}
     assert imported == made
 
 

@@ -2,7 +2,8 @@
 
 Each service is layered `api -> usecases -> storage -> domain` (STYLE.md); a module may import its own
 layer or a lower one, never a higher one, and no layer imports the service's composition root
-(`server`, `__main__`). The domain is plain Python: no gRPC, no database driver. Storage errors become
+(`server`, `__main__`). The API reaches storage only through the use cases (it may name domain types,
+never a repository). The domain is plain Python: no gRPC, no database driver. Storage errors become
 domain errors inside storage, so neither an API layer nor the shared interceptor (`erp_common.server`)
 imports the database driver. `erp_common` serves
 both services and depends on neither; the services do not import each other; and nothing that runs in
@@ -89,6 +90,8 @@ def violations(root: Path) -> list[str]:
                     theirs = _layer(target)
                     if theirs is not None and theirs[0] == service and theirs[1] > rank:
                         flag(f"{LAYERS[rank]} imports the higher layer {LAYERS[theirs[1]]}")
+                    if LAYERS[rank] == "api" and theirs == (service, LAYERS.index("storage")):
+                        flag("api reaches storage past the use cases")
                     if target.split(".")[:2] in ([service, name] for name in COMPOSITION_ROOTS):
                         flag("a layer imports the composition root")
                     if LAYERS[rank] == "domain" and head in DOMAIN_FORBIDDEN:
@@ -122,6 +125,7 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
         ("master_svc/api/s.py", "from auth_svc.domain import tokens\n", "do not import each other"),
         ("auth_svc/api/calls.py", "import peewee\n", "domain errors before they reach the API"),
         ("erp_common/server.py", "def f():\n    from peewee import OperationalError\n", "before they reach the API"),
+        ("master_svc/api/s.py", "from master_svc.storage.repository import Repo\n", "past the use cases"),
     ],
 )
 def test_the_checker_catches_each_kind_of_violation(tmp_path, name, text, reason):
