@@ -6,6 +6,7 @@ master is one entry here plus its messages, model and migration (README: how to 
 """
 from __future__ import annotations
 
+import datetime
 import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
@@ -131,6 +132,11 @@ BY_NAME = {e.name: e for e in ENTITIES}
 
 # Columns of the CSV export; an import reads the same header, ignoring the output-only columns.
 CSV_OUTPUT_ONLY = ("is_deleted", "created_at", "updated_at", "created_by", "updated_by", "unique_id", "etag")
+
+
+def utcnow() -> datetime.datetime:
+    """The time a write records: naive UTC, as every backend stores it."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 def etag(version: int) -> str:

@@ -6,15 +6,11 @@ the row is live, NULL once it is soft-deleted (NULLs never collide in a unique i
 """
 from __future__ import annotations
 
-import datetime
-
 import peewee
 
+from master_svc.domain.entities import utcnow
+
 database = peewee.DatabaseProxy()
-
-
-def utcnow() -> datetime.datetime:
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
 
 
 class MicrosecondDateTimeField(peewee.DateTimeField):

@@ -16,11 +16,10 @@ from erp_common.errors import NotFound
 from erp_common.keyset import keyset_page
 from erp_common.listing import PageRequest
 from master_svc.domain.changes import ChangeRecord
-from master_svc.domain.entities import EntitySpec, Row, etag
+from master_svc.domain.entities import EntitySpec, Row, etag, utcnow
 from master_svc.domain.errors import duplicate_name, reference_gone, still_referenced
 from master_svc.domain.listing import RowFilter
 from master_svc.storage import models
-from master_svc.storage.models import utcnow
 
 BULK_BATCH = 500
 MYSQL_DUPLICATE_KEY = 1062

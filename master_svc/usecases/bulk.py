@@ -9,8 +9,8 @@ from typing import Callable
 
 from erp_common.errors import AlreadyExists, DomainError, FailedPrecondition, InvalidArgument, invalid
 from master_svc.domain import changes as kinds
-from master_svc.domain.entities import BY_NAME, EntitySpec, Row, etag, normalized, uniqueness_keys, validate
-from master_svc.storage.models import utcnow
+from master_svc.domain.entities import (BY_NAME, EntitySpec, Row, etag, normalized, uniqueness_keys, utcnow,
+                                        validate)
 from master_svc.usecases.common import Stores, transactional
 from master_svc.usecases.masters import Masters, implied_links
 

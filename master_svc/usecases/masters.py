@@ -13,11 +13,10 @@ from erp_common.errors import InvalidArgument, invalid
 from erp_common.listing import page_request, parse_filter, search_term
 from master_svc.domain import changes as kinds
 from master_svc.domain.entities import (BY_NAME, CHILDREN, NAME_MAX, EntitySpec, Row, normalized,
-                                        uniqueness_keys, validate)
+                                        uniqueness_keys, utcnow, validate)
 from master_svc.domain.errors import (changed_concurrently, parent_deleted, protected, row_deleted,
                                       stale_etag)
 from master_svc.domain.listing import FILTERABLE, ListQuery, RowFilter, collection
-from master_svc.storage.models import utcnow
 from master_svc.usecases.common import Stores, transactional
 
 COMMON_FIELDS = ("name", "code", "description", "is_active")
