@@ -64,3 +64,13 @@ def test_every_iso_country_has_one_of_the_seven_continents():
     assert {c.alpha_2 for c in pycountry.countries} == set(CONTINENT_OF)
     assert set(CONTINENT_OF.values()) == {c.code for c in CONTINENTS}
     assert (CONTINENT_OF["IN"], CONTINENT_OF["FR"], CONTINENT_OF["BR"], CONTINENT_OF["AQ"]) == ("AS", "EU", "SA", "AN")
+
+
+def test_every_spec_names_its_links_rules_and_codes_among_its_own_fields():
+    """What sets an entity apart is data on its spec; a name there that is not its field would be ignored."""
+    for spec in ENTITIES:
+        fields = [p.field for p in spec.parents]
+        assert set(spec.upper_links) <= set(fields), spec.name
+        assert (spec.scope_parent is not None) == bool(spec.scope), spec.name
+        assert all(rule.field in spec.extra for rule in spec.rules), spec.name
+        assert set(spec.upper_case) <= set(spec.extra), spec.name
