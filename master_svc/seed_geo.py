@@ -16,7 +16,8 @@ import pycountry
 
 from master_svc.domain.entities import BY_NAME, normalize_name
 from master_svc.domain.geography import CONTINENT_OF, CONTINENTS
-from master_svc.usecases import SyncResult, UseCases
+from master_svc.usecases import UseCases
+from master_svc.usecases.bulk import SyncResult
 
 ACTOR = "seed-geo"
 

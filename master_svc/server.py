@@ -12,7 +12,8 @@ from master_svc.api.servicer import register_all
 from master_svc.auth_client import make_verifier
 from master_svc.config import MasterConfig
 from master_svc.storage import migrations, models
-from master_svc.usecases import Stores, UseCases
+from master_svc.usecases import UseCases
+from master_svc.usecases.common import Stores
 
 
 def prepare(config: MasterConfig) -> UseCases:

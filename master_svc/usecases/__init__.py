@@ -9,27 +9,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 
-from master_svc.usecases.bulk import Bulk, SyncResult
+from master_svc.usecases.bulk import Bulk
 from master_svc.usecases.changes import Changes
 from master_svc.usecases.common import Stores
 from master_svc.usecases.masters import Masters
-
-__all__ = ["UseCases", "Stores", "SyncResult"]
 
 T = TypeVar("T")
 
 
 @dataclass
 class UseCases:
+    """One of each use-case object, over one unit of work (`stores`)."""
+
+    stores: Stores
     masters: Masters
     bulk: Bulk
     changes: Changes
-    stores: Stores
 
     @classmethod
     def build(cls, stores: Stores) -> "UseCases":
         masters = Masters(stores)
-        return cls(masters=masters, bulk=Bulk(stores, masters), changes=Changes(stores), stores=stores)
+        return cls(stores=stores, masters=masters, bulk=Bulk(stores, masters), changes=Changes(stores))
 
     async def call(self, fn: Callable[..., T], *args) -> T:
         """Runs a use case (a method of the above) on a worker thread and its database connection,

@@ -11,7 +11,8 @@ from erp_common.errors import Aborted, AlreadyExists, FailedPrecondition, Invali
 from master_svc.domain.entities import BY_NAME, ENTITIES
 from master_svc.domain.listing import ListQuery
 from master_svc.storage import migrations, models
-from master_svc.usecases import Stores, UseCases
+from master_svc.usecases import UseCases
+from master_svc.usecases.common import Stores
 
 S = BY_NAME
 
