@@ -2,6 +2,9 @@
 import pycountry
 import pytest
 
+from erp.master.v1 import master_service_pb2
+from erp.options.v1 import options_pb2
+from erp_common import contract
 from erp_common.errors import InvalidArgument
 from master_svc.domain.entities import (BY_NAME, CHILDREN, ENTITIES, csv_columns, field_violations, normalize_name,
                                         normalized, validate)
@@ -74,3 +77,13 @@ def test_every_spec_names_its_links_rules_and_codes_among_its_own_fields():
         assert (spec.scope_parent is not None) == bool(spec.scope), spec.name
         assert all(rule.field in spec.extra for rule in spec.rules), spec.name
         assert set(spec.upper_case) <= set(spec.extra), spec.name
+
+
+def test_every_spec_is_an_entity_service_of_the_contract_and_back():
+    """Adding an entity is its service in the proto and its spec here (README: how to add an entity):
+    each names the other."""
+    services = {s.GetOptions().Extensions[options_pb2.entity]: s.name
+                for s in master_service_pb2.DESCRIPTOR.services_by_name.values()
+                if s.GetOptions().Extensions[options_pb2.entity]}
+    assert {e.name: f"{e.message}Service" for e in ENTITIES} == services
+    assert tuple(e.name for e in ENTITIES) == contract.entities("master")
