@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from erp_common import db as dbutil
+from erp_common import db_connect
 from erp_common.errors import Aborted, AlreadyExists, FailedPrecondition, InvalidArgument
+from erp_common.migrations import migrate
 from master_svc.domain.entities import BY_NAME, ENTITIES
 from master_svc.domain.listing import ListQuery
 from master_svc.storage import migrations, models
@@ -19,10 +20,10 @@ S = BY_NAME
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
-    db = dbutil.connect(f"sqlite:///{tmp_path_factory.mktemp('master') / 'master.sqlite3'}")
+    db = db_connect.connect(f"sqlite:///{tmp_path_factory.mktemp('master') / 'master.sqlite3'}")
     saved = models.database.obj
     models.database.initialize(db)
-    dbutil.migrate(db, migrations.MIGRATIONS)
+    migrate(db, migrations.MIGRATIONS)
     yield db
     models.database.initialize(saved)
 
