@@ -46,6 +46,9 @@ touch "$GEN/python/erp/py.typed"
 # transcoder can render any google.rpc error detail (convert_grpc_status).
 .venv/bin/buf build -o "$GEN/envoy/erp.binpb"
 .venv/bin/buf generate -o "$SCRATCH"
+# The Go gateway's table of handler registrations, by service (Go cannot look a function up by name).
+$PY -m tools.gateway_handlers "$GEN/envoy/erp.binpb" "$GEN/gateway/handlers/handlers.go"
+gofmt -l "$GEN/gateway/handlers" | { ! grep .; } || { echo "tools/gateway_handlers.py wrote unformatted Go" >&2; exit 1; }
 # gen/go is a Go module of its own (tools/gen-go.mod says why).
 cp tools/gen-go.mod "$GEN/go/go.mod"
 cp tools/gen-go.sum "$GEN/go/go.sum"

@@ -14,10 +14,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
-	authgw "github.com/erp-mesh/erp/gen/gateway/erp/auth/v1"
-	mastergw "github.com/erp-mesh/erp/gen/gateway/erp/master/v1"
-	authv1 "github.com/erp-mesh/erp/gen/go/erp/auth/v1"
-	masterv1 "github.com/erp-mesh/erp/gen/go/erp/master/v1"
+	"github.com/erp-mesh/erp/gen/gateway/handlers"
 	optionsv1 "github.com/erp-mesh/erp/gen/go/erp/options/v1"
 )
 
@@ -45,64 +42,12 @@ func (r contractRPC) fullMethod() string {
 }
 
 // registerFunc wires one service's generated handlers onto mux over its upstream's connection.
-type registerFunc func(context.Context, *runtime.ServeMux, grpc.ClientConnInterface) error
+type registerFunc = handlers.RegisterFunc
 
-// serviceHandlers are the generated grpc-gateway registrations by service name. Go cannot look a
-// function up by name, so this one table stays; loadRegistry refuses to start unless it names exactly
-// the services that have HTTP routes, and the descriptors decide the order and the upstream.
-var serviceHandlers = map[protoreflect.FullName]registerFunc{
-	"erp.auth.v1.AuthService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return authgw.RegisterAuthServiceHandlerClient(ctx, mux, authv1.NewAuthServiceClient(c))
-	},
-	"erp.auth.v1.UserService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return authgw.RegisterUserServiceHandlerClient(ctx, mux, authv1.NewUserServiceClient(c))
-	},
-	"erp.auth.v1.RoleService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return authgw.RegisterRoleServiceHandlerClient(ctx, mux, authv1.NewRoleServiceClient(c))
-	},
-	"erp.auth.v1.PermissionService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return authgw.RegisterPermissionServiceHandlerClient(ctx, mux, authv1.NewPermissionServiceClient(c))
-	},
-	"erp.auth.v1.GroupPermissionService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return authgw.RegisterGroupPermissionServiceHandlerClient(ctx, mux, authv1.NewGroupPermissionServiceClient(c))
-	},
-	"erp.auth.v1.AuditService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return authgw.RegisterAuditServiceHandlerClient(ctx, mux, authv1.NewAuditServiceClient(c))
-	},
-	"erp.master.v1.ContinentService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterContinentServiceHandlerClient(ctx, mux, masterv1.NewContinentServiceClient(c))
-	},
-	"erp.master.v1.CountryService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterCountryServiceHandlerClient(ctx, mux, masterv1.NewCountryServiceClient(c))
-	},
-	"erp.master.v1.StateService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterStateServiceHandlerClient(ctx, mux, masterv1.NewStateServiceClient(c))
-	},
-	"erp.master.v1.DistrictService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterDistrictServiceHandlerClient(ctx, mux, masterv1.NewDistrictServiceClient(c))
-	},
-	"erp.master.v1.CityService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterCityServiceHandlerClient(ctx, mux, masterv1.NewCityServiceClient(c))
-	},
-	"erp.master.v1.PlantService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterPlantServiceHandlerClient(ctx, mux, masterv1.NewPlantServiceClient(c))
-	},
-	"erp.master.v1.SiteService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterSiteServiceHandlerClient(ctx, mux, masterv1.NewSiteServiceClient(c))
-	},
-	"erp.master.v1.WardService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterWardServiceHandlerClient(ctx, mux, masterv1.NewWardServiceClient(c))
-	},
-	"erp.master.v1.ZoneService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterZoneServiceHandlerClient(ctx, mux, masterv1.NewZoneServiceClient(c))
-	},
-	"erp.master.v1.EquipmentTypeService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterEquipmentTypeServiceHandlerClient(ctx, mux, masterv1.NewEquipmentTypeServiceClient(c))
-	},
-	"erp.master.v1.ChangeFeedService": func(ctx context.Context, mux *runtime.ServeMux, c grpc.ClientConnInterface) error {
-		return mastergw.RegisterChangeFeedServiceHandlerClient(ctx, mux, masterv1.NewChangeFeedServiceClient(c))
-	},
-}
+// serviceHandlers are the generated grpc-gateway registrations by service name, generated from the
+// contract by `make gen` (tools/gateway_handlers.py); loadRegistry still refuses to start unless they name
+// exactly the services that have HTTP routes, and the descriptors decide the order and the upstream.
+var serviceHandlers = handlers.ByService
 
 // serviceRegistration is one service to register, in declaration order, with its upstream.
 type serviceRegistration struct {
@@ -163,7 +108,7 @@ func loadRegistry() (*registry, error) {
 	for _, r := range edgePublicRoutes {
 		reg.public[r] = true
 	}
-	known := map[protoreflect.FullName]bool{}
+	known := map[string]bool{}
 	for _, fd := range contractFiles() {
 		upstream := proto.GetExtension(fd.Options(), optionsv1.E_Upstream).(string)
 		for i := 0; i < fd.Services().Len(); i++ {
@@ -196,11 +141,11 @@ func loadRegistry() (*registry, error) {
 			if !routed {
 				continue
 			}
-			register, ok := serviceHandlers[sd.FullName()]
+			register, ok := serviceHandlers[string(sd.FullName())]
 			if !ok {
 				return nil, fmt.Errorf("%s has HTTP routes but no entry in serviceHandlers", sd.FullName())
 			}
-			known[sd.FullName()] = true
+			known[string(sd.FullName())] = true
 			reg.services = append(reg.services, serviceRegistration{sd.FullName(), upstream, register})
 		}
 	}
