@@ -2,8 +2,6 @@
 the revocation feed beside it."""
 from __future__ import annotations
 
-import asyncio
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +17,7 @@ from auth_svc.revocation_feed import RevocationFeed
 from auth_svc.storage import migrations, models
 from auth_svc.usecases import Stores, UseCases
 from erp.auth.v1 import admin_service_pb2, admin_service_pb2_grpc, auth_service_pb2, auth_service_pb2_grpc
-from erp_common import contract, db_connect, metrics, tracing, workers
+from erp_common import contract, db_connect, launch, metrics, workers
 from erp_common import migrations as schema
 from erp_common.revocation import RevocationList
 from erp_common.secrets import DataKeyring, write_secret_file
@@ -125,46 +123,15 @@ def create_server(config: AuthConfig, app: AuthApp) -> AuthServer:
     return AuthServer(build_server(config.grpc_addr, register, interceptor), app.feed, Housekeeping(usecases.stores))
 
 
-def serve(config: AuthConfig) -> int:
-    """`python -m auth_svc serve`: one process, or ERP_WORKERS worker processes after migrations,
-    signing key and bootstrap ran once in their parent (see erp_common/workers.py)."""
-    if config.workers == 1:
-        asyncio.run(_serve_one(config))
-        return 0
-
-    def prepare_once() -> AuthApp:
-        app = prepare(config)
-        db_connect.close_for_fork(app.usecases.stores.db)
-        if app.generated_password:
-            announce_generated_password(config, app.generated_password, prefix="auth_svc: ")
-            app.generated_password = None
-        return app
-
-    return workers.run_service("auth_svc", config.workers, config.grpc_addr, config.metrics_addr,
-                               prepare_once, lambda app: serve_prepared(config, app))
-
-
-async def _serve_one(config: AuthConfig) -> None:
-    await serve_prepared(config, await asyncio.to_thread(prepare, config))
-
-
-async def serve_prepared(config: AuthConfig, app: AuthApp) -> None:
-    """One serving process: the single one, or a worker (whose parent serves the metrics)."""
-    tracer_provider = tracing.setup("auth_svc", config.otlp_endpoint)
-    if workers.is_worker():
-        sampler = asyncio.create_task(metrics.sample_database(app.usecases.stores.db))
-    else:
-        metrics.watch_database(app.usecases.stores.db)
-        metrics.serve(config.metrics_addr)
-    server = create_server(config, app)
-    server.follow_database(app.usecases.stores.db)
-    await server.start()
+def _announce(config: AuthConfig, app: AuthApp) -> None:
     if app.generated_password:
         announce_generated_password(config, app.generated_password, prefix="auth_svc: ")
-    print(f"auth_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}"
-          f"{f' (worker {os.getpid()})' if workers.is_worker() else ''}", flush=True)
-    await server.serve_until_signal()
-    if workers.is_worker():
-        sampler.cancel()
-    if tracer_provider:
-        tracer_provider.shutdown()
+
+
+def serve(config: AuthConfig) -> int:
+    """`python -m auth_svc serve`: one process, or ERP_WORKERS worker processes after migrations,
+    signing key and bootstrap ran once in their parent (see erp_common/launch.py)."""
+    return launch.serve(launch.Launch(
+        "auth_svc", config.grpc_addr, config.metrics_addr, config.otlp_endpoint, config.workers,
+        prepare=lambda: prepare(config), database=lambda app: app.usecases.stores.db,
+        create_server=lambda app: create_server(config, app), announce=lambda app: _announce(config, app)))

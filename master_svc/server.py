@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 
-from erp_common import contract, db_connect, metrics, tracing, workers
+from erp_common import contract, db_connect, launch, metrics
 from erp_common import migrations as schema
 from erp_common.revocation import RevocationList
 from erp_common.server import ServiceInterceptor, ServingServer, build_server
@@ -43,39 +42,8 @@ def create_server(config: MasterConfig, usecases: UseCases) -> ServingServer:
 
 def serve(config: MasterConfig) -> int:
     """`python -m master_svc serve`: one process, or ERP_WORKERS worker processes after the
-    migrations ran once in their parent (see erp_common/workers.py)."""
-    if config.workers == 1:
-        asyncio.run(_serve_one(config))
-        return 0
-
-    def prepare_once() -> UseCases:
-        usecases = prepare(config)
-        db_connect.close_for_fork(usecases.stores.db)
-        return usecases
-
-    return workers.run_service("master_svc", config.workers, config.grpc_addr, config.metrics_addr,
-                               prepare_once, lambda usecases: serve_prepared(config, usecases))
-
-
-async def _serve_one(config: MasterConfig) -> None:
-    await serve_prepared(config, await asyncio.to_thread(prepare, config))
-
-
-async def serve_prepared(config: MasterConfig, usecases: UseCases) -> None:
-    """One serving process: the single one, or a worker (whose parent serves the metrics)."""
-    tracer_provider = tracing.setup("master_svc", config.otlp_endpoint)
-    if workers.is_worker():
-        sampler = asyncio.create_task(metrics.sample_database(usecases.stores.db))
-    else:
-        metrics.watch_database(usecases.stores.db)
-        metrics.serve(config.metrics_addr)
-    server = create_server(config, usecases)
-    server.follow_database(usecases.stores.db)
-    await server.start()
-    print(f"master_svc: listening on {config.grpc_addr.rsplit(':', 1)[0]}:{server.port}"
-          f"{f' (worker {os.getpid()})' if workers.is_worker() else ''}", flush=True)
-    await server.serve_until_signal()
-    if workers.is_worker():
-        sampler.cancel()
-    if tracer_provider:
-        tracer_provider.shutdown()
+    migrations ran once in their parent (see erp_common/launch.py)."""
+    return launch.serve(launch.Launch(
+        "master_svc", config.grpc_addr, config.metrics_addr, config.otlp_endpoint, config.workers,
+        prepare=lambda: prepare(config), database=lambda usecases: usecases.stores.db,
+        create_server=lambda usecases: create_server(config, usecases)))
