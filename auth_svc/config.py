@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from erp_common.settings import ROOT, Env, Shared, auth_listen_addr
+from erp_common.settings import STATE_DIR, Env, Shared, auth_listen_addr
 from erp_common.workers import default_count, parse_count
 
 # bcrypt's own range. Production keeps the default 12 (about a quarter of a second per hash here);
@@ -65,8 +65,8 @@ class AuthConfig:
         return cls(
             grpc_addr=auth_listen_addr(env),
             metrics_addr=env.str("ERP_AUTH_METRICS_ADDR", "127.0.0.1:9451"),
-            db_url=env.str("ERP_AUTH_DB_URL", f"sqlite:///{ROOT / 'var' / 'auth.sqlite3'}"),
-            keys_dir=env.path("ERP_KEYS_DIR", ROOT / "var" / "keys"),
+            db_url=env.str("ERP_AUTH_DB_URL", f"sqlite:///{(STATE_DIR / 'auth.sqlite3').absolute()}"),
+            keys_dir=env.path("ERP_KEYS_DIR", (STATE_DIR / "keys").absolute()),
             # The AES-GCM keys of the TOTP secrets (a file, e.g. a mounted Secret, which must exist); unset,
             # keys_dir/data-keys.json, made on first start (auth_svc.server.open_data_keyring).
             data_keys_file=env.optional_path("ERP_DATA_KEYS_FILE"),

@@ -40,9 +40,8 @@ from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from tools.ports import free_port
 from bench.common import ADMIN_PASSWORD, bench_mesh, drive
 from bench.edge_config import CEILING_PATH, write_config
-from tools.mesh import GATEWAY_BIN
+from tools.mesh import GATEWAY_BIN, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 LIST_PATH = "/api/master/countries/?page_size=50"
 LIST_RPC = "/erp.master.v1.CountryService/ListCountries"
 

@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import uuid
-from pathlib import Path
 
 import grpc
 
@@ -25,8 +24,7 @@ from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from bench.common import ADMIN_PASSWORD, HEADER, bench_mesh, drive
-
-ROOT = Path(__file__).resolve().parent.parent
+from tools.mesh import ROOT
 
 
 def main() -> None:

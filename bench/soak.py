@@ -49,8 +49,8 @@ from pathlib import Path
 from typing import Optional
 
 from bench.common import ADMIN_PASSWORD, bench_mesh
+from tools.mesh import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "var" / "reports" / "soak.json"
 
 LISTS = {

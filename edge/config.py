@@ -5,7 +5,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from erp_common.settings import ROOT, Env, Shared, auth_upstreams, master_upstreams
+from erp_common.settings import STATE_DIR, Env, Shared, auth_upstreams, master_upstreams
+
+# The descriptor set `make gen` writes, for `make run` (started in the repository root); the image sets it.
+DESCRIPTOR_SET = Path("gen", "envoy", "erp.binpb")
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class EdgeConfig:
     login_rate_per_minute: int
     refresh_rate_per_minute: int
     docs_dir: Path
+    descriptor_set: Path
     otlp_endpoint: str
     cors_max_age: int
     jwks_cache_seconds: int
@@ -50,7 +54,10 @@ class EdgeConfig:
             max_body_bytes=env.int("ERP_MAX_BODY_BYTES", 1048576),
             login_rate_per_minute=env.int("ERP_EDGE_LOGIN_RATE_PER_MINUTE", 120),
             refresh_rate_per_minute=env.int("ERP_EDGE_REFRESH_RATE_PER_MINUTE", 240),
-            docs_dir=env.path("ERP_DOCS_DIR", ROOT / "var" / "docs"),
+            docs_dir=env.path("ERP_DOCS_DIR", (STATE_DIR / "docs").absolute()),
+            # The contract for the JSON transcoder: every service, method and message of protos/. Not
+            # *_FILE: in the images that suffix means "a secret's value in this file" (entrypoint.sh).
+            descriptor_set=env.path("ERP_EDGE_DESCRIPTOR_SET", DESCRIPTOR_SET.absolute()),
             otlp_endpoint=shared.otlp_endpoint,
             cors_max_age=env.int("ERP_CORS_MAX_AGE", 86400),
             jwks_cache_seconds=env.int("ERP_EDGE_JWKS_CACHE_SECONDS", 300),

@@ -1,6 +1,7 @@
 """API docs at the edge: Swagger UI and ReDoc pages over the generated OpenAPI, served by Envoy itself.
 
-    python -m edge.docs build --node-modules var/docs-node/node_modules --out var/docs
+    python -m edge.docs build --openapi gen/openapi/erp.openapi.json \\
+        --node-modules var/docs-node/node_modules --out var/docs
 
 `build` (run by `make docs-assets` after `npm ci` of edge/docs/package.json) copies the UI bundles
 out of the pinned npm packages, fills the page templates in edge/docs/, and serves the published
@@ -16,9 +17,7 @@ import struct
 import zlib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = ROOT / "edge" / "docs"
-OPENAPI = ROOT / "gen" / "openapi" / "erp.openapi.json"
+TEMPLATES = Path(__file__).with_name("docs")  # package data
 
 # Served file (relative to the docs dir and to /api/docs/) -> (npm package, file in the package).
 VENDORED = {
@@ -64,7 +63,7 @@ def favicon_png(size: int = 32) -> bytes:
             + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b""))
 
 
-def build(node_modules: Path, out: Path) -> list[Path]:
+def build(openapi: Path, node_modules: Path, out: Path) -> list[Path]:
     """Writes every served file into `out`; returns them."""
     written = []
     if out.exists():
@@ -81,7 +80,7 @@ def build(node_modules: Path, out: Path) -> list[Path]:
                 for pkg in {p for p, _ in VENDORED.values()}}
     import yaml  # only the docs build needs PyYAML; render.py (and the edge image) do not
 
-    schema = json.loads(OPENAPI.read_text())
+    schema = json.loads(openapi.read_text())
     for served, template in PAGES.items():
         page = (TEMPLATES / template).read_text()
         page = page.replace("{{TITLE}}", schema["info"]["title"])
@@ -91,7 +90,7 @@ def build(node_modules: Path, out: Path) -> list[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(page)
         written.append(target)
-    shutil.copyfile(OPENAPI, out / "schema.json")
+    shutil.copyfile(openapi, out / "schema.json")
     (out / "schema.yaml").write_text(yaml.safe_dump(schema, sort_keys=False, allow_unicode=True))
     written += [out / name for name in SCHEMAS]
     (out / FAVICON).write_bytes(favicon_png())
@@ -150,11 +149,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m edge.docs", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="write the served docs files")
+    b.add_argument("--openapi", type=Path, required=True, help="the published document (gen/openapi)")
     b.add_argument("--node-modules", type=Path, required=True)
     b.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    for path in build(args.node_modules, args.out):
-        print(f"  {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  {path.stat().st_size} bytes")
+    for path in build(args.openapi, args.node_modules, args.out):
+        print(f"  {path}  {path.stat().st_size} bytes")
 
 
 if __name__ == "__main__":

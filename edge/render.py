@@ -1,6 +1,6 @@
 """Renders envoy.yaml.tmpl into a runnable Envoy config from ERP_* settings.
 
-    python edge/render.py --out var/envoy.yaml
+    python -m edge.render --out var/envoy.yaml
 
 ERP_AUTH_UPSTREAMS / ERP_MASTER_UPSTREAMS may list several replicas (comma separated); Envoy
 balances round robin over them, health-checks each with grpc.health.v1 and ejects outliers.
@@ -11,17 +11,17 @@ import argparse
 import os
 import re
 import string
-import sys
 import urllib.parse
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from edge import docs
+from edge.config import EdgeConfig
+from erp_common import contract
+from erp_common.settings import report_deprecated
 
-from edge import docs  # noqa: E402
-from edge.config import EdgeConfig  # noqa: E402
-from erp_common import contract  # noqa: E402
-from erp_common.settings import report_deprecated  # noqa: E402
+# Package data, beside this module: the template, and the Lua filter Envoy loads by file name.
+TEMPLATE = Path(__file__).with_name("envoy.yaml.tmpl")
+LUA_FILE = Path(__file__).with_name("errors.lua")
 
 # The gRPC -> HTTP status table decides the code; this names it in the body of Envoy's own replies.
 LOCAL_REPLY_STATUS = {
@@ -258,7 +258,7 @@ def tracing_cluster(otlp_endpoint: str) -> str:
 
 
 def render(config: EdgeConfig) -> str:
-    template = string.Template((ROOT / "edge" / "envoy.yaml.tmpl").read_text())
+    template = string.Template(TEMPLATE.read_text())
     edge_host, edge_port = _split(config.http_addr)
     admin_host, admin_port = _split(config.admin_addr)
     return template.substitute(
@@ -269,9 +269,9 @@ def render(config: EdgeConfig) -> str:
         JWT_PUBLIC_RULES=jwt_public_rules(), JWKS_CACHE_SECONDS=config.jwks_cache_seconds,
         JWKS_REFETCH_SECONDS=config.jwks_refetch_seconds,
         LOGIN_BURST=config.login_rate_per_minute, REFRESH_BURST=config.refresh_rate_per_minute,
-        LUA_FILE=ROOT / "edge" / "errors.lua", MAX_BODY_BYTES=config.max_body_bytes,
+        LUA_FILE=LUA_FILE, MAX_BODY_BYTES=config.max_body_bytes,
         JWT_ISSUER=config.jwt_issuer, JWT_AUDIENCE=config.jwt_audience,
-        DESCRIPTOR=ROOT / "gen" / "envoy" / "erp.binpb", SERVICES=", ".join(contract.services()),
+        DESCRIPTOR=config.descriptor_set, SERVICES=", ".join(contract.services()),
         INTERNAL_METHODS=internal_methods_regex(), UPSTREAM_CLUSTERS=upstream_clusters(config),
         TRACING=tracing(config.otlp_endpoint), TRACING_CLUSTER=tracing_cluster(config.otlp_endpoint),
         TRUSTED_HOPS=config.trusted_hops, REQUEST_TIMEOUT=f"{config.request_timeout:g}",

@@ -20,7 +20,9 @@ from pathlib import Path
 
 from erp_common.secrets import value_or_file
 
-ROOT = Path(__file__).resolve().parent.parent
+# Local state for `make run`, which starts every process in the repository root: the default paths
+# (databases, keys, docs pages) are under ./var; deployments set each path.
+STATE_DIR = Path("var")
 
 # DESIGN.md's ports: what each service binds and, by default, where its clients dial it.
 AUTH_ADDR = "127.0.0.1:50051"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from erp_common.settings import ROOT, Env, Shared, auth_upstreams, master_listen_addr
+from erp_common.settings import STATE_DIR, Env, Shared, auth_upstreams, master_listen_addr
 from erp_common.workers import parse_count
 
 
@@ -34,7 +34,7 @@ class MasterConfig:
         return cls(
             grpc_addr=master_listen_addr(env),
             metrics_addr=env.str("ERP_MASTER_METRICS_ADDR", "127.0.0.1:9452"),
-            db_url=env.str("ERP_MASTER_DB_URL", f"sqlite:///{ROOT / 'var' / 'master.sqlite3'}"),
+            db_url=env.str("ERP_MASTER_DB_URL", f"sqlite:///{(STATE_DIR / 'master.sqlite3').absolute()}"),
             # The JWK set and the revocation feed come from the first auth replica listed.
             auth_addr=auth_upstreams(env)[0],
             jwt_issuer=shared.jwt_issuer,

@@ -202,7 +202,7 @@ class Mesh:
         self._start_replicas("master_svc", env, foreground, timeout)
         if "envoy" in self.edges:
             config = self.state_dir / "run" / "envoy.yaml"
-            subprocess.run([PY, str(ROOT / "edge" / "render.py"), "--out", str(config)], env=env, check=True)
+            subprocess.run([PY, "-m", "edge.render", "--out", str(config)], env=env, cwd=ROOT, check=True)
             workers = ["--concurrency", str(self.envoy_concurrency)] if self.envoy_concurrency else []
             envoy = self._spawn("envoy", [str(Path(PY).parent / "envoy"), "-c", str(config), "--log-level", "warn",
                                           "--component-log-level", "jwt:error",

@@ -4,7 +4,7 @@
 set -eu
 
 out="${ERP_EDGE_CONFIG_OUT:-/tmp/envoy.yaml}"
-python "${ERP_APP_DIR:-/app}/edge/render.py" --out "$out"
+python -m edge.render --out "$out"
 # One Envoy per container: no hot restart, so no shared-memory region to coordinate.
 # jwt:error: the first JWKS fetch at start fails by construction (edge/envoy.yaml.tmpl says why).
 exec envoy -c "$out" --disable-hot-restart --log-level "${ERP_EDGE_LOG_LEVEL:-info}" --component-log-level jwt:error "$@"

@@ -45,25 +45,40 @@ RUN --mount=type=secret,id=ca-bundle \
     if [ -f /run/secrets/ca-bundle ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/ca-bundle; fi \
  && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
-# edge.docs imports edge.config and erp_common (PyYAML, cryptography, ...): the services' runtime pins,
-# installed as in their deps stage (the same instructions, so podman/BuildKit share the layers).
-FROM ${PYTHON_IMAGE} AS docs
+# edge.docs imports edge.config and erp_common (PyYAML, cryptography, ...): the services' runtime pins
+# (pyproject.toml's dependencies) and the project's wheel, installed as in their images (the same
+# instructions, so podman/BuildKit share the layers).
+FROM ${PYTHON_IMAGE} AS deps
 ENV PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /build
-COPY requirements.txt deploy/docker/runtime-exclude.txt ./
+COPY pyproject.toml ./
 RUN --mount=type=secret,id=ca-bundle \
     if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
- && grep -v -i -E -f runtime-exclude.txt requirements.txt > requirements.runtime.txt \
+ && python -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
+    > requirements.runtime.txt \
  && python -m venv /opt/venv \
  && /opt/venv/bin/pip install --no-deps -r requirements.runtime.txt \
  && /opt/venv/bin/pip check
-WORKDIR /build/app
-COPY --from=docs-node /docs/node_modules /docs/node_modules
-COPY gen/openapi gen/openapi
+
+# The project's wheel (pyproject.toml: the packages and their data files), the same in every image.
+FROM deps AS wheel
+COPY gen/python gen/python
 COPY erp_common erp_common
+COPY auth_svc auth_svc
+COPY master_svc master_svc
 COPY edge edge
-RUN /opt/venv/bin/python -m edge.docs build --node-modules /docs/node_modules --out /build/docs
+RUN --mount=type=secret,id=ca-bundle \
+    if [ -f /run/secrets/ca-bundle ]; then export PIP_CERT=/run/secrets/ca-bundle; fi \
+ && /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels .
+
+FROM deps AS docs
+COPY --from=wheel /wheels /wheels
+RUN /opt/venv/bin/pip install --no-deps --no-index /wheels/*.whl
+COPY --from=docs-node /docs/node_modules /docs/node_modules
+COPY gen/openapi/erp.openapi.json /build/erp.openapi.json
+RUN /opt/venv/bin/python -m edge.docs build --openapi /build/erp.openapi.json --node-modules /docs/node_modules \
+    --out /build/docs
 
 FROM ${STATIC_IMAGE} AS runtime
 ENV ERP_GATEWAY_HTTP_ADDR=0.0.0.0:8080 \

@@ -21,11 +21,11 @@ K8S = DEPLOY / "k8s"
 COMPOSE = DEPLOY / "compose.yaml"
 BIN = Path(sys.executable).parent
 
-INSTALL_HINT = "install the deploy check tools: .venv/bin/pip install -r requirements-deploy.txt"
+INSTALL_HINT = "install the deploy check tools: make venv (pyproject.toml's test extra)"
 
 
 def venv_tool(name: str) -> Path:
-    """A console script of the running interpreter's venv (from requirements-deploy.txt)."""
+    """A console script of the running interpreter's venv (pyproject.toml's test extra)."""
     path = BIN / name
     if not path.exists():
         found = shutil.which(name)

@@ -1,7 +1,7 @@
 """deploy/compose.yaml checks.
 
 1. Schema: the compose-spec JSON schema vendored in check-jsonschema (pinned in
-   requirements-deploy.txt), fully offline.
+   pyproject.toml), fully offline.
 2. `docker compose config` when a Compose v2 CLI is on this machine (the `docker compose` plugin,
    a v2 `docker-compose`, or $ERP_DOCKER_COMPOSE); `config` needs no engine. Skipped otherwise.
    (Debian bookworm's docker-compose 1.29 predates the spec's top-level `name:` and is not used.)

@@ -1,6 +1,6 @@
 """deploy/k8s checks.
 
-1. kubernetes-validate (pinned in requirements-deploy.txt; the schemas ship in its wheel) in strict
+1. kubernetes-validate (pinned in pyproject.toml; the schemas ship in its wheel) in strict
    mode against the pinned Kubernetes version K8S_VERSION and the newest one the wheel knows.
 2. `kubectl kustomize deploy/k8s` renders (kubectl's built-in kustomize needs no cluster); skipped
    when kubectl is absent.

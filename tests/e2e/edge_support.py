@@ -84,8 +84,8 @@ class EdgesOnly:
         for kind in self.edges:
             if kind == "envoy":
                 config = self.dir / "envoy.yaml"
-                subprocess.run([sys.executable, str(ROOT / "edge" / "render.py"), "--out", str(config)],
-                               env=self.env, check=True)
+                subprocess.run([sys.executable, "-m", "edge.render", "--out", str(config)],
+                               env=self.env, cwd=ROOT, check=True)
                 argv = [str(Path(sys.executable).parent / "envoy"), "-c", str(config), "--log-level", "warn",
                         "--use-dynamic-base-id", "--drain-time-s", "1"]
             else:

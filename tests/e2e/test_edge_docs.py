@@ -7,8 +7,9 @@ import json
 import pytest
 import yaml
 
-from edge.docs import OPENAPI
 from tests.e2e.edge_support import ROOT
+
+OPENAPI = ROOT / "gen" / "openapi" / "erp.openapi.json"
 
 pytestmark = [
     pytest.mark.e2e,

@@ -1,5 +1,5 @@
-"""Known vulnerabilities in the pinned requirements (requirements.txt, -deploy, -check), from PyPI's
-advisory data (the OSV database, as PyPI publishes it), with pip-audit.
+"""Known vulnerabilities in the pinned requirements (pyproject.toml: the runtime dependencies and every
+extra), from PyPI's advisory data (the OSV database, as PyPI publishes it), with pip-audit.
 
 pip-audit asks PyPI for each pin's release document (/pypi/<name>/<version>/json). A registry that
 serves only the project document (/pypi/<name>/json, as the one this machine reaches does) answers
@@ -18,6 +18,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 import urllib.error
 import urllib.request
 import warnings
@@ -27,7 +28,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-REQUIREMENTS = ("requirements.txt", "requirements-deploy.txt", "requirements-check.txt")
 PIP_AUDIT = Path(sys.executable).parent / "pip-audit"
 PYPI = "https://pypi.org/pypi"
 # Advisory id (PYSEC-..., GHSA-..., CVE-...) -> why it does not apply to this project. Empty: no finding.
@@ -39,14 +39,25 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def requirements() -> list[str]:
+    """Every requirement of the project: its dependencies and those of each extra."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+
+
 def pins() -> dict[str, str]:
     found = {}
-    for requirements in REQUIREMENTS:
-        for line in (ROOT / requirements).read_text().splitlines():
-            match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)==([^\s;#]+)", line)
-            if match:
-                found[canonical(match.group(1))] = match.group(2)
+    for line in requirements():
+        match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)==([^\s;#]+)", line)
+        if match:
+            found[canonical(match.group(1))] = match.group(2)
     return found
+
+
+def test_every_requirement_is_pinned():
+    """An unpinned requirement would be neither reproducible nor audited by the tests below."""
+    unpinned = [r for r in requirements() if canonical(r.split("==")[0]) not in pins()]
+    assert unpinned == [] and len(pins()) == len(requirements())
 
 
 def project_document(name: str) -> dict:
@@ -64,10 +75,11 @@ def reachable():
 
 
 @pytest.fixture(scope="module")
-def pip_audit_report(reachable) -> dict:
-    args = [str(PIP_AUDIT), "--no-deps", "--disable-pip", "--progress-spinner", "off", "-f", "json", "--timeout", "30"]
-    for requirements in REQUIREMENTS:
-        args += ["-r", requirements]
+def pip_audit_report(reachable, tmp_path_factory) -> dict:
+    pinned = tmp_path_factory.mktemp("pip-audit") / "requirements.txt"
+    pinned.write_text("".join(f"{name}=={version}\n" for name, version in pins().items()))
+    args = [str(PIP_AUDIT), "--no-deps", "--disable-pip", "--progress-spinner", "off", "-f", "json", "--timeout", "30",
+            "-r", str(pinned)]
     for advisory in IGNORED:
         args += ["--ignore-vuln", advisory]
     run = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)

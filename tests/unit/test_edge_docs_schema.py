@@ -31,4 +31,4 @@ def test_the_favicon_is_a_png_of_its_size():
 
 def test_build_refuses_without_the_npm_packages(tmp_path):
     with pytest.raises(FileNotFoundError, match="make docs-assets"):
-        docs.build(tmp_path / "node_modules", tmp_path / "out")
+        docs.build(tmp_path / "erp.openapi.json", tmp_path / "node_modules", tmp_path / "out")

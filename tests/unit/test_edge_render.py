@@ -14,6 +14,7 @@ import yaml
 from edge.config import EdgeConfig
 from edge.render import PUBLIC_GRPC_METHODS, PUBLIC_REST_PATHS, render
 from erp_common import contract
+from tools.mesh import ROOT
 
 ENVOY = Path(sys.executable).parent / "envoy"
 
@@ -23,7 +24,8 @@ def config(tmp_path: Path, **overrides) -> EdgeConfig:
         http_addr="127.0.0.1:18000", admin_addr="127.0.0.1:19901", auth_addrs=["127.0.0.1:15051"],
         master_addrs=["127.0.0.1:15052", "127.0.0.1:15053"], cors_origins=["https://app.example.com"],
         edge_secret="s3cret", jwt_issuer="auth_service", jwt_audience="erp", max_body_bytes=1048576,
-        login_rate_per_minute=7, refresh_rate_per_minute=9, docs_dir=tmp_path / "no-docs", cors_max_age=600,
+        login_rate_per_minute=7, refresh_rate_per_minute=9, docs_dir=tmp_path / "no-docs",
+        descriptor_set=ROOT / "gen" / "envoy" / "erp.binpb", cors_max_age=600,
         jwks_cache_seconds=300, jwks_refetch_seconds=5, otlp_endpoint="",
         trusted_hops=0, request_timeout=30.0, upstream_timeout=15.0)
     values.update(overrides)

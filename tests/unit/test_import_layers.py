@@ -9,10 +9,15 @@ imports the database driver. `erp_common` serves
 both services and depends on neither; the services do not import each other; and nothing that runs in
 production (`auth_svc`, `master_svc`, `erp_common`, `edge`, `tools`) imports the test harness.
 Every import counts, including those inside functions.
+
+The installed packages (pyproject.toml's distribution) stand alone: they import nothing the wheel does
+not ship (`tools`, `bench`), touch no `sys.path` and find no file through the repository root
+(`Path(__file__).parent.parent`); their data files sit beside their modules.
 """
 from __future__ import annotations
 
 import ast
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -22,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("auth_svc", "master_svc")
 LAYERS = ("domain", "storage", "usecases", "api")
 COMPOSITION_ROOTS = ("server", "__main__")
-PRODUCTION = (*SERVICES, "erp_common", "edge", "tools")
+INSTALLED = (*SERVICES, "erp_common", "edge")
+PRODUCTION = (*INSTALLED, "tools")
+NOT_INSTALLED = ("tools", "bench")
 TEST_ONLY = ("erp_testing", "tests")
 DATABASE_DRIVER = ("peewee", "pymysql", "playhouse")
 DOMAIN_FORBIDDEN = ("grpc", *DATABASE_DRIVER)
@@ -79,6 +86,8 @@ def violations(root: Path) -> list[str]:
                     flag("production code imports the test harness")
                 elif head in DATABASE_DRIVER and (module in ABOVE_STORAGE or (own and LAYERS[own[1]] == "api")):
                     flag("storage errors are domain errors before they reach the API")
+                elif top in INSTALLED and head in NOT_INSTALLED:
+                    flag("an installed package imports what the distribution does not ship")
                 elif top == "erp_common" and head in (*SERVICES, "edge", "tools"):
                     flag("erp_common depends on no service or edge")
                 elif top in SERVICES and head in SERVICES and head != top:
@@ -96,11 +105,35 @@ def violations(root: Path) -> list[str]:
                         flag("a layer imports the composition root")
                     if LAYERS[rank] == "domain" and head in DOMAIN_FORBIDDEN:
                         flag("the domain is plain Python")
+    for top in INSTALLED:
+        for path in sorted((root / top).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                reason = _path_hack(node)
+                if reason:
+                    found.setdefault((path, reason), f"{path.relative_to(root)}:{node.lineno}: {reason}")
     return list(found.values())
+
+
+def _path_hack(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Attribute) and node.attr == "path" and isinstance(node.value, ast.Name) \
+            and node.value.id == "sys":
+        return "an installed package touches sys.path"
+    above_own_package = (isinstance(node, ast.Attribute) and node.attr == "parent"
+                         and isinstance(node.value, ast.Attribute) and node.value.attr == "parent") or (
+        isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute) and node.value.attr == "parents")
+    if above_own_package and any(isinstance(n, ast.Name) and n.id == "__file__" for n in ast.walk(node)):
+        return "an installed package finds files through the repository root"
+    return None
 
 
 def test_the_codebase_keeps_its_layers():
     assert violations(ROOT) == []
+
+
+def test_the_installed_packages_are_the_distributions():
+    """INSTALLED above is what pyproject.toml packages (beside the generated stubs `erp`)."""
+    found = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
+    assert {name.rstrip("*").split(".")[0] for name in found["include"]} == {*INSTALLED, "erp"}
 
 
 def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
@@ -126,6 +159,11 @@ def _tree(tmp_path: Path, files: dict[str, str]) -> Path:
         ("auth_svc/api/calls.py", "import peewee\n", "domain errors before they reach the API"),
         ("erp_common/server.py", "def f():\n    from peewee import OperationalError\n", "before they reach the API"),
         ("master_svc/api/s.py", "from master_svc.storage.repository import Repo\n", "past the use cases"),
+        ("edge/render.py", "from tools.mesh import ROOT\n", "does not ship"),
+        ("edge/render.py", "import sys\nsys.path.insert(0, '..')\n", "sys.path"),
+        ("auth_svc/config.py", "from pathlib import Path\nROOT = Path(__file__).resolve().parent.parent\n",
+         "repository root"),
+        ("edge/docs.py", "from pathlib import Path\nROOT = Path(__file__).resolve().parents[1]\n", "repository root"),
     ],
 )
 def test_the_checker_catches_each_kind_of_violation(tmp_path, name, text, reason):

@@ -7,8 +7,10 @@ import re
 
 import pytest
 
-from edge.docs import OPENAPI
 from tools import openapi
+from tools.mesh import ROOT
+
+OPENAPI = ROOT / "gen" / "openapi" / "erp.openapi.json"
 
 DOCUMENT = json.loads(OPENAPI.read_text())
 METHODS = ("get", "put", "post", "delete", "patch")
