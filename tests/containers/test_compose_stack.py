@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from containers_support import (DEPLOY, ROOT, SECRETS, VERSION, Load, RetryingHttp, base_images, containers, env,
+from tests.support.containers import (DEPLOY, ROOT, SECRETS, VERSION, Load, RetryingHttp, base_images, containers, env,
                                 free_port, grpc_list_continents, logs_since, podman, wait_healthy, wait_until)
 
 PROJECT = "erp-ct"

@@ -29,9 +29,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from containers_support import (DEPLOY, ROOT, SECRETS, VERSION, base_images, free_port, grpc_list_continents, logs_since,
+from tests.support.containers import (DEPLOY, ROOT, SECRETS, VERSION, base_images, free_port, grpc_list_continents, logs_since,
                                 podman, wait_until)
-from tests.conftest import Http
+from tests.support.http import Http
 
 K8S = DEPLOY / "k8s"
 NETWORK = "erp-kube-test"

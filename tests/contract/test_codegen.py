@@ -3,7 +3,7 @@ import filecmp
 import subprocess
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
 
 
 def _diff(a: Path, b: Path) -> list[str]:

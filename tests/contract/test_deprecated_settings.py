@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import ROOT
 from tools.mesh import GATEWAY_BIN
 from tools.ports import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 OLD = {"ERP_AUTH_GRPC_ADDR": "127.0.0.1:1", "ERP_MASTER_GRPC_ADDR": "127.0.0.1:2"}
 
 

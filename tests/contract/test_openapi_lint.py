@@ -1,8 +1,8 @@
 """The published OpenAPI document passes Redocly's lint with the committed ruleset (redocly.yaml)."""
 import subprocess
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 REDOCLY = ROOT / "var" / "clients-node" / "node_modules" / ".bin" / "redocly"
 
 

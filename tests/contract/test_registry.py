@@ -3,13 +3,12 @@ once, and what the rest of the code derives from it agrees with the protos."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from auth_svc.domain.catalogue import ACTIONS, CATALOGUE, MASTER_ENTITIES
 from erp.options.v1 import options_pb2
 from erp_common import contract
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 RULES = {"public", "authenticated", "permission", "internal"}
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy_util import COMPOSE, DEPLOY, DOCKER, ROOT, compose, run, venv_tool  # noqa: F401 (fixture)
+from tests.support.deploy import COMPOSE, DEPLOY, DOCKER, ROOT, compose, run, venv_tool  # noqa: F401 (fixture)
 
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|DB_URL|PRIVATE", re.I)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy_util import DOCKER, ROOT, clean_env, run, venv_tool  # noqa: F401 (fixture)
+from tests.support.deploy import DOCKER, ROOT, clean_env, run, venv_tool  # noqa: F401 (fixture)
 
 DOCKERFILES = sorted(DOCKER.glob("*.Dockerfile"))
 EXPECTED = {"auth_svc", "master_svc", "edge", "gateway", "migrations"}

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deploy_util import INSTALL_HINT, K8S, load_all, run
+from tests.support.deploy import INSTALL_HINT, K8S, load_all, run
 
 try:
     from kubernetes_validate import utils as kv

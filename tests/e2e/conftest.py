@@ -1,10 +1,10 @@
-"""Fixtures of the edge e2e tests; the session mesh and the `edge` parametrisation live in tests/conftest.py,
-the helpers (own meshes, stub upstream, minted tokens) in edge_support.py."""
+"""Fixtures of the edge e2e tests; the session mesh and the `edge` parametrisation live in
+tests/support/mesh.py, the helpers (own meshes, stub upstream, minted tokens) in tests/support/edge.py."""
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.edge_support import EdgesOnly, stub_master
+from tests.support.edge import EdgesOnly, stub_master
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
 from erp_common.server import SERVICE_CREDENTIAL_HEADER
-from tests.conftest import Http
+from tests.support.http import Http
 
 pytestmark = pytest.mark.e2e
 

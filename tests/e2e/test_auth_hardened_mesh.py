@@ -7,12 +7,9 @@ its own per-client window; REST calls come from 127.0.0.1 through the edges.
 """
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 
 import grpc
@@ -29,7 +26,9 @@ from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
-from tools.mesh import GATEWAY_BIN, ROOT, Mesh
+from tests.support import EDGES, ROOT
+from tests.support.http import Http
+from tools.mesh import Mesh
 
 pytestmark = pytest.mark.e2e
 
@@ -40,8 +39,7 @@ THRESHOLD, BASE_LOCK, MAX_LOCK, IP_LIMIT, GRACE, MFA_TTL, ACTIVATION = 3, 1, 2, 
 
 @pytest.fixture(scope="module")
 def hardened(mariadb):
-    edges = ("envoy", "gateway") if GATEWAY_BIN.exists() else ("envoy",)
-    m = Mesh.on_free_ports("erp-hardened-", edges=edges, extra_env={
+    m = Mesh.on_free_ports("erp-hardened-", edges=EDGES, extra_env={
                  "ERP_AUTH_DB_URL": mariadb.create_database("auth"),
                  "ERP_MASTER_DB_URL": mariadb.create_database("master"),
                  "ERP_ADMIN_PASSWORD": ADMIN_PASSWORD,
@@ -130,19 +128,6 @@ def wrong_logins(caller: Caller, username: str, count: int) -> list[tuple]:
     return [reply(failure(caller.login, username, "Wrong-Passw0rd-1")) for _ in range(count)]
 
 
-def rest(base: str, method: str, path: str, body=None, token: str = ""):
-    request = urllib.request.Request(base + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None)
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, json.loads(response.read() or b"{}")
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers, json.loads(err.read() or b"{}")
-
-
 def edge_bases(mesh: Mesh) -> list[str]:
     return [f"http://{mesh.edge_addr}"] + ([f"http://{mesh.gateway_addr}"] if "gateway" in mesh.edges else [])
 
@@ -175,9 +160,9 @@ def test_a_locked_login_is_429_with_retry_after_at_both_edges(hardened, admin):
     username = new_user(admin)
     for base in edge_bases(hardened):
         for _ in range(THRESHOLD):
-            status, _, _ = rest(base, "POST", "/api/auth/login/", {"username": username, "password": "Wrong-Pw-1"})
+            status, _, _ = Http(base).post("/api/auth/login/", {"username": username, "password": "Wrong-Pw-1"})
             assert status == 401
-        status, headers, body = rest(base, "POST", "/api/auth/login/", {"username": username, "password": PASSWORD})
+        status, headers, body = Http(base).post("/api/auth/login/", {"username": username, "password": PASSWORD})
         assert (status, body["status"]) == (429, "RESOURCE_EXHAUSTED"), (base, body)
         assert int(headers["Retry-After"]) >= 1, base
         time.sleep(MAX_LOCK + 0.2)
@@ -260,10 +245,10 @@ def test_key_rotation_while_running(hardened, channel, master_channel_of_hardene
                                       metadata=(("authorization", f"Bearer {token}"),))
         except grpc.RpcError:
             return False
-        return all(rest(base, "GET", "/api/master/continents/?page_size=1", token=token)[0] == 200 for base in bases)
+        return all(Http(base).get("/api/master/continents/?page_size=1", token=token)[0] == 200 for base in bases)
 
     def login() -> str:
-        status, _, body = rest(envoy, "POST", "/api/auth/login/", {"username": "admin", "password": ADMIN_PASSWORD})
+        status, _, body = Http(envoy).post("/api/auth/login/", {"username": "admin", "password": ADMIN_PASSWORD})
         assert status == 200, body
         return body["access_token"]
 
@@ -271,7 +256,7 @@ def test_key_rotation_while_running(hardened, channel, master_channel_of_hardene
     old_kid = _kid(old_token)
     new_kid = _cli(hardened, "rotate-keys")
     def published(base: str) -> set[str]:
-        return {k["kid"] for k in rest(base, "GET", "/api/auth/.well-known/jwks.json")[2]["keys"]}
+        return {k["kid"] for k in Http(base).get("/api/auth/.well-known/jwks.json")[2]["keys"]}
 
     for base in bases:  # auth_svc rereads its key directory every second
         assert _eventually(lambda: {old_kid, new_kid} <= published(base), timeout=3), "the new key is published"

@@ -20,7 +20,8 @@ import pytest
 
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
-from tests.e2e.edge_support import EDGES, addr, edge_http, own_mesh, running
+from tests.support import EDGES
+from tests.support.edge import addr, edge_http, own_mesh, running
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAGE_ADDR = addr()

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from tests.e2e.edge_support import ROOT
+from tests.support import ROOT
 
 OPENAPI = ROOT / "gen" / "openapi" / "erp.openapi.json"
 

@@ -6,21 +6,9 @@ import uuid
 
 import pytest
 
-from tests.e2e.edge_support import foreign_key, mint, post_large, signing_kid
+from tests.support.edge import assert_error, foreign_key, mint, post_large, signing_kid
 
 pytestmark = pytest.mark.e2e
-
-
-def assert_error(response, http: int, status: str):
-    code, headers, body = response
-    assert code == http, body
-    assert headers.get("content-type", "").startswith("application/json"), (headers, body)
-    assert isinstance(body, dict), body
-    assert body["code"] == http and body["status"] == status, body
-    assert isinstance(body["message"], str) and isinstance(body["details"], list), body
-    text = str(body).lower()
-    assert "traceback" not in text and "<html" not in text and 'file "' not in text, body
-    return body
 
 
 # --- 400 -------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
-from tests.e2e.edge_support import mint
+from tests.support.edge import mint
 
 pytestmark = pytest.mark.e2e
 

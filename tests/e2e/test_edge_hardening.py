@@ -12,7 +12,8 @@ import uuid
 
 import pytest
 
-from tests.e2e.edge_support import EDGES, EdgesOnly
+from tests.support import EDGES
+from tests.support.edge import EdgesOnly
 
 pytestmark = pytest.mark.e2e
 

@@ -12,7 +12,8 @@ import time
 import jwt
 import pytest
 
-from tests.e2e.edge_support import EDGES, edge_http, own_mesh, running, wait_for
+from tests.support import EDGES
+from tests.support.edge import edge_http, own_mesh, running, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

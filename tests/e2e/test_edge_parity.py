@@ -11,8 +11,9 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from erp_common import contract
-from tests.conftest import Http
-from tests.e2e.edge_support import EDGES, mint
+from tests.support import EDGES
+from tests.support.edge import mint
+from tests.support.http import Http
 
 pytestmark = [pytest.mark.e2e,
               pytest.mark.skipif(EDGES != ("envoy", "gateway"), reason="needs the Go gateway (make gateway)")]

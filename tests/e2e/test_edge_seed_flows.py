@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests.e2e.edge_support import wait_for
+from tests.support.edge import wait_for
 
 pytestmark = pytest.mark.e2e
 

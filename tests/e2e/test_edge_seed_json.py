@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
@@ -14,7 +13,7 @@ import jwt
 import pytest
 
 from auth_svc.domain import mfa
-from tests.conftest import ADMIN_PASSWORD
+from tests.support import ADMIN_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -82,14 +81,8 @@ def test_states_and_districts_carry_their_ancestors_like_cities(edge, admin_toke
 
 
 def _post_form(edge, fields: dict) -> tuple[int, dict, str]:
-    request = urllib.request.Request(edge.base + "/api/auth/login_page/", method="POST",
-                                     data=urllib.parse.urlencode(fields).encode(),
-                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
+    return edge.post("/api/auth/login_page/", raw=urllib.parse.urlencode(fields).encode(),
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
 
 
 SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "cache-control", "referrer-policy")

@@ -10,8 +10,8 @@ import grpc
 import pytest
 
 from erp.auth.v1 import auth_service_pb2, auth_service_pb2_grpc
-from tests.e2e.edge_support import EDGES, EdgesOnly, addr
-from tests.e2e.test_edge_errors import assert_error
+from tests.support import EDGES
+from tests.support.edge import EdgesOnly, addr, assert_error
 
 pytestmark = pytest.mark.e2e
 

@@ -18,7 +18,7 @@ from grpc_reflection.v1alpha import reflection_pb2
 
 from erp.auth.v1 import admin_service_pb2, auth_service_pb2
 from erp.master.v1 import master_service_pb2
-from tests.e2e.edge_support import ROOT
+from tests.support import ROOT
 
 pytestmark = pytest.mark.e2e
 

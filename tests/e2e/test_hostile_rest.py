@@ -19,7 +19,7 @@ from typing import Any, Optional
 
 import pytest
 
-from tests.hostile_support import INTERNAL_MARKERS, REFUSED_TOKENS, Forger, b64, claims
+from tests.support.hostile import INTERNAL_MARKERS, REFUSED_TOKENS, Forger, b64, claims
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ import bcrypt
 import pytest
 
 from bench.login_burst import ADMIN_PASSWORD, measure
-from tests.e2e.edge_support import own_mesh, running
+from tests.support.edge import own_mesh, running
 
 pytestmark = pytest.mark.e2e
 

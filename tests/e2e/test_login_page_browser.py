@@ -16,9 +16,9 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD
-from tests.e2e.edge_support import ROOT
-from tests.e2e.test_edge_docs_browser import CHROMIUM, png_colours
+from tests.support import ADMIN_PASSWORD
+from tests.support import ROOT
+from tests.support.browser import CHROMIUM, png_colours
 
 websocket = pytest.importorskip("websocket")
 

@@ -19,10 +19,11 @@ from pathlib import Path
 import pytest
 
 from tools.ports import free_port
-from tests.conftest import ADMIN_PASSWORD, Http
+from tests.support import ADMIN_PASSWORD
+from tests.support.http import Http
 from tools.mesh import ADDRESS_VARS
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

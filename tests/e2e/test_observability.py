@@ -9,7 +9,7 @@ import pytest
 
 from erp_testing.otlp import OtlpCollector
 from erp_testing.prometheus import scrape
-from tests.conftest import Http
+from tests.support.http import Http
 from tools.mesh import Mesh
 
 pytestmark = pytest.mark.e2e

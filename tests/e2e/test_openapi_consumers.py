@@ -13,8 +13,8 @@ import sys
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD
-from tests.e2e.edge_support import ROOT
+from tests.support import ADMIN_PASSWORD
+from tests.support import ROOT
 
 NODE_MODULES = ROOT / "var" / "clients-node" / "node_modules"
 OPENAPI = ROOT / "gen" / "openapi" / "erp.openapi.json"

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD
-from tests.e2e.edge_support import ROOT
+from tests.support import ADMIN_PASSWORD
+from tests.support import ROOT
 
 pytestmark = pytest.mark.e2e
 

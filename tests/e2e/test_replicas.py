@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from erp_testing.prometheus import scrape
-from tests.conftest import Http
+from tests.support.http import Http
 from tools.mesh import Mesh
 
 pytestmark = pytest.mark.e2e

@@ -10,8 +10,8 @@ from google.rpc import error_details_pb2, status_pb2
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from erp_common.errors import TOKEN_FAILURES
-from tests.conftest import Http
-from tests.e2e.edge_support import foreign_key, mint, wait_for
+from tests.support.http import Http
+from tests.support.edge import foreign_key, mint, wait_for
 
 pytestmark = pytest.mark.e2e
 

@@ -22,6 +22,7 @@ from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
 from erp_testing.prometheus import scrape
+from tests.support import ROOT
 from tools.mesh import Mesh
 
 pytestmark = pytest.mark.e2e
@@ -136,7 +137,7 @@ def test_a_dead_worker_is_replaced(mesh):
 def test_a_second_copy_on_the_same_port_refuses_to_start(mesh):
     env = {**mesh.env(), "ERP_MASTER_METRICS_ADDR": ""}
     copy = subprocess.run([sys.executable, "-m", "master_svc"], env=env, capture_output=True, text=True, timeout=60,
-                          cwd=Path(__file__).resolve().parents[2])
+                          cwd=ROOT)
     assert copy.returncode != 0
     assert "Address already in use" in copy.stderr
 

@@ -8,15 +8,13 @@ import shutil
 import pytest
 
 from erp_testing.mariadb import MariaDB
-from tests.faults.fault_support import ADMIN_PASSWORD, FaultMesh
-from tools.mesh import GATEWAY_BIN, Mesh
+from tests.support import EDGES
+from tests.support.faults import ADMIN_PASSWORD, FaultMesh
+from tools.mesh import Mesh
 
 # A hung database must fail a call well inside the callers' deadlines (10 s direct, 15 s at the
 # edge): the URL sets the driver's timeouts below the defaults of erp_common.db_connect.
 DB_PARAMS = "?connect_timeout=2&read_timeout=3&write_timeout=3"
-# The project runs its REST checks against each edge; the gateway is one more process.
-EDGES = ("envoy", "gateway") if GATEWAY_BIN.exists() else ("envoy",)
-
 
 # Package scope (this directory has an __init__.py for it): the mesh stops when the last fault test
 # has run, not at the end of the whole suite.

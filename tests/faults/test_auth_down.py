@@ -10,8 +10,8 @@ import urllib.request
 import grpc
 
 from erp.master.v1 import master_service_pb2 as master_pb
-from tests.faults.fault_support import (ADMIN_PASSWORD, continent_stub, latency_figures, report, rest, unique,
-                                        wait_until)
+from tests.support.faults import ADMIN_PASSWORD, continent_stub, latency_figures, report, unique, wait_until
+from tests.support.http import rest
 from tools.mesh import wait_grpc_health
 
 REST_DEADLINE = 15.0

@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 
 from erp_testing.prometheus import scrape
-from tests.faults.fault_support import (ADMIN_PASSWORD, Call, Load, RestClient, jwt_claims, kill_replica_under_load,
-                                        latency_figures, report, wait_until)
+from tests.support.faults import (ADMIN_PASSWORD, Call, Load, jwt_claims, kill_replica_under_load, latency_figures,
+                                  report, wait_until)
+from tests.support.http import RestClient
 
 REST_DEADLINE = 15.0
 AFTER_KILL_SECONDS = 2.5

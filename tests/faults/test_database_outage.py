@@ -17,9 +17,10 @@ import time
 
 import pytest
 
-from tests.faults.fault_support import (ADMIN_PASSWORD, AUTH_HEALTH_NAME, MASTER_HEALTH_NAME, Load, RestClient,
-                                        continent_stub, create_continent_grpc, health, latency_figures,
-                                        list_continents_grpc, report, rest, unique, wait_until)
+from tests.support.faults import (ADMIN_PASSWORD, AUTH_HEALTH_NAME, MASTER_HEALTH_NAME, Load, continent_stub,
+                                  create_continent_grpc, health, latency_figures, list_continents_grpc, report, unique,
+                                  wait_until)
+from tests.support.http import RestClient, rest
 
 OUTAGE_SECONDS = {"stop": 2.5, "crash": 2.5, "hang": 4.5}
 REST_DEADLINE, GRPC_DEADLINE = 15.0, 10.0

@@ -14,9 +14,10 @@ import time
 
 import pytest
 
-from tests.faults.fault_support import (ADMIN_PASSWORD, AUTH_HEALTH_NAME, MASTER_HEALTH_NAME, Load, RestClient,
-                                        continent_stub, create_continent_grpc, health, latency_figures,
-                                        list_continents_grpc, report, unique, wait_until)
+from tests.support.faults import (ADMIN_PASSWORD, AUTH_HEALTH_NAME, MASTER_HEALTH_NAME, Load, continent_stub,
+                                  create_continent_grpc, health, latency_figures, list_continents_grpc, report, unique,
+                                  wait_until)
+from tests.support.http import RestClient
 
 REST_DEADLINE = 15.0
 # Shorter than the driver's default read timeout (10 s): a call caught on the hung server gives up

@@ -32,8 +32,9 @@ from erp.auth.v1 import admin_service_pb2 as admin_pb
 from erp.auth.v1 import admin_service_pb2_grpc as admin_grpc
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
-from tests.faults.fault_support import Load, grpc_outcome, report, unique, wait_until
-from tools.mesh import ROOT, wait_grpc_health
+from tests.support import ROOT
+from tests.support.faults import Load, grpc_outcome, report, unique, wait_until
+from tools.mesh import wait_grpc_health
 
 SEED = int(os.environ.get("ERP_FAULTS_SEED", time.time_ns() % 10**6))
 MASTER_TABLES = ("continent", "country", "state", "district", "city", "zone", "ward", "plant", "site",

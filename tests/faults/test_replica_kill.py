@@ -7,8 +7,8 @@ from __future__ import annotations
 import itertools
 
 from erp_testing.prometheus import scrape
-from tests.faults.fault_support import (Load, RestClient, kill_replica_under_load, latency_figures, report, unique,
-                                       wait_until)
+from tests.support.faults import Load, kill_replica_under_load, latency_figures, report, unique, wait_until
+from tests.support.http import RestClient
 
 REST_DEADLINE = 15.0
 AFTER_KILL_SECONDS = 3.0

@@ -3,7 +3,7 @@ behind Envoy and the Go gateway, so that the junk schemathesis writes never reac
 
 Who calls: `admin` (the bootstrapped first administrator) sends every case. The fuzzer may aim any
 user operation at any id, so the accounts the run depends on are kept out of its reach by `Guard`
-(fuzz_support.py): a case aimed at them is redirected to a sacrificial user, and the operations that
+(tests/support/fuzz.py): a case aimed at them is redirected to a sacrificial user, and the operations that
 end the caller's own session or change its MFA run with a fresh token of a second administrator.
 """
 from __future__ import annotations
@@ -12,8 +12,9 @@ import shutil
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD, Http
-from tests.fuzz.fuzz_support import ANSWERS, CASES, EDGES, SCENARIOS, Guard
+from tests.support import ADMIN_PASSWORD, EDGES
+from tests.support.fuzz import ANSWERS, CASES, SCENARIOS, Guard
+from tests.support.http import Http
 from tools.mesh import Mesh
 
 

@@ -13,8 +13,8 @@ from hypothesis.errors import Flaky
 from schemathesis.engine.errors import is_inconsistent_replay
 from schemathesis.core.failures import FailureGroup
 
-from tests.fuzz.fuzz_support import (
-    EDGES,
+from tests.support import EDGES
+from tests.support.fuzz import (
     EXAMPLES,
     FUZZ_SETTINGS,
     REQUEST_TIMEOUT,
@@ -45,7 +45,7 @@ def test_operation_answers_as_documented(case, edge, fuzz_mesh, guard):
 
 @pytest.mark.parametrize("edge", EDGES)
 def test_linked_operations_answer_as_documented(edge, fuzz_mesh, guard):
-    """Scenarios along the links (fuzz_support._links): a create, then reads, edits, deletes and
+    """Scenarios along the links (tests.support.fuzz._links): a create, then reads, edits, deletes and
     undeletes of what it made, and creates of children under it, with the same checks on every step.
 
     Which steps a scenario can take depends on what the server answered before (a link is followed

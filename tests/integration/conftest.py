@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from auth_support import Client
+from tests.support.auth import Client
 
 
 @pytest.fixture(scope="module")

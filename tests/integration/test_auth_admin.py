@@ -20,7 +20,7 @@ from auth_svc.domain.passwords import django_pbkdf2
 from erp.auth.v1 import admin_service_pb2 as apb
 from erp.auth.v1 import auth_service_pb2 as pb
 
-from auth_support import PASSWORD, codename_ids, detail, fails, make_role, make_user, unique
+from tests.support.auth import PASSWORD, codename_ids, detail, fails, make_role, make_user, unique
 
 
 # --- users ---------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import os
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from cryptography.exceptions import InvalidTag
@@ -20,8 +19,8 @@ from auth_svc.domain import mfa
 from auth_svc.server import prepare
 from auth_svc.storage import models
 from erp_common.secrets import DataKeyring
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

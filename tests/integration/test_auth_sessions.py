@@ -17,7 +17,7 @@ from erp.auth.v1 import admin_service_pb2 as apb
 from erp.auth.v1 import auth_service_pb2 as pb
 from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
-from auth_support import PASSWORD, Client, codename_ids, fails, make_role, make_user, unique
+from tests.support.auth import PASSWORD, Client, codename_ids, fails, make_role, make_user, unique
 
 REVOCATION_DEADLINE_SECONDS = 5.0
 

@@ -23,9 +23,9 @@ from erp.auth.v1 import auth_service_pb2 as pb
 from erp.auth.v1 import auth_service_pb2_grpc as pb_grpc
 from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
-from tests.conftest import ADMIN_PASSWORD
-from tests.e2e.edge_support import running
-from tests.hostile_support import INTERNAL_MARKERS, REFUSED_TOKENS, Forger, b64, claims
+from tests.support import ADMIN_PASSWORD
+from tests.support.edge import running
+from tests.support.hostile import INTERNAL_MARKERS, REFUSED_TOKENS, Forger, b64, claims
 from tools.mesh import Mesh
 
 PASSWORD = "Hostile-Grpc-Passw0rd!"

@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pycountry
 import pytest
@@ -18,15 +14,9 @@ from master_svc.domain.entities import BY_NAME
 from master_svc.seed_geo import seed_geo, state_rows
 from master_svc.server import prepare
 from master_svc.storage import models
+from tests.support.master import master_cli
 
-ROOT = Path(__file__).resolve().parents[2]
 SNAPSHOT_FIELDS = ("unique_id", "name", "code", "description", "version", "updated_at")
-
-
-def _cli(url: str, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "ERP_MASTER_DB_URL": url, "ERP_LOG_LEVEL": "WARNING"}
-    return subprocess.run([sys.executable, "-m", "master_svc", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=120)
 
 
 @pytest.fixture
@@ -80,14 +70,14 @@ def test_seed_adopts_rows_an_operator_created_by_name_and_keeps_their_status(fre
 def test_full_seed_through_the_cli_twice(mariadb):
     url = mariadb.create_database("seedfull")
     started = time.monotonic()
-    first = _cli(url, "seed-geo")
+    first = master_cli(url, "seed-geo")
     took = time.monotonic() - started
     assert first.returncode == 0, first.stderr
     counts = f"countries: {len(pycountry.countries)} rows ({len(pycountry.countries)} created, 0 updated, 0 unchanged)"
     assert "continents: 7 rows (7 created" in first.stdout and counts in first.stdout
     assert f"states: {len(pycountry.subdivisions)} rows" in first.stdout
     assert "states " in first.stderr, "no progress on stderr"
-    second = _cli(url, "seed-geo")
+    second = master_cli(url, "seed-geo")
     assert second.returncode == 0, second.stderr
     assert f"states: {len(pycountry.subdivisions)} rows (0 created, 0 updated, {len(pycountry.subdivisions)} " \
            f"unchanged)" in second.stdout
@@ -95,7 +85,7 @@ def test_full_seed_through_the_cli_twice(mariadb):
 
 
 def test_seed_rejects_an_unknown_country_code(mariadb):
-    result = _cli(mariadb.create_database("seedbad"), "seed-geo", "--countries", "IN,XX")
+    result = master_cli(mariadb.create_database("seedbad"), "seed-geo", "--countries", "IN,XX")
     assert result.returncode == 2 and "XX" in result.stderr
 
 
@@ -118,13 +108,13 @@ def test_import_csv_is_all_or_nothing_and_reports_row_numbers(mariadb, tmp_path)
     url = mariadb.create_database("importcsv")
     bad = tmp_path / "bad.csv"
     bad.write_text("id,name,code,category,is_deleted\n,Pump,P1,rotating,False\n,,P2,,False\n,pump ,P3,,False\n")
-    result = _cli(url, "import-csv", "equipment_type", str(bad))
+    result = master_cli(url, "import-csv", "equipment_type", str(bad))
     assert result.returncode == 1
     assert "row 3: name: This field is required." in result.stderr
     assert "row 4: name: a live equipment_type named 'pump' already exists" in result.stderr
     good = tmp_path / "good.csv"
     good.write_text("id,name,code,category\nET-1,Pump,P1,rotating\n,Valve,V1,static\n")
-    result = _cli(url, "import-csv", "equipment_type", str(good), "--actor", "loader")
+    result = master_cli(url, "import-csv", "equipment_type", str(good), "--actor", "loader")
     assert result.returncode == 0, result.stderr
     assert "equipment_type: 2 rows imported" in result.stdout
     repo = prepare(dataclasses.replace(MasterConfig.from_env(), db_url=url))

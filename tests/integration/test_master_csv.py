@@ -17,7 +17,7 @@ from master_svc.csv_import import decode, parse_csv
 from master_svc.domain.csv_cells import neutralise, restore
 from master_svc.domain.entities import BY_NAME
 from master_svc.server import prepare
-from tests.integration.test_master_bulk import _cli
+from tests.support.master import master_cli
 
 HOSTILE = ("=2+2", "+SUM(1+1)", "-1+2", "@SUM(A1)", "=HYPERLINK(\"http://example.com\",\"x\")", "'quoted",
            "'=already quoted", "plain")
@@ -51,7 +51,7 @@ def test_export_is_a_safe_attachment_that_imports_back_exactly(edge, admin_token
     exported = tmp_path / "export.csv"
     exported.write_text(text)
     url = mariadb.create_database("csvround")
-    result = _cli(url, "import-csv", "equipment_type", str(exported))
+    result = master_cli(url, "import-csv", "equipment_type", str(exported))
     assert result.returncode == 0, result.stderr
     repo = prepare(dataclasses.replace(MasterConfig.from_env(), db_url=url))
     with repo.stores.db.connection_context():
@@ -78,6 +78,6 @@ def test_the_import_command_reports_an_over_long_field_without_a_traceback(maria
     """The CLI crashed here with a traceback before issue 14."""
     path = tmp_path / "long.csv"
     path.write_bytes(b"name,code\nok,A\n" + b"x" * 200_000 + b",B\n")
-    result = _cli(mariadb.create_database("csvbad"), "import-csv", "equipment_type", str(path))
+    result = master_cli(mariadb.create_database("csvbad"), "import-csv", "equipment_type", str(path))
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "  line 3: not readable as CSV: field larger than field limit" in result.stderr, result.stderr

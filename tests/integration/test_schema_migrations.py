@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 from types import ModuleType
 
 import peewee
@@ -18,8 +17,8 @@ from erp_common import db_connect
 from erp_common.migrations import migrate
 from master_svc.storage import migrations as master_migrations
 from master_svc.storage import models as master_models
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 SERVICES = {"auth": (auth_models, auth_migrations.MIGRATIONS), "master": (master_models, master_migrations.MIGRATIONS)}
 
 

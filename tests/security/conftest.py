@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from tools.mesh import GATEWAY_BIN, Mesh
+from tests.support import EDGES
+from tools.mesh import Mesh
 
 # The suite's settings that a production install would not have; the mesh below must not inherit them.
 TEST_OVERRIDES = ("ERP_BCRYPT_ROUNDS", "ERP_LOG_LEVEL", "ERP_LOGIN_IP_RATE_PER_MINUTE",
@@ -28,8 +29,8 @@ def default_mesh(admin_password):
     with pytest.MonkeyPatch.context() as env:
         for name in TEST_OVERRIDES:
             env.delenv(name, raising=False)
-        mesh = Mesh.on_free_ports(prefix="erp-security-", edges=("envoy", "gateway") if GATEWAY_BIN.exists()
-                                  else ("envoy",), extra_env={"ERP_ADMIN_PASSWORD": admin_password})
+        mesh = Mesh.on_free_ports(prefix="erp-security-", edges=EDGES,
+                                  extra_env={"ERP_ADMIN_PASSWORD": admin_password})
         mesh.start()
     yield mesh
     mesh.stop()

@@ -10,7 +10,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 PACKAGES = ("auth_svc", "master_svc", "erp_common", "edge", "tools", "bench", "erp_testing")
 BANDIT = Path(sys.executable).parent / "bandit"
 # A suppression names its checks and says why, after it ("# nosec B105 # an audit event name") or in

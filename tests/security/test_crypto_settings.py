@@ -13,8 +13,8 @@ import pytest
 from auth_svc.config import AuthConfig
 from auth_svc.keystore import KeyStore
 from erp_common.secrets import ensure_secret_file
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 # A PEM private-key block (PKCS#8, PKCS#1, SEC1, OpenSSH, encrypted) and its body.
 PEM_PRIVATE_KEY = re.compile(rb"-----BEGIN [A-Z ]*PRIVATE KEY-----(.*?)-----END", re.DOTALL)
 # The shortest real key (an Ed25519 PKCS#8 key) has 64 base64 characters; a placeholder has none.

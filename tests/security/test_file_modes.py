@@ -3,9 +3,9 @@ for its own user only (issue 14): the databases with their -wal/-shm files, the 
 and data keys) and the rendered Envoy config (it holds the edge secret) are 0600 in 0700 directories."""
 from __future__ import annotations
 
-import json
 import stat
-import urllib.request
+
+from tests.support.http import Http
 
 
 def _modes(root):
@@ -14,11 +14,7 @@ def _modes(root):
 
 def test_state_files_are_private(default_mesh, admin_password):
     # A login writes to the auth database, so its -wal and -shm files exist.
-    req = urllib.request.Request(f"http://{default_mesh.edge_addr}/api/auth/login/", method="POST",
-                                 data=json.dumps({"username": "admin", "password": admin_password}).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=30) as resp:  # nosec B310 # http:// + a mesh address
-        assert resp.status == 200
+    Http(f"http://{default_mesh.edge_addr}").login(password=admin_password)
     state = default_mesh.state_dir
     modes = _modes(state)
     for name in ("auth.sqlite3", "auth.sqlite3-wal", "auth.sqlite3-shm", "master.sqlite3", "master.sqlite3-wal",

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 PIP_AUDIT = Path(sys.executable).parent / "pip-audit"
 PYPI = "https://pypi.org/pypi"
 # Advisory id (PYSEC-..., GHSA-..., CVE-...) -> why it does not apply to this project. Empty: no finding.

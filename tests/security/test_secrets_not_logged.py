@@ -12,7 +12,7 @@ import time
 import pytest
 
 from auth_svc.domain import mfa
-from tests.conftest import Http
+from tests.support.http import Http
 
 pytestmark = pytest.mark.e2e
 

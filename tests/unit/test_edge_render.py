@@ -14,7 +14,7 @@ import yaml
 from edge.config import EdgeConfig
 from edge.render import PUBLIC_GRPC_METHODS, PUBLIC_REST_PATHS, render
 from erp_common import contract
-from tools.mesh import ROOT
+from tests.support import ROOT
 
 ENVOY = Path(sys.executable).parent / "envoy"
 

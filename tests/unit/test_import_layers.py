@@ -13,6 +13,9 @@ Every import counts, including those inside functions.
 The installed packages (pyproject.toml's distribution) stand alone: they import nothing the wheel does
 not ship (`tools`, `bench`), touch no `sys.path` and find no file through the repository root
 (`Path(__file__).parent.parent`); their data files sit beside their modules.
+
+The test suites share code through `tests.support` only: no test module imports another test module
+(of its own suite or another), and `tests.support` imports no suite.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
 
 SERVICES = ("auth_svc", "master_svc")
 LAYERS = ("domain", "storage", "usecases", "api")
@@ -126,8 +129,38 @@ def _path_hack(node: ast.AST) -> str | None:
     return None
 
 
+def suite_violations(root: Path) -> list[str]:
+    """Every import under tests/ of anything in tests/ but tests.support."""
+    found: dict[tuple[Path, str], str] = {}
+    for path in sorted((root / "tests").rglob("*.py")):
+        module = module_name(root, path)
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for target in sorted(imported_modules(path, package)):
+            parts = target.split(".")
+            if parts[0] != "tests" or len(parts) < 2 or parts[1] == "support":
+                continue
+            found.setdefault((path, ".".join(parts[:2])),
+                             f"{path.relative_to(root)} imports {target}: suites share code through tests.support only")
+    return list(found.values())
+
+
 def test_the_codebase_keeps_its_layers():
     assert violations(ROOT) == []
+
+
+def test_the_suites_share_code_through_tests_support_only():
+    assert suite_violations(ROOT) == []
+
+
+@pytest.mark.parametrize("name, text", [
+    ("tests/e2e/test_a.py", "from tests.integration.test_b import helper\n"),
+    ("tests/support/edge.py", "from tests.e2e.test_a import helper\n"),
+    ("tests/e2e/test_b.py", "from tests.e2e.test_a import helper\n"),
+])
+def test_the_suite_checker_catches_an_import_across_suites(tmp_path, name, text):
+    tree = _tree(tmp_path, {name: text, "tests/e2e/test_ok.py": "from tests.support.edge import x\nimport pytest\n"})
+    (found,) = suite_violations(tree)
+    assert name in found
 
 
 def test_the_installed_packages_are_the_distributions():

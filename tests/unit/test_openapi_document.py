@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tools import openapi
-from tools.mesh import ROOT
+from tests.support import ROOT
 
 OPENAPI = ROOT / "gen" / "openapi" / "erp.openapi.json"
 

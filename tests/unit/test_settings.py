@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import re
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,8 @@ from edge.config import EdgeConfig
 from erp_common import settings
 from erp_common.settings import Env
 from master_svc.config import MasterConfig
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PYTHON_COMPONENTS = {"auth": AuthConfig, "master": MasterConfig, "Envoy": EdgeConfig}
 # The images' own start scripts and the reader the table names for each.
 SCRIPTS = {"edge-start.sh": "edge image", "migrate.sh": "migrations image", "entrypoint.sh": "images",

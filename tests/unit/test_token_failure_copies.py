@@ -3,11 +3,10 @@ two copies the edges need in their own language: Envoy's Lua and the Go gateway'
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from erp_common.errors import ERROR_DOMAIN, TOKEN_FAILURES
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_envoys_lua_copy_matches():

@@ -18,11 +18,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import ADMIN_PASSWORD, Http
-from tools.mesh import GATEWAY_BIN, ROOT
+from tests.support import ADMIN_PASSWORD, ROOT
+from tests.support.http import Http
 
 OPENAPI = ROOT / "gen" / "openapi" / "erp.openapi.json"
-EDGES = ("envoy", "gateway") if GATEWAY_BIN.exists() else ("envoy",)
 
 # Examples per operation. `make test` runs the small default, derandomized so every run sends the same
 # cases; `make fuzz` sets ERP_FUZZ_EXAMPLES and draws new cases each run (a failure prints its seed).

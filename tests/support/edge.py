@@ -27,12 +27,11 @@ from grpc_status import rpc_status
 from auth_svc.keystore import KeyStore
 from erp.master.v1 import master_service_pb2 as master_pb
 from erp.master.v1 import master_service_pb2_grpc as master_grpc
-from tools.ports import free_port
-from tests.conftest import ADMIN_PASSWORD, Http
+from tests.support import ADMIN_PASSWORD, EDGES, ROOT
+from tests.support.http import Http
 from tools.mesh import GATEWAY_BIN, Mesh
+from tools.ports import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-EDGES = ("envoy", "gateway") if GATEWAY_BIN.exists() else ("envoy",)
 CORS_ORIGINS = "http://localhost:3000,https://app.example.com"
 ISSUER, AUDIENCE = "auth_service", "erp"
 
@@ -245,3 +244,15 @@ def foreign_key():
 
 def signing_kid(keys_dir: Path) -> str:
     return KeyStore(keys_dir).signing_kid()
+
+
+def assert_error(response, http: int, status: str):
+    code, headers, body = response
+    assert code == http, body
+    assert headers.get("content-type", "").startswith("application/json"), (headers, body)
+    assert isinstance(body, dict), body
+    assert body["code"] == http and body["status"] == status, body
+    assert isinstance(body["message"], str) and isinstance(body["details"], list), body
+    text = str(body).lower()
+    assert "traceback" not in text and "<html" not in text and 'file "' not in text, body
+    return body

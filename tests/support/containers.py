@@ -14,7 +14,6 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import grpc
@@ -22,9 +21,9 @@ import pytest
 
 from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
-from tests.conftest import Http
+from tests.support import ROOT
+from tests.support.http import Http
 
-ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 SECRETS = DEPLOY / "secrets"
 CONTAINERS_CONF = DEPLOY / "podman" / "containers.conf"

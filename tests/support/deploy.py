@@ -1,8 +1,5 @@
 """Shared helpers for the deploy checks (Dockerfiles, compose, Kubernetes). All offline and fast.
-
-A plain module, not a conftest.py: tests/ has several conftest.py files and no packages, so an
-`import conftest` would be ambiguous. Test modules import the helpers and fixtures by name.
-"""
+Test modules import the helpers and fixtures by name."""
 from __future__ import annotations
 
 import os
@@ -14,7 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 DEPLOY = ROOT / "deploy"
 DOCKER = DEPLOY / "docker"
 K8S = DEPLOY / "k8s"

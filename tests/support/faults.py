@@ -5,7 +5,6 @@ that outlives `-s`."""
 from __future__ import annotations
 
 import base64
-import http.client
 import json
 import signal
 import statistics
@@ -14,7 +13,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable, Optional
+from typing import Callable
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -22,7 +21,9 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from erp.master.v1 import master_service_pb2 as master_pb
 from erp.master.v1 import master_service_pb2_grpc as master_grpc
 from erp_testing.mariadb import MariaDB
-from tools.mesh import ROOT, Mesh, Process, wait_grpc_health
+from tests.support import ROOT
+from tests.support.http import rest
+from tools.mesh import Mesh, Process, wait_grpc_health
 
 ADMIN_PASSWORD = "Fault-Admin-Passw0rd!"
 REPORT = ROOT / "var" / "reports" / "faults.json"
@@ -151,31 +152,6 @@ def health(addr: str, service: str = "") -> str:
     return health_pb2.HealthCheckResponse.ServingStatus.Name(response.status)
 
 
-# --- clients --------------------------------------------------------------------------------------
-
-def rest(addr: str, method: str, path: str, body=None, token: str = "", timeout: float = 10.0,
-         conn: Optional[http.client.HTTPConnection] = None, headers_out: Optional[dict] = None):
-    """One REST call; (status, parsed JSON or text). Raises OSError on a timeout or a dead socket.
-    `headers_out`, when given, receives the response headers (lower-case names)."""
-    own = conn is None
-    conn = conn or http.client.HTTPConnection(addr, timeout=timeout)
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    if token:
-        headers["Authorization"] = f"Bearer {token}"
-    try:
-        conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
-        response = conn.getresponse()
-        payload = response.read()
-    finally:
-        if own:
-            conn.close()
-    if headers_out is not None:
-        headers_out.update((k.lower(), v) for k, v in response.getheaders())
-    if "json" in response.getheader("content-type", ""):
-        return response.status, json.loads(payload)
-    return response.status, payload.decode(errors="replace")
-
-
 @dataclass
 class Call:
     kind: str
@@ -297,32 +273,6 @@ def kill_replica_under_load(faults: FaultMesh, load: Load, victim: Process, serv
     before = served()
     wait_until(lambda: served() > before, timeout, "the restarted replica serves again")
     return ReplicaKill(in_flight, killed_at, served_after, time.monotonic() - killed_at)
-
-
-class RestClient:
-    """One keep-alive connection per thread to the edge; reconnects after any failure. With
-    `keep_headers` a call returns the response headers as a third item."""
-
-    def __init__(self, addr: str, timeout: float, keep_headers: bool = False):
-        self.addr = addr
-        self.timeout = timeout
-        self.keep_headers = keep_headers
-        self._local = threading.local()
-
-    def __call__(self, method: str, path: str, body=None, token: str = "") -> tuple:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = http.client.HTTPConnection(self.addr, timeout=self.timeout)
-        headers: dict = {}
-        try:
-            status, payload = rest(self.addr, method, path, body, token, conn=conn, headers_out=headers)
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
-            self._local.conn = None
-            if isinstance(exc, http.client.HTTPException):
-                raise OSError(f"{type(exc).__name__}: {exc}") from None
-            raise
-        return (str(status), payload, headers) if self.keep_headers else (str(status), payload)
 
 
 def continent_stub(addr: str) -> master_grpc.ContinentServiceStub:
