@@ -16,7 +16,8 @@ import uuid
 import pytest
 
 from tests.support.containers import (DEPLOY, ROOT, SECRETS, VERSION, Load, RetryingHttp, base_images, containers, env,
-                                free_port, grpc_list_continents, logs_since, podman, wait_healthy, wait_until)
+                                free_port, grpc_list_continents, logs_since, podman, wait_healthy)
+from tests.support.waiting import wait_until
 
 PROJECT = "erp-ct"
 # deploy/README.md "Run on one host with podman" gives these commands; the tests run them as written
@@ -56,13 +57,13 @@ class Stack:
         self.compose(UP)
         wait_healthy([c.name for c in containers(LABEL)], START_TIMEOUT)
         wait_until(lambda: self.envoy.get("/api/health")[0] == 200 and self.gateway.get("/api/health")[0] == 200,
-                   60, "both edges answer")
+                   60, "both edges answer", interval=1.0)
         # Health says the processes serve, not that every replica reaches the database yet (a
         # replica's database breaker closes at its next probe): wait until a login and ten lists in
         # a row, balanced over both master replicas, succeed.
-        token = wait_until(lambda: self.login(self.envoy), 60, "a login succeeds")
+        token = wait_until(lambda: self.login(self.envoy), 60, "a login succeeds", interval=1.0)
         wait_until(lambda: all(self.envoy.get("/api/master/continents/?page_size=1", token=token)[0] == 200
-                               for _ in range(10)), 60, "ten lists in a row succeed")
+                               for _ in range(10)), 60, "ten lists in a row succeed", interval=1.0)
 
     def down(self, volumes: bool) -> None:
         self.compose(DOWN if volumes else f"{COMPOSE} down")
@@ -163,7 +164,7 @@ def test_a_killed_master_replica_leaves_the_other_serving(stack, created):
     assert "ListContinents" in logs_since(survivor, since)
     # `restart: unless-stopped` brings the killed replica back by itself.
     wait_until(lambda: podman("inspect", "--format", "{{.State.Running}}", victim).stdout.strip() == "true",
-               60, f"{victim} is restarted")
+               60, f"{victim} is restarted", interval=1.0)
     wait_healthy([victim], 120)
 
 

@@ -30,8 +30,9 @@ import pytest
 import yaml
 
 from tests.support.containers import (DEPLOY, ROOT, SECRETS, VERSION, base_images, free_port, grpc_list_continents, logs_since,
-                                podman, wait_until)
+                                podman)
 from tests.support.http import Http
+from tests.support.waiting import wait_until
 
 K8S = DEPLOY / "k8s"
 NETWORK = "erp-kube-test"
@@ -198,9 +199,9 @@ def pods(tmp_path_factory):
             podman("kube", "play", "--network", NETWORK, str(manifests[0]), timeout=600)
             wait_until(lambda: podman("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}",
                                       "migrations-migrations").stdout.split() == ["exited", "0"],
-                       180, "the migrations pod has run")
+                       180, "the migrations pod has run", interval=1.0)
             podman("kube", "play", "--network", NETWORK, str(manifests[1]), timeout=600)
-            wait_until(lambda: edge.get("/api/health")[0] == 200, 180, "the edge answers")
+            wait_until(lambda: edge.get("/api/health")[0] == 200, 180, "the edge answers", interval=1.0)
         except AssertionError as exc:
             raise AssertionError(f"{exc}\n{diagnosis()}") from None
         yield {"edge": edge, "edge_addr": f"127.0.0.1:{edge_port}", "manifests": manifests}

@@ -23,6 +23,7 @@ from erp.master.v1 import master_service_pb2 as mpb
 from erp.master.v1 import master_service_pb2_grpc as mpb_grpc
 from erp_testing.prometheus import scrape
 from tests.support import ROOT
+from tests.support.waiting import wait_until
 from tools.mesh import Mesh
 
 pytestmark = pytest.mark.e2e
@@ -36,16 +37,6 @@ def children(pid: int) -> set[int]:
     for task in Path(f"/proc/{pid}/task").iterdir():
         found |= {int(c) for c in (task / "children").read_text().split()}
     return found
-
-
-def wait_until(predicate, timeout: float = 15.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"no {what} after {timeout}s")
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +82,7 @@ def test_metrics_of_all_workers_add_up_in_one_scrape(mesh):
         with grpc.insecure_channel(mesh.master_addr) as channel:
             health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
     wait_until(lambda: scrape(mesh.master_metrics_addr).value("erp_rpc_requests_total", **method) - before == calls,
-               what=f"{calls} health checks counted")
+               timeout=15.0, what=f"{calls} health checks counted")
     # Each worker writes its own files (named by its pid) into the parent's directory.
     assert len(worker_metric_files(children(proc(mesh, "master_svc").pid))) >= 2, "one worker took every call"
 
@@ -123,9 +114,10 @@ def test_a_dead_worker_is_replaced(mesh):
     parent = proc(mesh, "master_svc").pid
     victim = min(children(parent))
     os.kill(victim, signal.SIGKILL)
-    wait_until(lambda: victim not in children(parent) and len(children(parent)) == WORKERS, what="a new worker")
+    wait_until(lambda: victim not in children(parent) and len(children(parent)) == WORKERS, timeout=15.0,
+               what="a new worker")
     metrics = wait_until(lambda: (lambda s: s if s.value("erp_worker_restarts_total") == 1 else None)(
-        scrape(mesh.master_metrics_addr)), what="the restart counted")
+        scrape(mesh.master_metrics_addr)), timeout=15.0, what="the restart counted")
     assert metrics.value("erp_workers") == WORKERS
     with grpc.insecure_channel(mesh.auth_addr) as auth, grpc.insecure_channel(mesh.master_addr) as channel:
         token = login(auth).access_token
@@ -151,7 +143,8 @@ def test_sigterm_stops_the_workers_and_sigkill_takes_them_along():
         auth_workers, master_workers = children(auth.pid), children(master.pid)
         with grpc.insecure_channel(m.master_addr) as channel:
             health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=5)
-        metrics_dir = wait_until(lambda: worker_metric_files(master_workers), what="a worker's metrics")[0].parent
+        metrics_dir = wait_until(lambda: worker_metric_files(master_workers), timeout=15.0,
+                                 what="a worker's metrics")[0].parent
         master.send_signal(signal.SIGTERM)
         assert master.wait(timeout=20) == 0
         assert not any(Path(f"/proc/{pid}").exists() for pid in master_workers)

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from auth_svc.domain import mfa
-from tests.support.faults import wait_until
+from tests.support.waiting import wait_until
 from tests.support.http import Http
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,6 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable
 
 import grpc
 import pytest
@@ -23,6 +22,7 @@ from erp.master.v1 import master_service_pb2 as pb
 from erp.master.v1 import master_service_pb2_grpc as pb_grpc
 from tests.support import ROOT
 from tests.support.http import Http
+from tests.support.waiting import wait_until
 
 DEPLOY = ROOT / "deploy"
 SECRETS = DEPLOY / "secrets"
@@ -77,20 +77,6 @@ class RetryingHttp(Http):
                 break
             time.sleep(float(headers.get("retry-after", "1") or 1))
         return status, headers, body
-
-
-def wait_until(check: Callable[[], object], timeout: float, what: str, interval: float = 1.0):
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        try:
-            last = check()
-            if last:
-                return last
-        except (OSError, AssertionError, grpc.RpcError) as exc:
-            last = exc
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting until {what}: last {last!r}")
 
 
 @dataclass

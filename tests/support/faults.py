@@ -23,6 +23,7 @@ from erp.master.v1 import master_service_pb2_grpc as master_grpc
 from erp_testing.mariadb import MariaDB
 from tests.support import ROOT
 from tests.support.http import rest
+from tests.support.waiting import wait_until
 from tools.mesh import Mesh, Process, wait_grpc_health
 
 ADMIN_PASSWORD = "Fault-Admin-Passw0rd!"
@@ -127,19 +128,6 @@ def jwt_claims(token: str) -> dict:
     payload = token.split(".")[1]
     return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
 
-
-def wait_until(check: Callable[[], object], timeout: float, what: str, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = check()
-        except Exception:  # noqa: BLE001 - not yet
-            value = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{what}: not within {timeout}s")
-        time.sleep(interval)
 
 
 def health(addr: str, service: str = "") -> str:
